@@ -46,7 +46,7 @@ export function createRng(seed: number): Rng {
 
 /** Derives an independent stream from a base seed and any number of labels (FNV-1a over the parts). */
 export function deriveSeed(base: number, ...parts: Array<string | number>): number {
-  let hash = 0x811c9dc5 ^ (base >>> 0);
+  let hash = 0x811c9dc5;
   for (const part of [base, ...parts].map(String)) {
     for (let i = 0; i < part.length; i++) {
       hash ^= part.charCodeAt(i);
