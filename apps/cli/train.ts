@@ -1,0 +1,126 @@
+/**
+ * `npm run train -- [options]`: one SGAN training run without any queue. Writes per-epoch metrics
+ * (metrics.jsonl), sample grids and a checkpoint to the output directory; rerunning with the same
+ * --out resumes from the checkpoint.
+ */
+import { mkdir, appendFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { initBackend, shutdownBackend, type BackendChoice } from "../../libs/backends/index.ts";
+import { loadDataSplit, DataError } from "../../libs/data/index.ts";
+import { createLogger } from "../../libs/log/index.ts";
+import { ConfigError, directoryCheckpointStore, parseTrainingConfig, runTraining, CheckpointError, type EpochMetrics } from "../../libs/sgan/index.ts";
+import { endProgress, renderProgress } from "./progress-bar.ts";
+
+const log = createLogger("train");
+
+const options = {
+  epochs: { type: "string" },
+  "batch-size": { type: "string" },
+  lr: { type: "string" },
+  b1: { type: "string" },
+  b2: { type: "string" },
+  "latent-dim": { type: "string" },
+  variant: { type: "string" },
+  "spectral-norm": { type: "boolean" },
+  labeled: { type: "string" },
+  "img-size": { type: "string" },
+  dataset: { type: "string" },
+  limit: { type: "string" },
+  seed: { type: "string" },
+  backend: { type: "string", default: "auto" },
+  threads: { type: "string" },
+  out: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const USAGE = `usage: npm run train -- [--epochs N] [--batch-size N] [--lr X] [--b1 X] [--b2 X] [--latent-dim N]
+  [--variant improved|reference] [--spectral-norm] [--labeled all|N] [--img-size 28|32]
+  [--dataset mnist|<IDX directory>] [--limit N] [--seed N]
+  [--backend auto|tensorflow|webgpu|wasm|cpu] [--threads N] [--out DIR]`;
+
+function numberOrText(text: string | undefined): number | string | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  return text.trim() !== "" && Number.isFinite(value) ? value : text;
+}
+
+function configFromArgs(values: Record<string, string | boolean | undefined>): unknown {
+  const fields: Record<string, unknown> = {
+    epochs: numberOrText(values.epochs as string | undefined),
+    batchSize: numberOrText(values["batch-size"] as string | undefined),
+    lr: numberOrText(values.lr as string | undefined),
+    b1: numberOrText(values.b1 as string | undefined),
+    b2: numberOrText(values.b2 as string | undefined),
+    latentDim: numberOrText(values["latent-dim"] as string | undefined),
+    variant: values.variant,
+    spectralNorm: values["spectral-norm"],
+    labeled: numberOrText(values.labeled as string | undefined),
+    imgSize: numberOrText(values["img-size"] as string | undefined),
+    dataset: values.dataset,
+    limit: numberOrText(values.limit as string | undefined),
+    seed: numberOrText(values.seed as string | undefined),
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
+
+function epochLine(metrics: EpochMetrics, epochs: number): string {
+  const f = (value: number, digits = 3) => value.toFixed(digits);
+  return (
+    `[Epoch ${metrics.epoch}/${epochs}] D loss ${f(metrics.dLoss.mean)} (max ${f(metrics.dLoss.max)}) ` +
+    `d_acc ${f(100 * metrics.dAcc.mean, 1)}% (std ${f(100 * metrics.dAcc.std, 1)}) ` +
+    `G loss ${f(metrics.gLoss.mean)} (max ${f(metrics.gLoss.max)}) test acc ${f(100 * metrics.testAccuracy, 1)}% ` +
+    `${f(metrics.samplesPerSec, 1)} samples/s ${f(metrics.wallSeconds, 1)} s`
+  );
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options, strict: true, allowPositionals: false });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const config = parseTrainingConfig(configFromArgs(values));
+  const backend = await initBackend(values.backend as BackendChoice, {
+    threads: values.threads === undefined ? undefined : Number(values.threads),
+  });
+  const outDir = resolve(values.out ?? join("runs", new Date().toISOString().replace(/[:.]/g, "-")));
+  await mkdir(join(outDir, "samples"), { recursive: true });
+  log.info({ config, backend, outDir }, "training run starting");
+  const source = config.dataset === "mnist" ? "mnist" : { idxDir: config.dataset };
+  const data = await loadDataSplit({ source, imgSize: config.imgSize, splitSeed: 0, limit: config.limit });
+  await writeFile(join(outDir, "run.json"), JSON.stringify({ config, backend, data: data.source }, null, 2));
+  const outcome = await runTraining(config, data, {
+    log,
+    checkpoints: directoryCheckpointStore(outDir),
+    onProgress: (p) =>
+      renderProgress(`epoch ${p.epoch}/${config.epochs}`, p.batch, p.batches, `${p.samplesPerSec.toFixed(1)} samples/s`),
+    onEpoch: async (metrics, png) => {
+      endProgress();
+      console.log(epochLine(metrics, config.epochs));
+      await appendFile(join(outDir, "metrics.jsonl"), `${JSON.stringify({ ...metrics, backend: backend.name, device: backend.device })}\n`);
+      await writeFile(join(outDir, "samples", `epoch-${metrics.epoch}.png`), png);
+    },
+  });
+  endProgress();
+  log.info({ outcome, outDir }, "training run finished");
+  console.log(`${outcome.status} after ${outcome.epochsDone} epoch(s); metrics, samples and checkpoint in ${outDir}`);
+  return outcome.status === "completed" ? 0 : 1;
+}
+
+const userErrors = [ConfigError, DataError, CheckpointError];
+main()
+  .then(async (code) => {
+    await shutdownBackend();
+    process.exit(code);
+  })
+  .catch(async (error: unknown) => {
+    const known = userErrors.some((type) => error instanceof type) || (error as Error)?.name === "BackendUnavailableError";
+    if (known || (error as { code?: string })?.code?.startsWith("ERR_PARSE_ARGS")) {
+      console.error(`error: ${(error as Error).message}\n${USAGE}`);
+    } else {
+      log.error({ err: error }, "training run failed");
+    }
+    await shutdownBackend();
+    process.exit(2);
+  });

@@ -1,0 +1,17 @@
+/**
+ * Compute backend selection for training: `await initBackend(choice)` once at
+ * start-up, before creating tensors (tensors live on the backend active when
+ * they were made).
+ *
+ * - "auto": tensorflow (tfjs-node-gpu, tfjs-node: only if the deployment
+ *   installed one) > webgpu (hardware adapter via the `webgpu` package) > wasm > cpu.
+ * - wasm runs SIMD + XNNPACK threads (default os.cpus().length, fixed for the
+ *   process) and gets Conv2DBackpropFilter (missing upstream) and a faster
+ *   Conv2DBackpropInput registered.
+ * - Nothing is required at exit: the wasm pthread workers are unref'd.
+ *   `shutdownBackend()` is there for an orderly teardown and is final.
+ * - Logs go through the "backends" logger (LOG_LEVEL=debug shows each skipped backend).
+ */
+export { BackendUnavailableError, type BackendChoice, type BackendInfo, type BackendName, type InitOptions } from "./types.ts";
+export { initBackend } from "./init.ts";
+export { shutdownBackend } from "./shutdown.ts";

@@ -1,0 +1,38 @@
+import { Conv2DBackpropFilter, Conv2DBackpropInput, getKernel, registerKernel, unregisterKernel } from "@tensorflow/tfjs-core";
+import { conv2DBackpropFilterConfig } from "./conv2d-backprop-filter.ts";
+import { conv2DBackpropInputWasmConfig } from "./conv2d-backprop-input.ts";
+
+let registered = false;
+
+/**
+ * Adds the training kernels the wasm backend lacks or runs slowly. Idempotent;
+ * may run before or after the backend is initialised (kernels are looked up
+ * per call).
+ */
+export function registerWasmTrainingKernels(): void {
+  if (registered) return;
+  const stock = getKernel(Conv2DBackpropInput, "wasm");
+  if (stock === undefined) {
+    throw new Error("@tensorflow/tfjs-backend-wasm must be imported before its kernels are extended");
+  }
+  // Re-registering an existing name only logs a warning and replaces it;
+  // unregistering first keeps the log clean. The stock kernel stays as the
+  // fallback for the cases the faster one does not cover, and its setupFunc
+  // must still run for that (it binds the C++ entry point).
+  unregisterKernel(Conv2DBackpropInput, "wasm");
+  registerKernel({ ...conv2DBackpropInputWasmConfig(stock.kernelFunc), setupFunc: stock.setupFunc });
+  if (getKernel(Conv2DBackpropFilter, "wasm") === undefined) {
+    registerKernel(conv2DBackpropFilterConfig("wasm"));
+  }
+  registered = true;
+}
+
+let cpuRegistered = false;
+
+/** Replaces the cpu backend's scalar-loop Conv2DBackpropFilter with the one built on its Conv2D. */
+export function registerCpuTrainingKernels(): void {
+  if (cpuRegistered) return;
+  unregisterKernel(Conv2DBackpropFilter, "cpu");
+  registerKernel(conv2DBackpropFilterConfig("cpu"));
+  cpuRegistered = true;
+}

@@ -1,0 +1,80 @@
+import * as tf from "@tensorflow/tfjs";
+
+export interface AdamOptions {
+  lr: number;
+  b1: number;
+  b2: number;
+  /** torch.optim.Adam's default; tfjs's own Adam uses 1e-7. */
+  eps?: number;
+}
+
+export interface AdamState {
+  step: number;
+  firstMoments: Map<string, tf.Tensor>;
+  secondMoments: Map<string, tf.Tensor>;
+}
+
+/**
+ * Adam exactly as torch.optim.Adam (no weight decay, no amsgrad). Written here rather than using
+ * tf.train.adam so its whole state is explicit and keyed by stable parameter names for checkpoints.
+ */
+export class Adam {
+  private step = 0;
+  private readonly firstMoments = new Map<string, tf.Variable>();
+  private readonly secondMoments = new Map<string, tf.Variable>();
+  private readonly eps: number;
+
+  constructor(
+    private readonly params: ReadonlyMap<string, tf.Variable>,
+    private readonly options: AdamOptions,
+  ) {
+    this.eps = options.eps ?? 1e-8;
+    for (const [key, variable] of params) {
+      this.firstMoments.set(key, tf.tidy(() => tf.variable(tf.zerosLike(variable), false)));
+      this.secondMoments.set(key, tf.tidy(() => tf.variable(tf.zerosLike(variable), false)));
+    }
+  }
+
+  /** Applies gradients keyed by variable name (what tf.variableGrads returns) and disposes them. */
+  apply(gradients: tf.NamedTensorMap): void {
+    this.step += 1;
+    const { lr, b1, b2 } = this.options;
+    const stepSize = lr / (1 - b1 ** this.step);
+    const secondCorrection = Math.sqrt(1 - b2 ** this.step);
+    tf.tidy(() => {
+      for (const [key, variable] of this.params) {
+        const gradient = gradients[variable.name];
+        if (!gradient) throw new Error(`no gradient for ${key}`);
+        const m = this.firstMoments.get(key)!;
+        const v = this.secondMoments.get(key)!;
+        m.assign(tf.add(tf.mul(m, b1), tf.mul(gradient, 1 - b1)));
+        v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(gradient), 1 - b2)));
+        const denominator = tf.add(tf.div(tf.sqrt(v), secondCorrection), this.eps);
+        variable.assign(tf.sub(variable, tf.mul(tf.div(m, denominator), stepSize)));
+      }
+    });
+    tf.dispose(Object.values(gradients));
+  }
+
+  state(): AdamState {
+    return { step: this.step, firstMoments: new Map(this.firstMoments), secondMoments: new Map(this.secondMoments) };
+  }
+
+  load(state: { step: number; firstMoments: Map<string, Float32Array>; secondMoments: Map<string, Float32Array> }): void {
+    this.step = state.step;
+    tf.tidy(() => {
+      for (const [key, variable] of this.firstMoments) variable.assign(tf.tensor(requireEntry(state.firstMoments, key), variable.shape));
+      for (const [key, variable] of this.secondMoments) variable.assign(tf.tensor(requireEntry(state.secondMoments, key), variable.shape));
+    });
+  }
+
+  dispose(): void {
+    tf.dispose([...this.firstMoments.values(), ...this.secondMoments.values()]);
+  }
+}
+
+function requireEntry(entries: Map<string, Float32Array>, key: string): Float32Array {
+  const values = entries.get(key);
+  if (!values) throw new Error(`optimizer state for ${key} is missing from the checkpoint`);
+  return values;
+}

@@ -1,0 +1,72 @@
+import type { TrainingConfig } from "./config.ts";
+
+const MAGIC = Buffer.from("SGANCKPT", "ascii");
+const FORMAT_VERSION = 1;
+
+export interface CheckpointTensor {
+  shape: number[];
+  values: Float32Array;
+}
+
+/** Everything needed to continue a run with its next epoch: weights, state, optimisers, progress. */
+export interface CheckpointContents {
+  config: TrainingConfig;
+  epochsDone: number;
+  optimizerSteps: { generator: number; discriminator: number };
+  tensors: Map<string, CheckpointTensor>;
+}
+
+export class CheckpointError extends Error {
+  override name = "CheckpointError";
+}
+
+interface Header {
+  version: number;
+  config: TrainingConfig;
+  epochsDone: number;
+  optimizerSteps: { generator: number; discriminator: number };
+  entries: Array<{ key: string; shape: number[]; offset: number; length: number }>;
+}
+
+/** Layout: magic, uint32 header length, JSON header, then float32 little-endian tensor data. */
+export function encodeCheckpoint(contents: CheckpointContents): Buffer {
+  let offset = 0;
+  const entries: Header["entries"] = [];
+  for (const [key, tensor] of contents.tensors) {
+    entries.push({ key, shape: tensor.shape, offset, length: tensor.values.length });
+    offset += tensor.values.length;
+  }
+  const header: Header = {
+    version: FORMAT_VERSION,
+    config: contents.config,
+    epochsDone: contents.epochsDone,
+    optimizerSteps: contents.optimizerSteps,
+    entries,
+  };
+  const headerBytes = Buffer.from(JSON.stringify(header), "utf8");
+  const data = new Float32Array(offset);
+  for (const [index, tensor] of [...contents.tensors.values()].entries()) data.set(tensor.values, entries[index].offset);
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(headerBytes.length);
+  return Buffer.concat([MAGIC, length, headerBytes, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+}
+
+export function decodeCheckpoint(buffer: Buffer): CheckpointContents {
+  if (buffer.length < MAGIC.length + 4 || !buffer.subarray(0, MAGIC.length).equals(MAGIC)) {
+    throw new CheckpointError("not an SGAN checkpoint (bad magic bytes)");
+  }
+  const headerLength = buffer.readUInt32LE(MAGIC.length);
+  const dataStart = MAGIC.length + 4 + headerLength;
+  const header = JSON.parse(buffer.subarray(MAGIC.length + 4, dataStart).toString("utf8")) as Header;
+  if (header.version !== FORMAT_VERSION) {
+    throw new CheckpointError(`checkpoint format ${header.version} is not supported (expected ${FORMAT_VERSION})`);
+  }
+  // Copy so the floats are aligned whatever the Buffer's offset in its pool.
+  const data = new Float32Array(new Uint8Array(buffer.subarray(dataStart)).buffer);
+  const tensors = new Map<string, CheckpointTensor>();
+  for (const entry of header.entries) {
+    if (entry.offset + entry.length > data.length) throw new CheckpointError(`checkpoint is truncated at ${entry.key}`);
+    tensors.set(entry.key, { shape: entry.shape, values: data.slice(entry.offset, entry.offset + entry.length) });
+  }
+  return { config: header.config, epochsDone: header.epochsDone, optimizerSteps: header.optimizerSteps, tensors };
+}

@@ -1,0 +1,12 @@
+export { trainingConfigSchema, parseTrainingConfig, formatZodIssues, ConfigError } from "./config.ts";
+export type { TrainingConfig, TrainingConfigInput } from "./config.ts";
+export { SganTrainer } from "./trainer.ts";
+export type { EpochMetrics, EpochOutcome, BatchProgress, EpochHooks, Evaluation } from "./trainer.ts";
+export { runTraining, directoryCheckpointStore } from "./run-training.ts";
+export type { CheckpointStore, TrainingRunHooks, TrainingOutcome } from "./run-training.ts";
+export { CheckpointError, decodeCheckpoint } from "./checkpoint.ts";
+export { SganModel } from "./model.ts";
+export { lossesFor, classAccuracy, referenceLosses, improvedLosses } from "./losses.ts";
+export type { Summary } from "./summary.ts";
+export { summarize } from "./summary.ts";
+export { NUM_CLASSES, FAKE_CLASS } from "./discriminator.ts";

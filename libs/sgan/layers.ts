@@ -1,0 +1,78 @@
+import * as tf from "@tensorflow/tfjs";
+import type { Rng } from "../random/index.ts";
+import type { ParamStore } from "./params.ts";
+
+/** PyTorch BatchNorm momentum 0.1 (weight of the new batch statistic). */
+const BN_MOMENTUM = 0.1;
+const LEAKY_SLOPE = 0.2;
+
+/** What a forward pass needs besides its input: the weights, the mode, and where replaced state goes. */
+export interface ForwardContext {
+  readonly store: ParamStore;
+  readonly training: boolean;
+  /** State tensors replaced during this pass, disposed by the trainer once the step is over. */
+  readonly retired: tf.Tensor[];
+  /** Seeds for dropout masks; required while training. */
+  readonly rng?: Rng;
+  /** The weight a layer computes with: the variable itself, or its spectrally normalised form. */
+  readonly weight: (key: string) => tf.Tensor;
+}
+
+export function linear(ctx: ForwardContext, key: string, x: tf.Tensor2D): tf.Tensor2D {
+  return tf.add(tf.matMul(x, ctx.weight(`${key}.w`) as tf.Tensor2D), ctx.weight(`${key}.b`));
+}
+
+export function conv3x3(ctx: ForwardContext, key: string, x: tf.Tensor4D, stride: 1 | 2): tf.Tensor4D {
+  // Explicit padding 1 on every side, like nn.Conv2d(..., padding=1); tf's 'same' pads asymmetrically at stride 2.
+  const y = tf.conv2d(x, ctx.weight(`${key}.w`) as tf.Tensor4D, stride, 1);
+  return tf.add(y, ctx.weight(`${key}.b`));
+}
+
+/**
+ * BatchNorm2d in PyTorch's semantics: batch statistics (biased variance) while training, with the
+ * running statistics updated from the unbiased variance; running statistics in evaluation.
+ */
+export function batchNorm(ctx: ForwardContext, key: string, x: tf.Tensor4D, eps: number): tf.Tensor4D {
+  const gamma = ctx.weight(`${key}.gamma`);
+  const beta = ctx.weight(`${key}.beta`);
+  let mean: tf.Tensor;
+  let variance: tf.Tensor;
+  if (ctx.training) {
+    ({ mean, variance } = tf.moments(x, [0, 1, 2]));
+    updateRunningStats(ctx, key, mean, variance, x.size / x.shape[3]);
+  } else {
+    mean = ctx.store.stateOf(`${key}.runningMean`);
+    variance = ctx.store.stateOf(`${key}.runningVar`);
+  }
+  const scale = tf.mul(tf.rsqrt(tf.add(variance, eps)), gamma);
+  return tf.add(tf.mul(tf.sub(x, mean), scale), beta);
+}
+
+function updateRunningStats(ctx: ForwardContext, key: string, mean: tf.Tensor, variance: tf.Tensor, n: number): void {
+  const meanKey = `${key}.runningMean`;
+  const varKey = `${key}.runningVar`;
+  const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
+  const blend = (old: tf.Tensor, batch: tf.Tensor) =>
+    tf.add(tf.mul(old, 1 - BN_MOMENTUM), tf.mul(batch, BN_MOMENTUM));
+  ctx.store.replaceState(meanKey, blend(ctx.store.stateOf(meanKey), mean), ctx.retired);
+  ctx.store.replaceState(varKey, blend(ctx.store.stateOf(varKey), unbiased), ctx.retired);
+}
+
+export function leakyRelu<T extends tf.Tensor>(x: T): T {
+  return tf.leakyRelu(x, LEAKY_SLOPE);
+}
+
+/** nn.Upsample(scale_factor=2), nearest: a broadcast multiply, whose gradient is a plain sum on every backend. */
+export function upsampleNearest2x(x: tf.Tensor4D): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const spread = tf.mul(tf.reshape(x, [n, h, 1, w, 1, c]), tf.ones([1, 1, 2, 1, 2, 1]));
+  return tf.reshape(spread, [n, h * 2, w * 2, c]);
+}
+
+/** nn.Dropout2d: zeroes whole channels per sample while training, scaling the rest by 1/(1-rate). */
+export function dropout2d(ctx: ForwardContext, x: tf.Tensor4D, rate: number): tf.Tensor4D {
+  if (!ctx.training) return x;
+  if (!ctx.rng) throw new Error("dropout while training needs a seeded rng");
+  const [n, , , c] = x.shape;
+  return tf.dropout(x, rate, [n, 1, 1, c], ctx.rng.seed()) as tf.Tensor4D;
+}

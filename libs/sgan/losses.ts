@@ -1,0 +1,60 @@
+import * as tf from "@tensorflow/tfjs";
+
+export type Variant = "improved" | "reference";
+
+/** The seed's two criteria, per variant. Both return the batch mean, like PyTorch's default reduction. */
+export interface Losses {
+  /** nn.BCELoss(Sigmoid(logit), target) for a batch whose targets are all `target`. */
+  adversarial(logit: tf.Tensor2D, target: 0 | 1): tf.Scalar;
+  /** nn.CrossEntropyLoss on the class head for integer labels 0..10. */
+  auxiliary(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar;
+}
+
+/**
+ * nn.BCELoss on probabilities, with PyTorch's log clamp at -100 and its backward formula
+ * (p - y) / max(p (1 - p), 1e-12), so a saturated sigmoid gives a huge loss, not NaN.
+ */
+const bceOnProbabilities = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [p, y, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([p, y]);
+  const logP = tf.maximum(tf.log(p), -100);
+  const logNotP = tf.maximum(tf.log(tf.sub(1, p)), -100);
+  const value = tf.neg(tf.mean(tf.add(tf.mul(y, logP), tf.mul(tf.sub(1, y), logNotP)))) as tf.Scalar;
+  const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+    const [savedP, savedY] = saved;
+    const slope = tf.div(tf.sub(savedP, savedY), tf.maximum(tf.mul(savedP, tf.sub(1, savedP)), 1e-12));
+    return [tf.mul(dy, tf.div(slope, savedP.size)), tf.zerosLike(savedY)];
+  };
+  return { value, gradFunc };
+}) as (p: tf.Tensor, y: tf.Tensor) => tf.Scalar;
+
+function crossEntropyOnLogits(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  const oneHot = tf.oneHot(labels, logits.shape[1]);
+  return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1)));
+}
+
+/** The seed exactly: sigmoid + BCELoss, and CrossEntropyLoss applied to softmax outputs (a double softmax). */
+export const referenceLosses: Losses = {
+  adversarial: (logit, target) => bceOnProbabilities(tf.sigmoid(logit), tf.fill(logit.shape, target)),
+  auxiliary: (logits, labels) => crossEntropyOnLogits(tf.softmax(logits), labels),
+};
+
+/** The fixed model: the same criteria computed from logits (numerically stable, no double softmax). */
+export const improvedLosses: Losses = {
+  adversarial: (logit, target) => tf.mean(tf.softplus(target === 1 ? tf.neg(logit) : logit)),
+  auxiliary: crossEntropyOnLogits,
+};
+
+export function lossesFor(variant: Variant): Losses {
+  return variant === "reference" ? referenceLosses : improvedLosses;
+}
+
+/** The seed's d_acc: argmax of the class head over real and generated images against their labels. */
+export function classAccuracy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  return tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), labels), "float32"));
+}
+
+/** BatchNorm eps of the blocks that the seed builds as BatchNorm2d(C, 0.8). */
+export function blockEpsFor(variant: Variant): number {
+  return variant === "reference" ? 0.8 : 1e-5;
+}

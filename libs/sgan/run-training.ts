@@ -1,0 +1,81 @@
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { DataSplit } from "../data/index.ts";
+import type { Logger } from "../log/index.ts";
+import { CheckpointError, decodeCheckpoint } from "./checkpoint.ts";
+import type { TrainingConfig } from "./config.ts";
+import { SganTrainer, type EpochHooks, type EpochMetrics } from "./trainer.ts";
+
+/** Where a run's latest checkpoint lives; one store per run. */
+export interface CheckpointStore {
+  load(): Promise<Buffer | null>;
+  save(checkpoint: Buffer): Promise<void>;
+}
+
+export interface TrainingRunHooks extends EpochHooks {
+  checkpoints?: CheckpointStore;
+  onEpoch?: (metrics: EpochMetrics, samplePng: Buffer) => Promise<void> | void;
+  log?: Logger;
+}
+
+export type TrainingOutcome =
+  | { status: "completed"; epochsDone: number }
+  | { status: "stopped"; epochsDone: number }
+  | { status: "diverged"; epochsDone: number; divergedAt: { epoch: number; batch: number; reason: string } };
+
+/**
+ * Trains a run to its configured number of epochs, resuming from the store's checkpoint when there
+ * is one and checkpointing after every epoch, so a crash costs at most the epoch in progress.
+ */
+export async function runTraining(config: TrainingConfig, data: DataSplit, hooks: TrainingRunHooks = {}): Promise<TrainingOutcome> {
+  const saved = await hooks.checkpoints?.load();
+  if (saved) assertSameConfig(decodeCheckpoint(saved).config, config);
+  const trainer = saved ? SganTrainer.restore(saved, data, config.epochs) : SganTrainer.create(config, data);
+  if (saved) hooks.log?.info({ epochsDone: trainer.epochsDone }, "resuming from checkpoint");
+  try {
+    while (trainer.epochsDone < config.epochs) {
+      const outcome = await trainer.trainEpoch(hooks);
+      if (outcome.kind === "diverged") {
+        hooks.log?.warn({ epoch: outcome.epoch, batch: outcome.batch, reason: outcome.reason }, "run diverged");
+        return { status: "diverged", epochsDone: trainer.epochsDone, divergedAt: outcome };
+      }
+      if (outcome.kind === "stopped") return { status: "stopped", epochsDone: trainer.epochsDone };
+      if (hooks.onEpoch) await hooks.onEpoch(outcome.metrics, await trainer.sampleGrid());
+      await hooks.checkpoints?.save(await trainer.checkpoint());
+    }
+    return { status: "completed", epochsDone: trainer.epochsDone };
+  } finally {
+    trainer.dispose();
+  }
+}
+
+/** A resumed run may be given more epochs; anything else changed would silently mix two experiments. */
+function assertSameConfig(stored: TrainingConfig, requested: TrainingConfig): void {
+  const comparable = (config: TrainingConfig) => JSON.stringify({ ...config, epochs: undefined });
+  if (comparable(stored) !== comparable(requested)) {
+    throw new CheckpointError(
+      `the checkpoint was written for a different config (${JSON.stringify(stored)}); ` +
+        "resume with the same settings or start the run in a fresh location",
+    );
+  }
+}
+
+/** Keeps the checkpoint as one file in a directory, replaced atomically so a crash never leaves half a file. */
+export function directoryCheckpointStore(directory: string): CheckpointStore {
+  const path = join(directory, "checkpoint.bin");
+  return {
+    async load() {
+      try {
+        return await readFile(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+        throw error;
+      }
+    },
+    async save(checkpoint) {
+      await mkdir(directory, { recursive: true });
+      await writeFile(`${path}.tmp`, checkpoint);
+      await rename(`${path}.tmp`, path);
+    },
+  };
+}

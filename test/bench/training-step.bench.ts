@@ -1,0 +1,97 @@
+/**
+ * `npm run bench`: samples/s of the SGAN training step (G step + D step, the worker's own code path:
+ * SganTrainer.trainEpoch) at batch 32, 64, 128 for each compute backend present, next to the seed's
+ * PyTorch step (shared/bench/reference_sgan_torch.py) run on the same machine in the same run.
+ *
+ * Options: --backends wasm,webgpu,tensorflow,cpu (default: all but cpu, which is ~30x slower than
+ * wasm), --img 28|32, --iters N, --threads N (wasm threads and torch threads; default all cores).
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { cpus } from "node:os";
+import { resolve } from "node:path";
+import { parseArgs, promisify } from "node:util";
+import { initBackend, shutdownBackend, type BackendChoice, type BackendInfo } from "../../libs/backends/index.ts";
+import type { DataSplit, ImageSet } from "../../libs/data/index.ts";
+import { createRng } from "../../libs/random/index.ts";
+import { parseTrainingConfig, SganTrainer } from "../../libs/sgan/index.ts";
+
+const BATCH_SIZES = [32, 64, 128] as const;
+const REFERENCE_SCRIPT = resolve(import.meta.dirname, "../../../shared/bench/reference_sgan_torch.py");
+
+const { values } = parseArgs({
+  options: {
+    backends: { type: "string", default: "wasm,webgpu,tensorflow" },
+    img: { type: "string", default: "28" },
+    iters: { type: "string", default: "5" },
+    threads: { type: "string", default: String(cpus().length) },
+  },
+});
+const imgSize = Number(values.img) as 28 | 32;
+const iterations = Number(values.iters);
+const threads = Number(values.threads);
+
+function syntheticSet(count: number, rngSeed: number): ImageSet {
+  const rng = createRng(rngSeed);
+  const images = Float32Array.from({ length: count * imgSize * imgSize }, () => rng.next() * 2 - 1);
+  return { images, labels: Int32Array.from({ length: count }, () => rng.int(10)), count, imgSize };
+}
+
+/** One warm-up epoch, then a measured one, each of `iterations` steps: samples/s of the second. */
+async function measure(batchSize: number): Promise<number> {
+  const data: DataSplit = { train: syntheticSet(batchSize * iterations, 1), test: syntheticSet(16, 2), source: "synthetic" };
+  const trainer = SganTrainer.create(parseTrainingConfig({ imgSize, batchSize, epochs: 2 }), data);
+  try {
+    await trainer.trainEpoch();
+    const outcome = await trainer.trainEpoch();
+    if (outcome.kind !== "completed") throw new Error(`benchmark epoch ended ${outcome.kind}`);
+    return outcome.metrics.samplesPerSec;
+  } finally {
+    trainer.dispose();
+  }
+}
+
+async function referenceSamplesPerSec(): Promise<Map<number, number> | string> {
+  if (!existsSync("/usr/bin/python3") || !existsSync(REFERENCE_SCRIPT)) return "no /usr/bin/python3 or reference script";
+  try {
+    const { stdout } = await promisify(execFile)("/usr/bin/python3", [REFERENCE_SCRIPT, String(imgSize), String(Math.max(iterations, 5))], {
+      env: { ...process.env, THREADS: String(threads) },
+      timeout: 30 * 60_000,
+    });
+    const rates = new Map<number, number>();
+    for (const match of stdout.matchAll(/batch=(\d+): [\d.]+ ms\/iter, (\d+) samples\/s/g)) rates.set(Number(match[1]), Number(match[2]));
+    return rates.size > 0 ? rates : `unexpected output: ${stdout.trim()}`;
+  } catch (error) {
+    return `PyTorch reference unavailable (${(error as Error).message.split("\n")[0].slice(0, 120)}); apt-get install python3-torch`;
+  }
+}
+
+const rows: Array<{ backend: BackendInfo; batch: number; samplesPerSec: number }> = [];
+for (const choice of values.backends.split(",") as BackendChoice[]) {
+  let backend: BackendInfo;
+  try {
+    backend = await initBackend(choice, { threads });
+  } catch (error) {
+    console.log(`${choice}: not available (${(error as Error).message})`);
+    continue;
+  }
+  for (const batch of BATCH_SIZES) {
+    const samplesPerSec = await measure(batch);
+    rows.push({ backend, batch, samplesPerSec });
+    console.log(`${backend.name} (${backend.device}) img ${imgSize} batch ${batch}: ${samplesPerSec.toFixed(1)} samples/s`);
+  }
+}
+
+console.log(`\nPyTorch reference (${threads} thread(s), same machine, same run)...`);
+const reference = await referenceSamplesPerSec();
+if (typeof reference === "string") console.log(reference);
+
+console.log(`\n| backend | device | img | batch | ours samples/s | PyTorch samples/s | ours / PyTorch |`);
+console.log(`|---|---|---|---|---|---|---|`);
+for (const row of rows) {
+  const torch = typeof reference === "string" ? undefined : reference.get(row.batch);
+  const ratio = torch ? (row.samplesPerSec / torch).toFixed(2) : "n/a";
+  console.log(`| ${row.backend.name} | ${row.backend.device} | ${imgSize} | ${row.batch} | ${row.samplesPerSec.toFixed(1)} | ${torch ?? "n/a"} | ${ratio} |`);
+}
+await shutdownBackend();
+process.exit(0);

@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { initBackend } from "../../libs/backends/index.ts";
+import { loadDataSplit, type DataSplit } from "../../libs/data/index.ts";
+import {
+  CheckpointError,
+  decodeCheckpoint,
+  directoryCheckpointStore,
+  parseTrainingConfig,
+  runTraining,
+  SganTrainer,
+  type EpochMetrics,
+} from "../../libs/sgan/index.ts";
+import { metricNumbers } from "./helpers.ts";
+
+// Tiny on purpose: the cpu backend (pure JS) is the deterministic reference but slow.
+const config = parseTrainingConfig({ imgSize: 28, batchSize: 4, epochs: 2, seed: 5, spectralNorm: true });
+
+async function trainEpochs(trainer: SganTrainer, count: number): Promise<EpochMetrics[]> {
+  const metrics: EpochMetrics[] = [];
+  for (let i = 0; i < count; i++) {
+    const outcome = await trainer.trainEpoch();
+    if (outcome.kind !== "completed") throw new Error(`epoch ended ${outcome.kind}`);
+    metrics.push(outcome.metrics);
+  }
+  return metrics;
+}
+
+function assertClose(actual: Float32Array, expected: Float32Array, label: string): void {
+  assert.equal(actual.length, expected.length, label);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+  assert.ok(worst < 1e-5, `${label}: max abs difference ${worst}`);
+}
+
+describe("checkpoints", () => {
+  let data: DataSplit;
+  let directory: string;
+
+  before(async () => {
+    data = await loadDataSplit({ imgSize: 28, limit: 8 });
+    directory = await mkdtemp(join(tmpdir(), "sgan-ckpt-"));
+  });
+  after(() => rm(directory, { recursive: true, force: true }));
+
+  it("cpu backend: 2 epochs straight equal 1 epoch + checkpoint + restore in a new trainer + 1 epoch", async () => {
+    await initBackend("cpu");
+    const straight = SganTrainer.create(config, data);
+    const straightMetrics = await trainEpochs(straight, 2);
+    const straightState = decodeCheckpoint(await straight.checkpoint());
+    straight.dispose();
+
+    const first = SganTrainer.create(config, data);
+    const firstMetrics = await trainEpochs(first, 1);
+    const saved = await first.checkpoint();
+    first.dispose();
+    const resumed = SganTrainer.restore(saved, data);
+    assert.equal(resumed.epochsDone, 1);
+    const resumedMetrics = await trainEpochs(resumed, 1);
+    const resumedState = decodeCheckpoint(await resumed.checkpoint());
+    resumed.dispose();
+
+    assert.equal(resumedState.epochsDone, 2);
+    assert.deepEqual(resumedState.optimizerSteps, straightState.optimizerSteps);
+    assert.deepEqual([...resumedState.tensors.keys()], [...straightState.tensors.keys()]);
+    for (const [key, tensor] of straightState.tensors) assertClose(resumedState.tensors.get(key)!.values, tensor.values, key);
+    const comparable = (m: EpochMetrics) => metricNumbers(m).slice(0, -1);
+    for (const [index, metrics] of [...firstMetrics, ...resumedMetrics].entries()) {
+      assertClose(Float32Array.from(comparable(metrics)), Float32Array.from(comparable(straightMetrics[index])), `epoch ${index + 1} metrics`);
+    }
+  });
+
+  it("runTraining (wasm) resumes from its store, stops on an aborted signal, and refuses a checkpoint of another config", async () => {
+    await initBackend("wasm");
+    const store = directoryCheckpointStore(directory);
+    const epochs: number[] = [];
+    const first = await runTraining({ ...config, epochs: 1 }, data, { checkpoints: store, onEpoch: (m) => void epochs.push(m.epoch) });
+    assert.deepEqual(first, { status: "completed", epochsDone: 1 });
+    const second = await runTraining(config, data, { checkpoints: store, onEpoch: (m) => void epochs.push(m.epoch) });
+    assert.deepEqual(second, { status: "completed", epochsDone: 2 });
+    assert.deepEqual(epochs, [1, 2]);
+    const stopped = await runTraining({ ...config, epochs: 3 }, data, { checkpoints: store, signal: AbortSignal.abort() });
+    assert.deepEqual(stopped, { status: "stopped", epochsDone: 2 });
+    await assert.rejects(runTraining({ ...config, lr: 1e-3 }, data, { checkpoints: store }), CheckpointError);
+  });
+
+  it("rejects bytes that are not a checkpoint with a clear error", () => {
+    assert.throws(() => decodeCheckpoint(Buffer.from("not a checkpoint")), /not an SGAN checkpoint/);
+  });
+});

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../libs/backends/index.ts";
+import { loadDataSplit, type DataSplit } from "../../libs/data/index.ts";
+import { parseTrainingConfig, runTraining, SganTrainer, type EpochMetrics } from "../../libs/sgan/index.ts";
+import { decodePng, metricNumbers, poisoned } from "./helpers.ts";
+
+describe("a real training run on 512 MNIST digits (wasm)", () => {
+  let data: DataSplit;
+
+  before(async () => {
+    await initBackend("wasm");
+    data = await loadDataSplit({ imgSize: 28, limit: 512 });
+  });
+
+  it("trains 2 epochs: finite metrics, decodable sample grids, a better class head, no tensor leaks", async () => {
+    const trainer = SganTrainer.create(parseTrainingConfig({ imgSize: 28, epochs: 2, batchSize: 64, seed: 1 }), data);
+    const before = await trainer.evaluate();
+    const tensorsAfterEpoch: number[] = [];
+    const metrics: EpochMetrics[] = [];
+    for (let epoch = 1; epoch <= 2; epoch++) {
+      const outcome = await trainer.trainEpoch();
+      assert.equal(outcome.kind, "completed");
+      if (outcome.kind !== "completed") return;
+      metrics.push(outcome.metrics);
+      const png = decodePng(await trainer.sampleGrid());
+      assert.equal(png.width, 5 * 30 + 2);
+      assert.equal(png.height, 5 * 30 + 2);
+      tensorsAfterEpoch.push(tf.memory().numTensors);
+    }
+    const after = await trainer.evaluate();
+    trainer.dispose();
+
+    for (const epochMetrics of metrics) {
+      assert.ok(metricNumbers(epochMetrics).every(Number.isFinite), JSON.stringify(epochMetrics));
+      assert.equal(epochMetrics.batches, 8);
+      assert.ok(epochMetrics.gLoss.min <= epochMetrics.gLoss.mean && epochMetrics.gLoss.mean <= epochMetrics.gLoss.max);
+      assert.ok(epochMetrics.dAcc.std > 0, "d_acc varies over the epoch's batches");
+    }
+    assert.deepEqual(metrics.map((m) => m.epoch), [1, 2]);
+    assert.ok(after.classLoss < before.classLoss, `class loss ${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
+    assert.equal(tensorsAfterEpoch[0], tensorsAfterEpoch[1], `live tensors per epoch: ${tensorsAfterEpoch}`);
+  });
+
+  it("ends a run whose losses become NaN as diverged, with the epoch, instead of crashing", async () => {
+    const outcome = await runTraining(parseTrainingConfig({ imgSize: 28, epochs: 2, seed: 1 }), poisoned(data));
+    assert.equal(outcome.status, "diverged");
+    if (outcome.status !== "diverged") return;
+    assert.equal(outcome.divergedAt.epoch, 1);
+    assert.match(outcome.divergedAt.reason, /non-finite/);
+    assert.equal(outcome.epochsDone, 0);
+  });
+});
