@@ -32,10 +32,11 @@ export class EpochBatches {
     this.batchesPerEpoch = Math.ceil(set.count / batchSize);
   }
 
-  *epoch(epochIndex: number): Generator<Batch> {
+  /** The epoch's batches, from `firstBatch` on (to finish an epoch that was interrupted). */
+  *epoch(epochIndex: number, firstBatch = 0): Generator<Batch> {
     const { count } = this.#set;
     const order = permutation(count, createRng(deriveSeed(this.#seed, "shuffle", epochIndex)));
-    for (let start = 0; start < count; start += this.#batchSize) {
+    for (let start = firstBatch * this.#batchSize; start < count; start += this.#batchSize) {
       yield gatherBatch(this.#set, order.slice(start, start + this.#batchSize));
     }
   }

@@ -8,10 +8,22 @@ export interface CheckpointTensor {
   values: Float32Array;
 }
 
-/** Everything needed to continue a run with its next epoch: weights, state, optimisers, progress. */
+/** How far an epoch stopped between batches got, so it can be finished after a restore. */
+export interface EpochProgress {
+  epoch: number;
+  batchesDone: number;
+  samples: number;
+  trainSeconds: number;
+  wallSeconds: number;
+  /** g_loss, d_loss and d_acc of each batch done so far. */
+  perBatch: [number[], number[], number[]];
+}
+
+/** Everything needed to continue a run where it stopped: weights, state, optimisers, progress. */
 export interface CheckpointContents {
   config: TrainingConfig;
   epochsDone: number;
+  partialEpoch: EpochProgress | null;
   optimizerSteps: { generator: number; discriminator: number };
   tensors: Map<string, CheckpointTensor>;
 }
@@ -24,6 +36,7 @@ interface Header {
   version: number;
   config: TrainingConfig;
   epochsDone: number;
+  partialEpoch: EpochProgress | null;
   optimizerSteps: { generator: number; discriminator: number };
   entries: Array<{ key: string; shape: number[]; offset: number; length: number }>;
 }
@@ -40,6 +53,7 @@ export function encodeCheckpoint(contents: CheckpointContents): Buffer {
     version: FORMAT_VERSION,
     config: contents.config,
     epochsDone: contents.epochsDone,
+    partialEpoch: contents.partialEpoch,
     optimizerSteps: contents.optimizerSteps,
     entries,
   };
@@ -68,5 +82,11 @@ export function decodeCheckpoint(buffer: Buffer): CheckpointContents {
     if (entry.offset + entry.length > data.length) throw new CheckpointError(`checkpoint is truncated at ${entry.key}`);
     tensors.set(entry.key, { shape: entry.shape, values: data.slice(entry.offset, entry.offset + entry.length) });
   }
-  return { config: header.config, epochsDone: header.epochsDone, optimizerSteps: header.optimizerSteps, tensors };
+  return {
+    config: header.config,
+    epochsDone: header.epochsDone,
+    partialEpoch: header.partialEpoch ?? null,
+    optimizerSteps: header.optimizerSteps,
+    tensors,
+  };
 }

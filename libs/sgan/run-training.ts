@@ -25,7 +25,8 @@ export type TrainingOutcome =
 
 /**
  * Trains a run to its configured number of epochs, resuming from the store's checkpoint when there
- * is one and checkpointing after every epoch, so a crash costs at most the epoch in progress.
+ * is one and checkpointing after every epoch (a crash costs at most the epoch in progress) and when
+ * stopped by the signal (between batches: nothing is lost).
  */
 export async function runTraining(config: TrainingConfig, data: DataSplit, hooks: TrainingRunHooks = {}): Promise<TrainingOutcome> {
   const saved = await hooks.checkpoints?.load();
@@ -39,7 +40,10 @@ export async function runTraining(config: TrainingConfig, data: DataSplit, hooks
         hooks.log?.warn({ epoch: outcome.epoch, batch: outcome.batch, reason: outcome.reason }, "run diverged");
         return { status: "diverged", epochsDone: trainer.epochsDone, divergedAt: outcome };
       }
-      if (outcome.kind === "stopped") return { status: "stopped", epochsDone: trainer.epochsDone };
+      if (outcome.kind === "stopped") {
+        await hooks.checkpoints?.save(await trainer.checkpoint());
+        return { status: "stopped", epochsDone: trainer.epochsDone };
+      }
       if (hooks.onEpoch) await hooks.onEpoch(outcome.metrics, await trainer.sampleGrid());
       await hooks.checkpoints?.save(await trainer.checkpoint());
     }

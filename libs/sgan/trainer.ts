@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { EpochBatches, gatherBatch, labeledMask, type Batch, type DataSplit, type ImageSet } from "../data/index.ts";
 import { createRng, deriveSeed, permutation, type Rng } from "../random/index.ts";
 import { Adam } from "./adam.ts";
-import { decodeCheckpoint, encodeCheckpoint, CheckpointError, type CheckpointTensor } from "./checkpoint.ts";
+import { decodeCheckpoint, encodeCheckpoint, CheckpointError, type CheckpointTensor, type EpochProgress } from "./checkpoint.ts";
 import type { TrainingConfig } from "./config.ts";
 import { FAKE_CLASS, NUM_CLASSES } from "./discriminator.ts";
 import { classAccuracy, lossesFor, type Losses } from "./losses.ts";
@@ -67,6 +67,8 @@ export class SganTrainer {
   private readonly labeledIndices: Int32Array | null;
   private readonly sampleNoise: Float32Array;
   private completedEpochs = 0;
+  /** The epoch in progress, when one was stopped between batches. */
+  private partial: EpochProgress | null = null;
 
   private constructor(
     readonly config: TrainingConfig,
@@ -95,6 +97,7 @@ export class SganTrainer {
     const trainer = new SganTrainer({ ...contents.config, epochs: epochs ?? contents.config.epochs }, data);
     trainer.load(contents.tensors, contents.optimizerSteps);
     trainer.completedEpochs = contents.epochsDone;
+    trainer.partial = contents.partialEpoch;
     return trainer;
   }
 
@@ -106,59 +109,75 @@ export class SganTrainer {
     return this.batches.batchesPerEpoch;
   }
 
+  /**
+   * Trains the next epoch, or the rest of one that was stopped (also across a checkpoint): every
+   * batch's randomness derives from (seed, epoch, batch), so a resumed epoch repeats a straight one.
+   */
   async trainEpoch(hooks: EpochHooks = {}): Promise<EpochOutcome> {
-    const epoch = this.completedEpochs + 1;
-    const started = performance.now();
-    const rng = createRng(deriveSeed(this.config.seed, "train", epoch));
-    const labeledOrder = this.labeledIndices ? permutation(this.labeledIndices.length, rng) : null;
-    const perBatch: number[][] = [[], [], []];
+    const progress = (this.partial ??= emptyProgress(this.completedEpochs + 1));
+    const { epoch } = progress;
+    const segmentStarted = performance.now();
+    const labeledOrder = this.labeledIndices
+      ? permutation(this.labeledIndices.length, createRng(deriveSeed(this.config.seed, "labeled-order", epoch)))
+      : null;
     let pending: tf.Tensor1D[] = [];
-    let batchIndex = 0;
-    let samples = 0;
-    let trainSeconds = 0;
     const flush = async (): Promise<string | null> => {
       if (pending.length === 0) return null;
       const stacked = tf.stack(pending);
       const values = await stacked.data();
       tf.dispose([stacked, ...pending]);
       pending = [];
-      for (let i = 0; i < values.length; i += 3) for (let m = 0; m < 3; m++) perBatch[m].push(values[i + m]);
+      for (let i = 0; i < values.length; i += 3) for (let m = 0; m < 3; m++) progress.perBatch[m].push(values[i + m]);
       const nonFinite = Array.from(values).findIndex((value, i) => i % 3 < 2 && !Number.isFinite(value));
       return nonFinite === -1 ? null : `non-finite ${nonFinite % 3 === 0 ? "g_loss" : "d_loss"} (${values[nonFinite]})`;
     };
-    for (const batch of this.batches.epoch(epoch)) {
-      if (hooks.signal?.aborted) {
-        await flush();
-        return { kind: "stopped", epoch, batch: batchIndex };
-      }
+    const batches = this.batches.batchesPerEpoch;
+    for (const batch of this.batches.epoch(epoch, progress.batchesDone)) {
+      if (hooks.signal?.aborted) break;
       const stepStarted = performance.now();
+      const batchIndex = progress.batchesDone;
+      const rng = createRng(deriveSeed(this.config.seed, "train", epoch, batchIndex));
       const labeled = labeledOrder ? this.labeledBatch(labeledOrder, batchIndex) : null;
       pending.push(this.step(batch, labeled, rng));
-      batchIndex += 1;
-      samples += batch.labels.length;
-      if (pending.length >= READBACK_INTERVAL || batchIndex === this.batches.batchesPerEpoch) {
-        const problem = await flush();
-        trainSeconds += (performance.now() - stepStarted) / 1000;
-        if (problem) return { kind: "diverged", epoch, batch: batchIndex, reason: problem };
-        hooks.onProgress?.({ epoch, batch: batchIndex, batches: this.batches.batchesPerEpoch, samplesPerSec: samples / trainSeconds });
-      } else {
-        trainSeconds += (performance.now() - stepStarted) / 1000;
+      progress.batchesDone += 1;
+      progress.samples += batch.labels.length;
+      const readNow = pending.length >= READBACK_INTERVAL || progress.batchesDone === batches;
+      const problem = readNow ? await flush() : null;
+      progress.trainSeconds += (performance.now() - stepStarted) / 1000;
+      if (problem) {
+        this.partial = null;
+        return { kind: "diverged", epoch, batch: progress.batchesDone, reason: problem };
       }
+      hooks.onProgress?.({ epoch, batch: progress.batchesDone, batches, samplesPerSec: progress.samples / progress.trainSeconds });
+      // Synchronous kernels would otherwise starve timers (queue lock renewal, heartbeats) for many batches.
+      await new Promise((resolve) => setImmediate(resolve));
     }
+    const problem = await flush();
+    progress.wallSeconds += (performance.now() - segmentStarted) / 1000;
+    if (problem) {
+      this.partial = null;
+      return { kind: "diverged", epoch, batch: progress.batchesDone, reason: problem };
+    }
+    if (progress.batchesDone < batches) return { kind: "stopped", epoch, batch: progress.batchesDone };
+    return { kind: "completed", metrics: await this.finishEpoch(progress) };
+  }
+
+  private async finishEpoch(progress: EpochProgress): Promise<EpochMetrics> {
+    const evaluationStarted = performance.now();
     const evaluation = await this.evaluate();
-    this.completedEpochs = epoch;
-    const metrics: EpochMetrics = {
-      epoch,
-      batches: batchIndex,
-      gLoss: summarize(perBatch[0]),
-      dLoss: summarize(perBatch[1]),
-      dAcc: summarize(perBatch[2]),
+    this.completedEpochs = progress.epoch;
+    this.partial = null;
+    return {
+      epoch: progress.epoch,
+      batches: progress.batchesDone,
+      gLoss: summarize(progress.perBatch[0]),
+      dLoss: summarize(progress.perBatch[1]),
+      dAcc: summarize(progress.perBatch[2]),
       testAccuracy: evaluation.accuracy,
       testClassLoss: evaluation.classLoss,
-      samplesPerSec: samples / trainSeconds,
-      wallSeconds: (performance.now() - started) / 1000,
+      samplesPerSec: progress.samples / progress.trainSeconds,
+      wallSeconds: progress.wallSeconds + (performance.now() - evaluationStarted) / 1000,
     };
-    return { kind: "completed", metrics };
   }
 
   /** Class-head accuracy and loss on the held-out split, in evaluation mode (running BN statistics, no dropout). */
@@ -211,6 +230,7 @@ export class SganTrainer {
     return encodeCheckpoint({
       config: this.config,
       epochsDone: this.completedEpochs,
+      partialEpoch: this.partial,
       optimizerSteps: {
         generator: this.generatorOptimizer.state().step,
         discriminator: this.discriminatorOptimizer.state().step,
@@ -299,6 +319,10 @@ export class SganTrainer {
     this.generatorOptimizer.load(optimizerState("generator", steps.generator, this.model.generatorWeights()));
     this.discriminatorOptimizer.load(optimizerState("discriminator", steps.discriminator, this.model.discriminatorWeights()));
   }
+}
+
+function emptyProgress(epoch: number): EpochProgress {
+  return { epoch, batchesDone: 0, samples: 0, trainSeconds: 0, wallSeconds: 0, perBatch: [[], [], []] };
 }
 
 /** Indices of the training images whose labels the discriminator may see, or null for all of them. */

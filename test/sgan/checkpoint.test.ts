@@ -29,6 +29,9 @@ async function trainEpochs(trainer: SganTrainer, count: number): Promise<EpochMe
   return metrics;
 }
 
+/** Everything but samples/s, which is a timing. */
+const comparable = (m: EpochMetrics) => metricNumbers(m).slice(0, -1);
+
 function assertClose(actual: Float32Array, expected: Float32Array, label: string): void {
   assert.equal(actual.length, expected.length, label);
   let worst = 0;
@@ -46,7 +49,7 @@ describe("checkpoints", () => {
   });
   after(() => rm(directory, { recursive: true, force: true }));
 
-  it("cpu backend: 2 epochs straight equal 1 epoch + checkpoint + restore in a new trainer + 1 epoch", async () => {
+  it("cpu backend: 2 epochs straight equal 1 epoch + checkpoint + restore in a new trainer + 1 epoch, also when stopped mid-epoch", async () => {
     await initBackend("cpu");
     const straight = SganTrainer.create(config, data);
     const straightMetrics = await trainEpochs(straight, 2);
@@ -63,11 +66,25 @@ describe("checkpoints", () => {
     const resumedState = decodeCheckpoint(await resumed.checkpoint());
     resumed.dispose();
 
+    // Stopped between the two batches of epoch 2, checkpointed mid-epoch, finished by a new trainer.
+    const interrupted = SganTrainer.restore(saved, data);
+    const controller = new AbortController();
+    const stopped = await interrupted.trainEpoch({ signal: controller.signal, onProgress: (p) => p.batch === 1 && controller.abort() });
+    assert.deepEqual(stopped, { kind: "stopped", epoch: 2, batch: 1 });
+    const midEpoch = await interrupted.checkpoint();
+    interrupted.dispose();
+    assert.equal(decodeCheckpoint(midEpoch).partialEpoch?.batchesDone, 1);
+    const finisher = SganTrainer.restore(midEpoch, data);
+    const finishedMetrics = await trainEpochs(finisher, 1);
+    const finishedState = decodeCheckpoint(await finisher.checkpoint());
+    finisher.dispose();
+    for (const [key, tensor] of straightState.tensors) assertClose(finishedState.tensors.get(key)!.values, tensor.values, `mid-epoch resume: ${key}`);
+    assertClose(Float32Array.from(comparable(finishedMetrics[0])), Float32Array.from(comparable(straightMetrics[1])), "mid-epoch resume: epoch 2 metrics");
+
     assert.equal(resumedState.epochsDone, 2);
     assert.deepEqual(resumedState.optimizerSteps, straightState.optimizerSteps);
     assert.deepEqual([...resumedState.tensors.keys()], [...straightState.tensors.keys()]);
     for (const [key, tensor] of straightState.tensors) assertClose(resumedState.tensors.get(key)!.values, tensor.values, key);
-    const comparable = (m: EpochMetrics) => metricNumbers(m).slice(0, -1);
     for (const [index, metrics] of [...firstMetrics, ...resumedMetrics].entries()) {
       assertClose(Float32Array.from(comparable(metrics)), Float32Array.from(comparable(straightMetrics[index])), `epoch ${index + 1} metrics`);
     }

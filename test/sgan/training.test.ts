@@ -43,6 +43,15 @@ describe("a real training run on 512 MNIST digits (wasm)", () => {
     assert.equal(tensorsAfterEpoch[0], tensorsAfterEpoch[1], `live tensors per epoch: ${tensorsAfterEpoch}`);
   });
 
+  it("trains the seed's reference variant semi-supervised (20 labels) with spectral norm: finite metrics", async () => {
+    const config = parseTrainingConfig({ imgSize: 28, epochs: 1, batchSize: 128, variant: "reference", labeled: 20, spectralNorm: true, seed: 2 });
+    const epochs: EpochMetrics[] = [];
+    const outcome = await runTraining(config, data, { onEpoch: (metrics) => void epochs.push(metrics) });
+    assert.deepEqual(outcome, { status: "completed", epochsDone: 1 });
+    assert.equal(epochs.length, 1);
+    assert.ok(metricNumbers(epochs[0]).every(Number.isFinite), JSON.stringify(epochs[0]));
+  });
+
   it("ends a run whose losses become NaN as diverged, with the epoch, instead of crashing", async () => {
     const outcome = await runTraining(parseTrainingConfig({ imgSize: 28, epochs: 2, seed: 1 }), poisoned(data));
     assert.equal(outcome.status, "diverged");
