@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { inputIssues, InvalidInputError, type InputIssue } from "../validation/index.ts";
 
 /**
  * One training run's settings: the single source of truth for what a run may be configured with.
@@ -25,34 +26,16 @@ export const trainingConfigSchema = z
 export type TrainingConfig = z.output<typeof trainingConfigSchema>;
 export type TrainingConfigInput = z.input<typeof trainingConfigSchema>;
 
-/** Thrown for settings a person has to change; the message names each field, its value and what is allowed. */
-export class ConfigError extends Error {
-  constructor(readonly issues: string[]) {
-    super(`invalid training config:\n  - ${issues.join("\n  - ")}`);
+/** Thrown for settings a person has to change; each issue names the field, its value and what is allowed. */
+export class ConfigError extends InvalidInputError {
+  constructor(issues: InputIssue[]) {
+    super("training config", issues);
     this.name = "ConfigError";
   }
 }
 
-export function formatZodIssues(error: z.ZodError, input: unknown): string[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.join(".") || "(root)";
-    const value = valueAt(input, issue.path);
-    const shown = value === undefined ? "" : ` (got ${JSON.stringify(value)})`;
-    return `${path}: ${issue.message}${shown}`;
-  });
-}
-
-function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
-  let node = input;
-  for (const key of path) {
-    if (node === null || typeof node !== "object") return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
-}
-
 export function parseTrainingConfig(input: unknown): TrainingConfig {
   const result = trainingConfigSchema.safeParse(input);
-  if (!result.success) throw new ConfigError(formatZodIssues(result.error, input));
+  if (!result.success) throw new ConfigError(inputIssues(result.error, input));
   return result.data;
 }

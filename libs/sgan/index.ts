@@ -1,4 +1,4 @@
-export { trainingConfigSchema, parseTrainingConfig, formatZodIssues, ConfigError } from "./config.ts";
+export { trainingConfigSchema, parseTrainingConfig, ConfigError } from "./config.ts";
 export type { TrainingConfig, TrainingConfigInput } from "./config.ts";
 export { SganTrainer } from "./trainer.ts";
 export type { EpochMetrics, EpochOutcome, BatchProgress, EpochHooks, Evaluation } from "./trainer.ts";

@@ -9,7 +9,7 @@ import { SganTrainer, type EpochHooks, type EpochMetrics } from "./trainer.ts";
 /** Where a run's latest checkpoint lives; one store per run. */
 export interface CheckpointStore {
   load(): Promise<Buffer | null>;
-  save(checkpoint: Buffer): Promise<void>;
+  save(checkpoint: Buffer, epochsDone: number): Promise<void>;
 }
 
 export interface TrainingRunHooks extends EpochHooks {
@@ -41,11 +41,11 @@ export async function runTraining(config: TrainingConfig, data: DataSplit, hooks
         return { status: "diverged", epochsDone: trainer.epochsDone, divergedAt: outcome };
       }
       if (outcome.kind === "stopped") {
-        await hooks.checkpoints?.save(await trainer.checkpoint());
+        await hooks.checkpoints?.save(await trainer.checkpoint(), trainer.epochsDone);
         return { status: "stopped", epochsDone: trainer.epochsDone };
       }
       if (hooks.onEpoch) await hooks.onEpoch(outcome.metrics, await trainer.sampleGrid());
-      await hooks.checkpoints?.save(await trainer.checkpoint());
+      await hooks.checkpoints?.save(await trainer.checkpoint(), trainer.epochsDone);
     }
     return { status: "completed", epochsDone: trainer.epochsDone };
   } finally {

@@ -1,0 +1,67 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { migrateDatabase, openDatabase, resolveDatabaseUrl } from "../../libs/db/index.ts";
+import type { Logger } from "../../libs/log/index.ts";
+import { connectRedis, DEFAULT_QUEUE_NAME, redisUrl, RunQueue, subscribeEvents } from "../../libs/queue/index.ts";
+import { reconcileQueue, type ServiceContext } from "../../libs/service/index.ts";
+import { createApp } from "./app.ts";
+import { SseHub } from "./sse-hub.ts";
+
+export interface ApiOptions {
+  log: Logger;
+  port?: number;
+  host?: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  queueName?: string;
+  staticDir?: string;
+  /** How often queued runs without a job are put back on the queue (0: only at start). */
+  reconcileMs?: number;
+}
+
+export interface RunningApi {
+  url: string;
+  ctx: ServiceContext;
+  close(): Promise<void>;
+}
+
+/** Starts the API against PostgreSQL (migrated first) and Redis; resolves once it listens. */
+export async function startApi(options: ApiOptions): Promise<RunningApi> {
+  const { log } = options;
+  const databaseUrl = resolveDatabaseUrl(options.databaseUrl);
+  await migrateDatabase(databaseUrl);
+  const database = await openDatabase(databaseUrl);
+  const url = options.redisUrl ?? redisUrl();
+  const publisher = connectRedis(url);
+  const subscriber = connectRedis(url, { blocking: true });
+  const queue = new RunQueue(connectRedis(url, { blocking: true }), { name: options.queueName ?? DEFAULT_QUEUE_NAME });
+  const hub = new SseHub();
+  await subscribeEvents(subscriber, (event) => hub.publish(event));
+  const ctx: ServiceContext = { db: database.prisma, queue, publisher, log };
+
+  const reconcile = () => reconcileQueue(ctx).catch((error: Error) => log.warn({ err: error.message }, "queue reconciliation failed; will retry"));
+  await reconcile();
+  const timer = options.reconcileMs === 0 ? null : setInterval(reconcile, options.reconcileMs ?? 30_000);
+
+  const app = createApp({ ctx, hub, staticDir: options.staticDir });
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(options.port ?? 3000, options.host ?? "127.0.0.1", () => resolve(listening));
+  });
+  const address = server.address() as AddressInfo;
+  const base = `http://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`;
+  log.info({ url: base }, "API listening");
+
+  return {
+    url: base,
+    ctx,
+    async close() {
+      if (timer) clearInterval(timer);
+      hub.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await queue.close();
+      await Promise.all([publisher.quit(), subscriber.quit()]);
+      await database.close();
+    },
+  };
+}

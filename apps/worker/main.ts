@@ -1,0 +1,63 @@
+/**
+ * A worker process: `tsx apps/worker/main.ts [--concurrency N] [--backend auto|tensorflow|webgpu|wasm|cpu]
+ * [--threads N] [--queue NAME]`, against REDIS_URL and DATABASE_URL. Any number of them, on any
+ * machines that reach the same Redis and PostgreSQL. SIGTERM/SIGINT: stop after the current batch,
+ * checkpoint, hand the jobs back.
+ */
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { initBackend } from "../../libs/backends/index.ts";
+import { migrateDatabase, openDatabase, resolveDatabaseUrl } from "../../libs/db/index.ts";
+import { createLogger } from "../../libs/log/index.ts";
+import { DEFAULT_QUEUE_NAME, redisUrl } from "../../libs/queue/index.ts";
+import { InvalidInputError, parseInput } from "../../libs/validation/index.ts";
+import { TrainingWorker } from "../../libs/worker/index.ts";
+
+const log = createLogger("worker");
+
+const optionsSchema = z
+  .object({
+    concurrency: z.coerce.number().int().min(1).max(64).default(1),
+    backend: z.enum(["auto", "tensorflow", "webgpu", "wasm", "cpu"]).default("auto"),
+    threads: z.coerce.number().int().min(1).max(64).optional(),
+    queue: z.string().min(1).max(100).default(DEFAULT_QUEUE_NAME),
+  })
+  .strict();
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { concurrency: { type: "string" }, backend: { type: "string" }, threads: { type: "string" }, queue: { type: "string" } },
+    strict: true,
+  });
+  const options = parseInput(optionsSchema, values, "worker options");
+  const backend = await initBackend(options.backend, { threads: options.threads });
+  const databaseUrl = resolveDatabaseUrl();
+  await migrateDatabase(databaseUrl);
+  const database = await openDatabase(databaseUrl);
+  const worker = new TrainingWorker({ db: database.prisma, redisUrl: redisUrl(), queueName: options.queue, backend, log, concurrency: options.concurrency });
+  await worker.start();
+  let stopping = false;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, "stopping after the current batch");
+      void worker
+        .stop()
+        .then(() => database.close())
+        .then(() => process.exit(0), (error: unknown) => {
+          log.error({ err: error }, "unclean stop");
+          process.exit(1);
+        });
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof InvalidInputError || (error as Error)?.name === "BackendUnavailableError" || (error as Error)?.name === "DatabaseUnavailableError") {
+    console.error(`error: ${(error as Error).message}`);
+  } else {
+    log.error({ err: error }, "worker failed to start");
+  }
+  process.exit(2);
+});

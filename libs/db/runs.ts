@@ -1,0 +1,121 @@
+// A run's life cycle: started by a worker, finished, handed back to the queue; and reading it.
+import { Prisma, type PrismaClient, RunStatus } from "./generated/index.js";
+import { WorkerNotRegisteredError } from "./errors.ts";
+import { completeSweepIfDone, lockSweep } from "./sweeps.ts";
+import type { FinalRunStatus, Run, RunDetails } from "./types.ts";
+import { UNFINISHED_RUN_STATUSES } from "./types.ts";
+import { isUuid } from "./values.ts";
+
+/**
+ * Moves a queued run to running on this worker and counts the attempt. Only a queued run can be
+ * started: a run that is running (on any worker, this one included) or final yields null and no
+ * change, so a duplicate or late job never trains a run twice. A job whose run was left running
+ * by a dead worker must requeueRun it first. The update is conditional on the status, so of two
+ * concurrent calls exactly one gets the run.
+ */
+export async function startRun(
+  db: PrismaClient,
+  runId: string,
+  workerId: string,
+  backend: string,
+  device: string,
+): Promise<Run | null> {
+  if (!isUuid(runId)) return null;
+  try {
+    return await db.$transaction(async (tx) => {
+      const [run] = await tx.run.updateManyAndReturn({
+        where: { id: runId, status: RunStatus.queued },
+        data: { status: RunStatus.running, attempts: { increment: 1 }, workerId, backend, device },
+      });
+      if (!run) return null;
+      await tx.runEvent.create({
+        data: {
+          runId,
+          status: RunStatus.running,
+          workerId,
+          message: `attempt ${run.attempts} on ${backend} (${device})`,
+        },
+      });
+      if (run.startedAt) return run;
+      return tx.run.update({ where: { id: runId }, data: { startedAt: new Date() } });
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003") {
+      throw new WorkerNotRegisteredError(workerId);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Puts a final status on a run that is queued or running, releases its worker and logs it; a
+ * run already final keeps its status (a cancelled run stays cancelled). When this was the sweep's
+ * last unfinished run, an active sweep becomes completed. Returns whether the run changed.
+ */
+export async function finishRun(
+  db: PrismaClient,
+  runId: string,
+  status: FinalRunStatus,
+  details: { error?: string; divergedEpoch?: number } = {},
+): Promise<boolean> {
+  if (!isUuid(runId)) return false;
+  return db.$transaction(async (tx) => {
+    const current = await tx.run.findUnique({ where: { id: runId }, select: { sweepId: true, workerId: true } });
+    if (!current) return false;
+    await lockSweep(tx, current.sweepId);
+    const { count } = await tx.run.updateMany({
+      where: { id: runId, status: { in: [...UNFINISHED_RUN_STATUSES] } },
+      data: {
+        status,
+        finishedAt: new Date(),
+        workerId: null,
+        error: details.error ?? null,
+        divergedEpoch: details.divergedEpoch ?? null,
+      },
+    });
+    if (count === 0) return false;
+    const message =
+      details.error ?? (details.divergedEpoch === undefined ? null : `diverged at epoch ${details.divergedEpoch}`);
+    await tx.runEvent.create({ data: { runId, status, workerId: current.workerId, message } });
+    await completeSweepIfDone(tx, current.sweepId);
+    return true;
+  });
+}
+
+/**
+ * Hands a running run back to the queue (its worker shuts down, or its job stalled), keeping its
+ * attempts, epochs and checkpoint. Returns whether the run was running.
+ */
+export async function requeueRun(db: PrismaClient, runId: string, reason: string): Promise<boolean> {
+  if (!isUuid(runId)) return false;
+  return db.$transaction(async (tx) => {
+    const current = await tx.run.findUnique({ where: { id: runId }, select: { workerId: true } });
+    if (!current) return false;
+    const { count } = await tx.run.updateMany({
+      where: { id: runId, status: RunStatus.running },
+      data: { status: RunStatus.queued, workerId: null },
+    });
+    if (count === 0) return false;
+    await tx.runEvent.create({
+      data: { runId, status: "requeued", workerId: current.workerId, message: reason },
+    });
+    return true;
+  });
+}
+
+/** Runs that are queued or running, oldest first: what a reconciler makes sure has a job. */
+export async function listUnfinishedRuns(db: PrismaClient): Promise<Run[]> {
+  return db.run.findMany({
+    where: { status: { in: [...UNFINISHED_RUN_STATUSES] } },
+    orderBy: [{ createdAt: "asc" }, { index: "asc" }],
+  });
+}
+
+/** The run with its events in order and its sweep's name; null when there is no such run. */
+export async function getRun(db: PrismaClient, id: string): Promise<RunDetails | null> {
+  if (!isUuid(id)) return null;
+  return db.run.findUnique({
+    where: { id },
+    include: { events: { orderBy: [{ at: "asc" }, { id: "asc" }] }, sweep: { select: { name: true } } },
+  });
+}

@@ -1,0 +1,167 @@
+// Sweeps: creating one with its runs, the overviews that list them, cancelling one.
+import { Prisma, type PrismaClient, RunStatus, SweepStatus } from "./generated/index.js";
+import type {
+  BestRun,
+  NewRun,
+  NewSweep,
+  Run,
+  RunStatusCounts,
+  RunWithEpochs,
+  Sweep,
+  SweepOverview,
+} from "./types.ts";
+import { UNFINISHED_RUN_STATUSES } from "./types.ts";
+import { asJson, isUuid } from "./values.ts";
+
+/** The sweep, its runs (status queued) and a 'queued' event per run, all or nothing. */
+export async function createSweepWithRuns(
+  db: PrismaClient,
+  sweep: NewSweep,
+  runs: NewRun[],
+): Promise<{ sweep: Sweep; runs: Run[] }> {
+  return db.$transaction(async (tx) => {
+    const created = await tx.sweep.create({
+      data: { ...sweep, config: asJson(sweep.config) },
+    });
+    const createdRuns = await tx.run.createManyAndReturn({
+      data: runs.map((run) => ({ ...run, params: asJson(run.params), sweepId: created.id })),
+    });
+    await tx.runEvent.createMany({
+      data: createdRuns.map((run) => ({ runId: run.id, status: RunStatus.queued })),
+    });
+    return { sweep: created, runs: createdRuns.sort((a, b) => a.index - b.index) };
+  });
+}
+
+/** Sweeps newest first, page 1 being the first, each with its run counts and best run. */
+export async function listSweeps(
+  db: PrismaClient,
+  { page, pageSize }: { page: number; pageSize: number },
+): Promise<{ total: number; items: SweepOverview[] }> {
+  if (!Number.isInteger(page) || page < 1) throw new RangeError(`page must be an integer >= 1, got ${page}`);
+  if (!Number.isInteger(pageSize) || pageSize < 1) {
+    throw new RangeError(`pageSize must be an integer >= 1, got ${pageSize}`);
+  }
+  const [total, sweeps] = await db.$transaction([
+    db.sweep.count(),
+    db.sweep.findMany({
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+    }),
+  ]);
+  return { total, items: await withOverview(db, sweeps) };
+}
+
+export async function getSweep(db: PrismaClient, id: string): Promise<SweepOverview | null> {
+  if (!isUuid(id)) return null;
+  const sweep = await db.sweep.findUnique({ where: { id } });
+  return sweep ? (await withOverview(db, [sweep]))[0] : null;
+}
+
+/** Every run of the sweep in index order, with its epochs in order: what ranking reads. */
+export async function getSweepRuns(db: PrismaClient, sweepId: string): Promise<RunWithEpochs[]> {
+  if (!isUuid(sweepId)) return [];
+  return db.run.findMany({
+    where: { sweepId },
+    orderBy: { index: "asc" },
+    include: { epochs: { orderBy: { epoch: "asc" } } },
+  });
+}
+
+/**
+ * Marks the sweep cancelled (unless it already completed) and its queued runs cancelled. Running
+ * runs are left to the caller, who stops them and then calls finishRun(..., "cancelled").
+ * Null when the sweep does not exist.
+ */
+export async function cancelSweep(
+  db: PrismaClient,
+  sweepId: string,
+): Promise<{ cancelledQueued: string[]; running: string[] } | null> {
+  if (!isUuid(sweepId)) return null;
+  return db.$transaction(async (tx) => {
+    const status = await lockSweep(tx, sweepId);
+    if (status === null) return null;
+    if (status === SweepStatus.active) {
+      await tx.sweep.update({ where: { id: sweepId }, data: { status: SweepStatus.cancelled } });
+    }
+    // Conditional on status, so a run a worker starts meanwhile is reported as running instead.
+    const cancelled = await tx.run.updateManyAndReturn({
+      where: { sweepId, status: RunStatus.queued },
+      data: { status: RunStatus.cancelled, finishedAt: new Date() },
+      select: { id: true, index: true },
+    });
+    await tx.runEvent.createMany({
+      data: cancelled.map(({ id }) => ({
+        runId: id,
+        status: RunStatus.cancelled,
+        message: "sweep cancelled before the run started",
+      })),
+    });
+    const running = await tx.run.findMany({
+      where: { sweepId, status: RunStatus.running },
+      orderBy: { index: "asc" },
+      select: { id: true },
+    });
+    return {
+      cancelledQueued: cancelled.sort((a, b) => a.index - b.index).map(({ id }) => id),
+      running: running.map(({ id }) => id),
+    };
+  });
+}
+
+/**
+ * Row-locks the sweep for the rest of the transaction and returns its status (null: no such
+ * sweep). Transactions that finish a sweep's runs take this lock first, so that the last two runs
+ * finishing at once cannot each see the other still unfinished and leave the sweep active.
+ */
+export async function lockSweep(tx: Prisma.TransactionClient, sweepId: string): Promise<SweepStatus | null> {
+  const rows = await tx.$queryRaw<Array<{ status: SweepStatus }>>`
+    SELECT status::text AS status FROM "Sweep" WHERE id = ${sweepId}::uuid FOR NO KEY UPDATE`;
+  return rows[0]?.status ?? null;
+}
+
+/** After a run of the sweep reached a final state: an active sweep with no unfinished run completed. */
+export async function completeSweepIfDone(tx: Prisma.TransactionClient, sweepId: string): Promise<void> {
+  const unfinished = await tx.run.count({
+    where: { sweepId, status: { in: [...UNFINISHED_RUN_STATUSES] } },
+  });
+  if (unfinished > 0) return;
+  await tx.sweep.updateMany({
+    where: { id: sweepId, status: SweepStatus.active },
+    data: { status: SweepStatus.completed },
+  });
+}
+
+async function withOverview(db: PrismaClient, sweeps: Sweep[]): Promise<SweepOverview[]> {
+  if (sweeps.length === 0) return [];
+  const ids = sweeps.map((sweep) => sweep.id);
+  const [groups, best] = await Promise.all([
+    db.run.groupBy({ by: ["sweepId", "status"], where: { sweepId: { in: ids } }, _count: { _all: true } }),
+    bestRuns(db, ids),
+  ]);
+  return sweeps.map((sweep) => {
+    const counts = emptyCounts();
+    for (const group of groups) if (group.sweepId === sweep.id) counts[group.status] = group._count._all;
+    return { ...sweep, counts, best: best.get(sweep.id) ?? null };
+  });
+}
+
+/**
+ * Per sweep, the completed run with the highest final test accuracy (ties: lowest index). Only
+ * completed runs count: an unfinished or diverged run's accuracy is not a result.
+ */
+async function bestRuns(db: PrismaClient, sweepIds: string[]): Promise<Map<string, BestRun>> {
+  const rows = await db.$queryRaw<Array<{ sweepId: string; runId: string; finalTestAccuracy: number }>>`
+    SELECT DISTINCT ON ("sweepId") "sweepId", id AS "runId", "finalTestAccuracy"
+    FROM "Run"
+    WHERE "sweepId" = ANY(${sweepIds}::uuid[])
+      AND status = ${RunStatus.completed}::"RunStatus"
+      AND "finalTestAccuracy" IS NOT NULL
+    ORDER BY "sweepId", "finalTestAccuracy" DESC, index ASC`;
+  return new Map(rows.map(({ sweepId, runId, finalTestAccuracy }) => [sweepId, { runId, finalTestAccuracy }]));
+}
+
+function emptyCounts(): RunStatusCounts {
+  return Object.fromEntries(Object.values(RunStatus).map((status) => [status, 0])) as RunStatusCounts;
+}

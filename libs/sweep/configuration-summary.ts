@@ -1,0 +1,60 @@
+import type { TrainingConfig } from "../sgan/config.ts";
+import { configurationOf, type Configuration } from "./fields.ts";
+import type { RunSummary } from "./run-summary.ts";
+import { meanOrNull, stdOrNull } from "./series.ts";
+
+export interface SummarizedRun {
+  configKey: string;
+  params: TrainingConfig;
+  status: string;
+  summary: RunSummary | null;
+}
+
+/**
+ * One configuration across its repeats. The figures pool completed runs only: a run still training would
+ * pull the means towards its early epochs. Null while no repeat has completed.
+ */
+export interface ConfigurationSummary {
+  configKey: string;
+  params: Configuration;
+  runs: number;
+  completedRuns: number;
+  finalTestAccuracyMean: number | null;
+  /** Population std across completed repeats. */
+  finalTestAccuracyStd: number | null;
+  bestTestAccuracyMean: number | null;
+  lastKMeanTestAccuracyMean: number | null;
+  testAccuracyStdLastKMean: number | null;
+  meanAbsTestAccuracyChangeMean: number | null;
+  maxGLossSpikeMax: number | null;
+}
+
+/** Per configKey, in order of first appearance. */
+export function summarizeConfigurations(runs: readonly SummarizedRun[]): ConfigurationSummary[] {
+  const groups = new Map<string, SummarizedRun[]>();
+  for (const run of runs) {
+    const group = groups.get(run.configKey);
+    if (group === undefined) groups.set(run.configKey, [run]);
+    else group.push(run);
+  }
+  return [...groups].map(([key, group]) => {
+    const completed = group.flatMap((run) => (run.status === "completed" && run.summary !== null ? [run.summary] : []));
+    const values = (figure: (summary: RunSummary) => number | null) =>
+      completed.map(figure).filter((value): value is number => value !== null);
+    const finals = values((summary) => summary.finalTestAccuracy);
+    const spikes = values((summary) => summary.maxGLossSpike);
+    return {
+      configKey: key,
+      params: configurationOf(group[0].params),
+      runs: group.length,
+      completedRuns: group.filter((run) => run.status === "completed").length,
+      finalTestAccuracyMean: meanOrNull(finals),
+      finalTestAccuracyStd: stdOrNull(finals),
+      bestTestAccuracyMean: meanOrNull(values((summary) => summary.bestTestAccuracy)),
+      lastKMeanTestAccuracyMean: meanOrNull(values((summary) => summary.lastKMeanTestAccuracy)),
+      testAccuracyStdLastKMean: meanOrNull(values((summary) => summary.testAccuracyStdLastK)),
+      meanAbsTestAccuracyChangeMean: meanOrNull(values((summary) => summary.meanAbsTestAccuracyChange)),
+      maxGLossSpikeMax: spikes.length === 0 ? null : Math.max(...spikes),
+    };
+  });
+}

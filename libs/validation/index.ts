@@ -1,0 +1,81 @@
+import { z } from "zod";
+
+/** One thing to fix: the field path (`parameters.lr.loguniform`) and what is wrong, with the value received. */
+export interface InputIssue {
+  path: string;
+  message: string;
+}
+
+/** Input a person has to change; the API answers it with 400 and the issues. */
+export class InvalidInputError extends Error {
+  constructor(
+    what: string,
+    readonly issues: InputIssue[],
+  ) {
+    super(`invalid ${what}:\n  - ${issues.map((issue) => `${issue.path}: ${issue.message}`).join("\n  - ")}`);
+    this.name = "InvalidInputError";
+  }
+}
+
+type Issue = z.core.$ZodIssue;
+type Path = PropertyKey[];
+
+/** Says what to do with `key`, found where it is not allowed, in the object at `objectPath`. */
+export type UnknownKeyAdvice = (objectPath: Path, key: string) => string;
+
+/**
+ * Zod's issues as one entry per thing to fix, each with the value received: an unknown key gets its
+ * own path and advice, and a union failure lists what its alternatives accept (`expected one of:
+ * 28, 32`), not a bare "Invalid input".
+ */
+export function inputIssues(error: z.ZodError, input: unknown, advice?: UnknownKeyAdvice): InputIssue[] {
+  return error.issues
+    .flatMap((issue) => leafIssues(issue, advice))
+    .map((leaf) => {
+      const value = valueAt(input, leaf.path);
+      const shown = value === undefined ? "" : ` (got ${JSON.stringify(value)})`;
+      return { path: leaf.path.map(String).join(".") || "(root)", message: `${leaf.message}${shown}` };
+    });
+}
+
+/** The messages of a failed parse, without paths or values, for quoting inside another issue. */
+export function issueMessages(error: z.ZodError): string {
+  return error.issues.flatMap((issue) => leafIssues(issue)).map((issue) => issue.message).join("; ");
+}
+
+function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let node = input;
+  for (const key of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function leafIssues(issue: Issue, advice?: UnknownKeyAdvice): Issue[] {
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => custom([...issue.path, key], advice ? advice(issue.path, key) : "unknown key"));
+  }
+  if (issue.code === "invalid_union") {
+    return [custom(issue.path, `expected one of: ${[...new Set(issue.errors.map(expectedBy))].join(", ")}`)];
+  }
+  return [issue];
+}
+
+function expectedBy(branch: Issue[]): string {
+  const [first] = branch;
+  if (first.code === "invalid_type") return first.expected;
+  if (first.code === "invalid_value") return first.values.map((value) => JSON.stringify(value)).join(", ");
+  return first.message;
+}
+
+function custom(path: Path, message: string): Issue {
+  return { code: "custom", path, message, input: undefined };
+}
+
+/** Parses `input` with `schema`, or throws an InvalidInputError about `what` naming every field at fault. */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown, what: string): z.output<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new InvalidInputError(what, inputIssues(result.error, input));
+  return result.data;
+}

@@ -1,0 +1,2 @@
+export { TrainingWorker, type TrainingWorkerOptions } from "./training-worker.ts";
+export { DatasetCache } from "./dataset-cache.ts";

@@ -1,0 +1,123 @@
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { UnrecoverableError, Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import type { BackendInfo } from "../backends/index.ts";
+import { finishRun, heartbeatWorker, registerWorker, requeueRun, stopWorker, type PrismaClient } from "../db/index.ts";
+import type { Logger } from "../log/index.ts";
+import { connectRedis, publishEvent, subscribeControl, type RunJobData, type RunJobResult } from "../queue/index.ts";
+import { DatasetCache } from "./dataset-cache.ts";
+import { ProgressTracker } from "./progress-tracker.ts";
+import { processRunJob, type RunProcessorContext } from "./run-processor.ts";
+
+export interface TrainingWorkerOptions {
+  db: PrismaClient;
+  redisUrl: string;
+  queueName: string;
+  backend: BackendInfo;
+  log: Logger;
+  /** Trainings at once in this process; they share its compute backend batch by batch. */
+  concurrency?: number;
+  heartbeatMs?: number;
+  /** How long a job's lock lasts without renewal before BullMQ treats the worker as dead. */
+  lockDurationMs?: number;
+}
+
+/**
+ * A worker process's training side: registers itself, takes run jobs from BullMQ, heartbeats with
+ * live progress, obeys cancel messages, and on stop hands unfinished runs back to the queue.
+ */
+export class TrainingWorker {
+  readonly id = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+  private worker: Worker<RunJobData, RunJobResult> | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private connections: Redis[] = [];
+  private readonly progress = new ProgressTracker();
+  private readonly active: RunProcessorContext["active"] = new Map();
+
+  constructor(private readonly options: TrainingWorkerOptions) {}
+
+  async start(): Promise<void> {
+    const { db, backend, queueName, log } = this.options;
+    const concurrency = this.options.concurrency ?? 1;
+    await registerWorker(db, { id: this.id, host: hostname(), pid: process.pid, backend: backend.name, device: backend.device, concurrency, queue: queueName });
+    const publisher = this.connect();
+    await subscribeControl(this.connect(), (message) => {
+      for (const runId of message.runIds) {
+        const stop = this.active.get(runId);
+        if (!stop) continue;
+        stop.reason = "cancel";
+        stop.controller.abort();
+        log.info({ runId }, "cancel requested: stopping after the current batch");
+      }
+    });
+    const context: RunProcessorContext = {
+      db,
+      publisher,
+      workerId: this.id,
+      backend,
+      datasets: new DatasetCache(),
+      progress: this.progress,
+      log,
+      active: this.active,
+    };
+    this.worker = new Worker<RunJobData, RunJobResult>(queueName, (job, token, signal) => processRunJob(context, job, token, signal), {
+      connection: this.connect({ blocking: true }),
+      concurrency,
+      lockDuration: this.options.lockDurationMs ?? 60_000,
+      maxStalledCount: 5,
+    });
+    this.worker.on("failed", (job, error) => void this.onFailed(job, error, publisher));
+    this.worker.on("error", (error) => log.error({ err: error }, "queue worker error"));
+    this.heartbeat = setInterval(() => void this.beat(publisher), this.options.heartbeatMs ?? 5_000);
+    await this.beat(publisher);
+    log.info({ workerId: this.id, queue: queueName, concurrency, backend }, "worker started");
+  }
+
+  /** Stops after the current batch of every run in progress; their checkpoints let others resume them. */
+  async stop(): Promise<void> {
+    for (const stop of this.active.values()) {
+      stop.reason ??= "shutdown";
+      stop.controller.abort();
+    }
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.worker?.close();
+    await stopWorker(this.options.db, this.id);
+    await Promise.all(this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())));
+    this.options.log.info({ workerId: this.id }, "worker stopped");
+  }
+
+  private connect(options: { blocking?: boolean } = { blocking: true }): Redis {
+    const connection = connectRedis(this.options.redisUrl, options);
+    connection.on("error", (error) => this.options.log.warn({ err: error.message }, "redis connection error"));
+    this.connections.push(connection);
+    return connection;
+  }
+
+  private async beat(publisher: Redis): Promise<void> {
+    try {
+      await heartbeatWorker(this.options.db, this.id, this.progress.snapshot());
+      const { backend } = this.options;
+      await publishEvent(publisher, { type: "worker", workerId: this.id, alive: true, host: hostname(), backend: backend.name, device: backend.device, runs: this.progress.runIds() });
+    } catch (error) {
+      this.options.log.warn({ err: (error as Error).message }, "heartbeat failed; will retry");
+    }
+  }
+
+  /** A failed attempt is retried by BullMQ; the run is marked failed only when no attempt is left. */
+  private async onFailed(job: Job<RunJobData> | undefined, error: Error, publisher: Redis): Promise<void> {
+    if (!job) return;
+    const { runId, sweepId } = job.data;
+    const final = error instanceof UnrecoverableError || error.name === "UnrecoverableError" || job.attemptsMade >= (job.opts.attempts ?? 1);
+    try {
+      if (final) {
+        await finishRun(this.options.db, runId, "failed", { error: error.message });
+        await publishEvent(publisher, { type: "run-status", runId, sweepId, status: "failed", workerId: this.id });
+      } else {
+        await requeueRun(this.options.db, runId, `attempt ${job.attemptsMade} failed (${error.message}); retrying`);
+      }
+    } catch (storeError) {
+      this.options.log.error({ err: storeError, runId }, "could not record the failed attempt");
+    }
+  }
+}
