@@ -5,6 +5,7 @@ import express, { type Express, type RequestHandler } from "express";
 import type { ServiceContext } from "../../libs/service/index.ts";
 import { errorHandler, unknownRoute } from "./http-errors.ts";
 import { runRoutes } from "./routes/runs.ts";
+import { sweepMetricsRoutes } from "./routes/sweep-metrics.ts";
 import { sweepRoutes } from "./routes/sweeps.ts";
 import { workerRoutes } from "./routes/workers.ts";
 import type { SseHub } from "./sse-hub.ts";
@@ -29,6 +30,7 @@ export function createApp({ ctx, hub, staticDir }: AppOptions): Express {
 
   app.get("/healthz", health(ctx));
   app.use("/api/sweeps", sweepRoutes(ctx));
+  app.use("/api/sweeps", sweepMetricsRoutes(ctx.db));
   app.use("/api/runs", runRoutes(ctx.db));
   app.use("/api/workers", workerRoutes(ctx.db));
   app.get("/api/events", (req, res) => {

@@ -34,7 +34,8 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const url = options.redisUrl ?? redisUrl();
   const publisher = connectRedis(url);
   const subscriber = connectRedis(url, { blocking: true });
-  const queue = new RunQueue(connectRedis(url, { blocking: true }), { name: options.queueName ?? DEFAULT_QUEUE_NAME });
+  const queueConnection = connectRedis(url, { blocking: true });
+  const queue = new RunQueue(queueConnection, { name: options.queueName ?? DEFAULT_QUEUE_NAME });
   const hub = new SseHub();
   await subscribeEvents(subscriber, (event) => hub.publish(event));
   const ctx: ServiceContext = { db: database.prisma, queue, publisher, log };
@@ -43,7 +44,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   await reconcile();
   const timer = options.reconcileMs === 0 ? null : setInterval(reconcile, options.reconcileMs ?? 30_000);
 
-  const app = createApp({ ctx, hub, staticDir: options.staticDir });
+  const app = createApp({ ctx, hub, staticDir: options.staticDir ?? `${import.meta.dirname}/../dashboard/dist` });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(options.port ?? 3000, options.host ?? "127.0.0.1", () => resolve(listening));
   });
@@ -60,7 +61,8 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await queue.close();
-      await Promise.all([publisher.quit(), subscriber.quit()]);
+      // BullMQ leaves connections it was given open.
+      await Promise.all([publisher.quit(), subscriber.quit(), queueConnection.quit()]);
       await database.close();
     },
   };

@@ -1,6 +1,6 @@
 /**
  * A worker process: `tsx apps/worker/main.ts [--concurrency N] [--backend auto|tensorflow|webgpu|wasm|cpu]
- * [--threads N] [--queue NAME]`, against REDIS_URL and DATABASE_URL. Any number of them, on any
+ * [--threads N] [--queue NAME] [--lock-ms N] [--stalled-check-ms N]`, against REDIS_URL and DATABASE_URL. Any number of them, on any
  * machines that reach the same Redis and PostgreSQL. SIGTERM/SIGINT: stop after the current batch,
  * checkpoint, hand the jobs back.
  */
@@ -21,12 +21,21 @@ const optionsSchema = z
     backend: z.enum(["auto", "tensorflow", "webgpu", "wasm", "cpu"]).default("auto"),
     threads: z.coerce.number().int().min(1).max(64).optional(),
     queue: z.string().min(1).max(100).default(DEFAULT_QUEUE_NAME),
+    "lock-ms": z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+    "stalled-check-ms": z.coerce.number().int().min(500).max(3_600_000).default(30_000),
   })
   .strict();
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { concurrency: { type: "string" }, backend: { type: "string" }, threads: { type: "string" }, queue: { type: "string" } },
+    options: {
+      concurrency: { type: "string" },
+      backend: { type: "string" },
+      threads: { type: "string" },
+      queue: { type: "string" },
+      "lock-ms": { type: "string" },
+      "stalled-check-ms": { type: "string" },
+    },
     strict: true,
   });
   const options = parseInput(optionsSchema, values, "worker options");
@@ -34,7 +43,16 @@ async function main(): Promise<void> {
   const databaseUrl = resolveDatabaseUrl();
   await migrateDatabase(databaseUrl);
   const database = await openDatabase(databaseUrl);
-  const worker = new TrainingWorker({ db: database.prisma, redisUrl: redisUrl(), queueName: options.queue, backend, log, concurrency: options.concurrency });
+  const worker = new TrainingWorker({
+    db: database.prisma,
+    redisUrl: redisUrl(),
+    queueName: options.queue,
+    backend,
+    log,
+    concurrency: options.concurrency,
+    lockDurationMs: options["lock-ms"],
+    stalledIntervalMs: options["stalled-check-ms"],
+  });
   await worker.start();
   let stopping = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

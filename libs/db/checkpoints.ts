@@ -1,7 +1,11 @@
 // The latest checkpoint of each run, kept in the database so that any worker can resume the run.
-import { Prisma, type PrismaClient } from "./generated/index.js";
+//
+// Checkpoints are megabytes. Through Prisma's Bytes handling (the pg adapter turns a bytea value
+// into a JavaScript array of numbers) a 5 MB one takes over a second each way; moved as base64 text
+// and converted by PostgreSQL it takes a tenth of that. Hence raw SQL here.
+import type { PrismaClient } from "./generated/index.js";
 import { RunNotFoundError } from "./errors.ts";
-import { asBuffer, asBytes, isUuid } from "./values.ts";
+import { isUuid } from "./values.ts";
 
 /** Replaces the run's checkpoint. Throws RunNotFoundError. */
 export async function saveCheckpoint(
@@ -11,23 +15,20 @@ export async function saveCheckpoint(
   data: Buffer,
 ): Promise<void> {
   if (!isUuid(runId)) throw new RunNotFoundError(runId);
-  const bytes = asBytes(data);
-  try {
-    await db.checkpoint.upsert({
-      where: { runId },
-      create: { runId, epochsDone, data: bytes },
-      update: { epochsDone, data: bytes },
-    });
-  } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003") {
-      throw new RunNotFoundError(runId);
-    }
-    throw error;
-  }
+  // Selecting from "Run" makes a missing run insert nothing instead of violating the foreign key.
+  const written = await db.$executeRaw`
+    INSERT INTO "Checkpoint" ("runId", "epochsDone", data, "updatedAt")
+    SELECT id, ${epochsDone}::int, decode(${data.toString("base64")}, 'base64'), now()
+    FROM "Run" WHERE id = ${runId}::uuid
+    ON CONFLICT ("runId") DO UPDATE
+    SET "epochsDone" = EXCLUDED."epochsDone", data = EXCLUDED.data, "updatedAt" = EXCLUDED."updatedAt"`;
+  if (written === 0) throw new RunNotFoundError(runId);
 }
 
 export async function loadCheckpoint(db: PrismaClient, runId: string): Promise<Buffer | null> {
   if (!isUuid(runId)) return null;
-  const checkpoint = await db.checkpoint.findUnique({ where: { runId }, select: { data: true } });
-  return checkpoint ? asBuffer(checkpoint.data) : null;
+  const rows = await db.$queryRaw<Array<{ data: string }>>`
+    SELECT encode(data, 'base64') AS data FROM "Checkpoint" WHERE "runId" = ${runId}::uuid`;
+  // encode() wraps base64 lines at 76 characters; Buffer.from skips the newlines.
+  return rows.length > 0 ? Buffer.from(rows[0].data, "base64") : null;
 }

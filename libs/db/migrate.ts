@@ -6,6 +6,9 @@ import { connectionProblem, DatabaseUnavailableError, unavailableError } from ".
 import { runPrismaCli } from "./prisma-cli.ts";
 import { databaseTarget, maskDatabaseUrl, resolveDatabaseUrl, withDatabase } from "./url.ts";
 
+/** What `prisma migrate deploy` 6.19 prints last when it succeeded. */
+const MIGRATE_DEPLOY_DONE = /^(All migrations have been successfully applied\.|No pending migrations to apply\.)$/;
+
 /** The maintenance database every PostgreSQL server has: where CREATE DATABASE is issued from. */
 const MAINTENANCE_DATABASE = "postgres";
 
@@ -18,7 +21,7 @@ export async function migrateDatabase(databaseUrl?: string): Promise<void> {
   // Created per call, not per module, so LOG_LEVEL set after import still applies.
   const log = createLogger("db");
   await ensureDatabaseExists(url, log);
-  await runPrismaCli(["migrate", "deploy"], url, log);
+  await runPrismaCli(["migrate", "deploy"], url, log, MIGRATE_DEPLOY_DONE);
   log.info({ database: maskDatabaseUrl(url) }, "database schema is up to date");
 }
 

@@ -24,8 +24,18 @@ export const PRISMA_VERSION: string = JSON.parse(readFileSync(prismaPackage, "ut
 /**
  * Runs `prisma <args>` against databaseUrl, logging every output line (secrets masked). Rejects
  * with the CLI's own error text when it exits non-zero.
+ *
+ * doneWhen: the line the command prints last on success. The WebAssembly schema engine leaves its
+ * 10 s advisory-lock timeout timer pending, so after a migrate command has finished the CLI process
+ * lingers for 10 s; once this line appears it is stopped instead. Without the line (another Prisma
+ * version) the command is simply waited for.
  */
-export async function runPrismaCli(args: string[], databaseUrl: string, log: Logger): Promise<void> {
+export async function runPrismaCli(
+  args: string[],
+  databaseUrl: string,
+  log: Logger,
+  doneWhen?: RegExp,
+): Promise<void> {
   const command = `prisma ${args.join(" ")}`;
   const child = spawn(process.execPath, [PRISMA_CLI, ...args, "--config", PRISMA_CONFIG], {
     cwd: PROJECT_ROOT,
@@ -39,12 +49,17 @@ export async function runPrismaCli(args: string[], databaseUrl: string, log: Log
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];
+  let done = false;
   const collect = (input: Readable, stream: "stdout" | "stderr") =>
     createInterface({ input }).on("line", (raw) => {
       const line = redactDatabaseUrl(raw.trimEnd(), databaseUrl);
       if (!line.trim()) return;
       output.push(line);
       log.info({ command, stream }, line);
+      if (doneWhen?.test(line) && !done) {
+        done = true;
+        child.kill();
+      }
     });
   collect(child.stdout, "stdout");
   collect(child.stderr, "stderr");
@@ -52,7 +67,7 @@ export async function runPrismaCli(args: string[], databaseUrl: string, log: Log
     child.on("error", reject);
     child.on("close", resolve);
   });
-  if (exitCode === 0) return;
+  if (exitCode === 0 || done) return;
   const errorAt = output.findIndex((line) => /^Error\b/.test(line));
   const detail = (errorAt >= 0 ? output.slice(errorAt) : output.slice(-20)).join("\n");
   throw new Error(

@@ -1,4 +1,7 @@
 // Connection strings: which one applies, and how to show one without leaking its password.
+import { maskUrl } from "../log/index.ts";
+
+export { maskUrl as maskDatabaseUrl };
 
 export const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/sgan_sweeps";
 
@@ -6,24 +9,9 @@ export function resolveDatabaseUrl(databaseUrl?: string): string {
   return databaseUrl || process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
 }
 
-/** The URL with its password (in the authority or as a `password` parameter) replaced by ***. */
-export function maskDatabaseUrl(databaseUrl: string): string {
-  let url: URL;
-  try {
-    url = new URL(databaseUrl);
-  } catch {
-    // Not parseable, so the password cannot be located: blank every user:password@ lookalike.
-    return databaseUrl.replace(/\/\/([^:/@]*):[^@]*@/g, "//$1:***@");
-  }
-  if (url.password) url.password = "***";
-  if (url.searchParams.has("password")) url.searchParams.set("password", "***");
-  // URL.toString() percent-encodes the stars in the query string; keep them readable.
-  return url.toString().replace(/%2A%2A%2A/g, "***");
-}
-
 /** Replaces the URL and its password wherever they occur in text (CLI output, driver errors). */
 export function redactDatabaseUrl(text: string, databaseUrl: string): string {
-  let redacted = text.split(databaseUrl).join(maskDatabaseUrl(databaseUrl));
+  let redacted = text.split(databaseUrl).join(maskUrl(databaseUrl));
   for (const secret of passwordsOf(databaseUrl)) redacted = redacted.split(secret).join("***");
   return redacted;
 }

@@ -6,3 +6,4 @@ export type { Logger };
 export function createLogger(component: string): Logger {
   return pino({ name: component, level: process.env.LOG_LEVEL ?? "info" });
 }
+export { maskUrl } from "./mask-url.ts";

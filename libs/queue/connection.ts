@@ -14,14 +14,3 @@ export function connectRedis(url = redisUrl(), options: { blocking?: boolean } =
   const settings: RedisOptions = options.blocking ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 3 };
   return new Redis(url, { ...settings, lazyConnect: false });
 }
-
-/** The URL without its password, for logs and messages. */
-export function maskUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparsable URL)";
-  }
-}

@@ -1,4 +1,4 @@
-export { connectRedis, redisUrl, maskUrl, DEFAULT_REDIS_URL } from "./connection.ts";
+export { connectRedis, redisUrl, DEFAULT_REDIS_URL } from "./connection.ts";
 export { DEFAULT_QUEUE_NAME, bullPriority } from "./jobs.ts";
 export type { RunJobData, RunJobResult, RunJobSpec } from "./jobs.ts";
 export { RunQueue, type RunQueueOptions } from "./run-queue.ts";

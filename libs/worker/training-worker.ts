@@ -21,6 +21,8 @@ export interface TrainingWorkerOptions {
   heartbeatMs?: number;
   /** How long a job's lock lasts without renewal before BullMQ treats the worker as dead. */
   lockDurationMs?: number;
+  /** How often this worker looks for jobs whose worker died (BullMQ's stalled check). */
+  stalledIntervalMs?: number;
 }
 
 /**
@@ -65,6 +67,7 @@ export class TrainingWorker {
       connection: this.connect({ blocking: true }),
       concurrency,
       lockDuration: this.options.lockDurationMs ?? 60_000,
+      stalledInterval: this.options.stalledIntervalMs ?? 30_000,
       maxStalledCount: 5,
     });
     this.worker.on("failed", (job, error) => void this.onFailed(job, error, publisher));

@@ -61,6 +61,31 @@ describe("migrateDatabase", () => {
     }
   });
 
+  it("fails with the CLI's message, password masked, when a migration cannot be applied", async () => {
+    const clash = `sgan_sweeps_test_clash_${process.pid}`;
+    // Trust authentication ignores the password, so it only has to stay out of the message.
+    const clashUrl = withDatabase(resolveDatabaseUrl(), clash).replace("//postgres@", "//postgres:t0p-secret@");
+    const admin = new pg.Client({ connectionString: withDatabase(clashUrl, "postgres") });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(clash)}`);
+    await admin.end();
+    const client = new pg.Client({ connectionString: clashUrl });
+    await client.connect();
+    await client.query(`CREATE TYPE "RunStatus" AS ENUM ('other')`);
+    await client.end();
+    try {
+      await assert.rejects(() => migrateDatabase(clashUrl), (error: Error) => {
+        assert.match(error.message, /prisma migrate deploy failed/);
+        assert.match(error.message, /RunStatus.*already exists/s);
+        assert.match(error.message, /postgres:\*\*\*@/);
+        assert.doesNotMatch(error.message, /t0p-secret/);
+        return true;
+      });
+    } finally {
+      await dropDatabase(clashUrl, clash);
+    }
+  });
+
   it("tells to migrate when the database exists but has no tables", async () => {
     const empty = `sgan_sweeps_test_empty_${process.pid}`;
     const emptyUrl = withDatabase(resolveDatabaseUrl(), empty);

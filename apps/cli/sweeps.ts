@@ -1,0 +1,87 @@
+/**
+ * The sweeps CLI: submit sweep configs, list sweeps, watch one live, rank its runs, cancel it. A thin
+ * client of the API (apps/api) over HTTP; `sweeps --help` lists the commands.
+ */
+import { parseArgs } from "node:util";
+import { ApiError, DEFAULT_API_URL, SweepsApi } from "./sweeps/client.ts";
+import { OPTIONS, UsageError, type Command, type OptionValues } from "./sweeps/command.ts";
+import { best } from "./sweeps/commands/best.ts";
+import { cancel } from "./sweeps/commands/cancel.ts";
+import { ls } from "./sweeps/commands/ls.ts";
+import { submit } from "./sweeps/commands/submit.ts";
+import { watch } from "./sweeps/commands/watch.ts";
+
+const COMMANDS: Record<string, Command> = { submit, ls, watch, best, cancel };
+const GLOBAL_OPTIONS = ["api", "help"];
+
+const USAGE = `usage: sweeps <command> [options]
+
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  sweeps ${[name, ...command.args, command.synopsis].join(" ").trimEnd()}\n${command.help.replace(/^/gm, "      ")}`)
+  .join("\n\n")}
+
+options of every command:
+  --api URL     the sweeps API (default: $SWEEPS_API_URL, else ${DEFAULT_API_URL})
+  -h, --help    this text
+
+exit codes: 0 done, 1 the API refused or could not be reached, 2 bad command line`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv);
+  const [name, ...args] = positionals;
+  if (values.help || name === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (name === undefined) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const command = commandFor(name, args, values);
+  const api = new SweepsApi(apiUrl(values.api ?? process.env.SWEEPS_API_URL ?? DEFAULT_API_URL));
+  await command.run({ api, args, options: values, out: process.stdout });
+  return 0;
+}
+
+function parseCommandLine(argv: string[]): { values: OptionValues; positionals: string[] } {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    // Node's message goes on about positionals that start with '-'; its first sentence is the point.
+    throw new UsageError((error as Error).message.split(". ")[0]);
+  }
+}
+
+function commandFor(name: string, args: string[], values: OptionValues): Command {
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(", ")}`);
+  const allowed = [...GLOBAL_OPTIONS, ...command.options];
+  const stray = Object.keys(values).find((option) => !allowed.includes(option));
+  if (stray) throw new UsageError(`${name} takes no --${stray}`);
+  if (args.length < command.args.length) throw new UsageError(`${name} needs ${command.args.join(" ")}`);
+  if (args.length > command.args.length) throw new UsageError(`${name} takes ${command.args.join(" ") || "no arguments"}, got: ${args.join(" ")}`);
+  return command;
+}
+
+function apiUrl(text: string): string {
+  const url = URL.canParse(text) ? new URL(text) : null;
+  if (url?.protocol !== "http:" && url?.protocol !== "https:") throw new UsageError(`--api / SWEEPS_API_URL must be an http(s) URL, got '${text}'`);
+  return text;
+}
+
+/** What went wrong, for a person: one line (plus the API's issues, one per line); never a stack. */
+function explain(error: unknown): string {
+  if (error instanceof UsageError) return `sweeps: ${error.message}\nrun 'sweeps --help' for usage`;
+  if (error instanceof ApiError && error.issues.length > 0) {
+    return [`error: ${error.message}`, ...error.issues.map((issue) => `  ${issue.path}: ${issue.message}`)].join("\n");
+  }
+  return `error: ${(error as Error)?.message ?? String(error)}`;
+}
+
+// A closed pipe (`sweeps ls | head -1`) is the reader being done, not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => process.exit(error.code === "EPIPE" ? 0 : 1));
+
+process.exitCode = await main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`${explain(error)}\n`);
+  return error instanceof UsageError ? 2 : 1;
+});

@@ -1,0 +1,264 @@
+// The sweeps API over HTTP: one typed function per endpoint the CLI uses. The shapes are the JSON
+// the routes in apps/api/routes/sweeps.ts send (dates as ISO strings), reduced to what the CLI reads.
+
+export const DEFAULT_API_URL = "http://127.0.0.1:3000";
+
+/** Long enough for a big sweep's detail under load; a hung API must not hang the CLI forever. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export type RunStatus = "queued" | "running" | "completed" | "failed" | "cancelled" | "diverged";
+export type RunCounts = Record<RunStatus, number>;
+export type Hyperparameters = Record<string, string | number | boolean>;
+
+/** Runs that reached a final state (queued and running are the only unfinished ones), of all runs. */
+export function runTally(counts: RunCounts): { final: number; total: number } {
+  const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
+  return { final: total - counts.queued - counts.running, total };
+}
+
+export interface SweepOverview {
+  id: string;
+  name: string;
+  status: "active" | "completed" | "cancelled";
+  createdAt: string;
+  counts: RunCounts;
+  best: { runId: string; finalTestAccuracy: number } | null;
+}
+
+export interface SweepPage {
+  total: number;
+  page: number;
+  pageSize: number;
+  items: SweepOverview[];
+}
+
+export interface SweepRun {
+  id: string;
+  index: number;
+  status: RunStatus;
+  repeat: number;
+  configKey: string;
+  /** The run's full training config; `epochs` is the run's length. */
+  params: { epochs: number };
+  hyperparameters: Hyperparameters & { batchSize: number; lr: number };
+  epochsDone: number;
+  finalTestAccuracy: number | null;
+}
+
+export type SweepDetail = SweepOverview & { runs: SweepRun[] };
+
+export interface SubmittedSweep {
+  sweep: { id: string; name: string };
+  runs: Array<{ id: string; index: number }>;
+}
+
+export interface CancelResult {
+  sweepId: string;
+  cancelledQueued: string[];
+  stopping: string[];
+}
+
+export interface Ranking<Entry> {
+  entries: Entry[];
+  ranked: number;
+  unranked: number;
+}
+
+interface RankedEntry {
+  rank: number;
+  configKey: string;
+  score: number;
+  value: number;
+  std: number;
+  params: Hyperparameters;
+}
+
+export interface BestOfSweep {
+  options: { metric: string; scope: string; k: number; penalty: number; limit: number };
+  runs: Ranking<RankedEntry & { id: string; status: RunStatus; repeat: number }>;
+  configurations: Ranking<RankedEntry & { runs: number }>;
+}
+
+/** The events of GET /api/events that the CLI reads (libs/queue LiveEvent); `worker` events it ignores. */
+export interface RunProgressEvent {
+  runId: string;
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  samplesPerSec: number;
+  etaSeconds: number | null;
+}
+
+export interface RunEpochEvent {
+  runId: string;
+  epoch: number;
+  testAccuracy: number;
+  dAccMean: number;
+  gLossMean: number;
+  dLossMean: number;
+}
+
+export interface RunStatusEvent {
+  runId: string;
+  status: RunStatus;
+  workerId: string | null;
+}
+
+/** Query parameters of GET /api/sweeps/:id/best; the API validates them and names what it refuses. */
+export type RankQuery = Partial<Record<"metric" | "scope" | "k" | "penalty" | "limit", string>>;
+
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+/** The API answered, with an error status; `message` and `issues` are what it said. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly issues: Issue[] = [],
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** No HTTP answer at all: nothing listens at the URL, a wrong host, a timeout. */
+export class ApiUnreachableError extends Error {
+  constructor(
+    baseUrl: string,
+    readonly reason: string,
+    advice = "is it running (npx tsx apps/api/main.ts)? Otherwise point --api or SWEEPS_API_URL at it",
+  ) {
+    super(`cannot reach the sweeps API at ${baseUrl} (${reason}): ${advice}`);
+    this.name = "ApiUnreachableError";
+  }
+}
+
+export class SweepsApi {
+  readonly baseUrl: string;
+
+  constructor(baseUrl: string) {
+    // Appending paths (not new URL(path, base)) keeps a base path such as http://host/sweeps-api.
+    this.baseUrl = baseUrl.replace(/\/+$/, "");
+  }
+
+  /** The config file's text as it is: the API reads YAML or JSON and reports issues with their paths. */
+  submitSweep(configText: string): Promise<SubmittedSweep> {
+    return this.request("POST", "/api/sweeps", { body: configText, headers: { "Content-Type": "application/yaml" } });
+  }
+
+  listSweeps(query: { page?: string; pageSize?: string }): Promise<SweepPage> {
+    return this.request("GET", `/api/sweeps${queryString(query)}`);
+  }
+
+  getSweep(id: string): Promise<SweepDetail> {
+    return this.request("GET", `/api/sweeps/${encodeURIComponent(id)}`);
+  }
+
+  bestOfSweep(id: string, query: RankQuery): Promise<BestOfSweep> {
+    return this.request("GET", `/api/sweeps/${encodeURIComponent(id)}/best${queryString(query)}`);
+  }
+
+  cancelSweep(id: string): Promise<CancelResult> {
+    return this.request("POST", `/api/sweeps/${encodeURIComponent(id)}/cancel`);
+  }
+
+  /**
+   * The live event stream of one sweep (server-sent events, raw bytes), connected when this resolves. It
+   * stays open until `signal` aborts; if it breaks off, reading it throws ApiUnreachableError.
+   */
+  async openEvents(sweepId: string, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
+    const path = `/api/events${queryString({ sweepId })}`;
+    const response = await this.guard(() => this.fetch("GET", path, { signal, headers: { Accept: "text/event-stream" } }));
+    if (!response.ok || !response.body) throw apiError(response, await this.guard(() => readJson(response)), this.baseUrl);
+    return this.brokenOffAsUnreachable(response.body, signal);
+  }
+
+  private async *brokenOffAsUnreachable(body: AsyncIterable<Uint8Array>, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+    try {
+      yield* body;
+    } catch (error) {
+      if (signal.aborted) return;
+      throw new ApiUnreachableError(this.baseUrl, `the event stream broke off: ${failureReason(error)}`);
+    }
+  }
+
+  private async request<T>(method: string, path: string, init: RequestInit = {}): Promise<T> {
+    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    const { response, body } = await this.guard(async () => {
+      const response = await this.fetch(method, path, { ...init, signal });
+      return { response, body: await readJson(response) };
+    });
+    if (!response.ok) throw apiError(response, body, this.baseUrl);
+    if (body === undefined) throw notTheApi(response, this.baseUrl);
+    return body as T;
+  }
+
+  private fetch(method: string, path: string, init: RequestInit): Promise<Response> {
+    const attempt = () => fetch(`${this.baseUrl}${path}`, { ...init, method });
+    return attempt().catch((error: unknown) => {
+      // The server may close an idle keep-alive connection just as a request goes out on it (likelier
+      // while training blocks its event loop); a GET is safe to send again.
+      if (method === "GET" && isConnectionReset(error)) return attempt();
+      throw error;
+    });
+  }
+
+  /** Network failures become ApiUnreachableError; our own abort stays an AbortError. */
+  private async guard<T>(exchange: () => Promise<T>): Promise<T> {
+    try {
+      return await exchange();
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === "AbortError") throw error;
+      if (name === "TimeoutError") {
+        throw new ApiUnreachableError(this.baseUrl, `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`, "it took the request but did not answer; it may be overloaded, try again");
+      }
+      throw new ApiUnreachableError(this.baseUrl, failureReason(error));
+    }
+  }
+}
+
+function queryString(query: Record<string, string | undefined>): string {
+  const entries = Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return entries.length === 0 ? "" : `?${new URLSearchParams(entries)}`;
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function apiError(response: Response, json: unknown, baseUrl: string): ApiError {
+  const body = json as { error?: unknown; issues?: unknown } | undefined;
+  if (typeof body?.error !== "string") return notTheApi(response, baseUrl);
+  const issues = Array.isArray(body.issues) ? (body.issues as Issue[]) : [];
+  // With issues, the API's message repeats them below a headline ("invalid sweep config:"); keep the headline.
+  const message = issues.length > 0 ? body.error.split("\n")[0].replace(/:$/, "") : body.error;
+  return new ApiError(response.status, message, issues);
+}
+
+function notTheApi(response: Response, baseUrl: string): ApiError {
+  return new ApiError(response.status, `${baseUrl} answered ${response.status} ${response.statusText} without the sweeps API's JSON: is --api / SWEEPS_API_URL right?`);
+}
+
+function causeOf(error: unknown): { code?: string; message?: string } {
+  return ((error as { cause?: unknown })?.cause ?? {}) as { code?: string; message?: string };
+}
+
+function isConnectionReset(error: unknown): boolean {
+  const { code } = causeOf(error);
+  return code === "ECONNRESET" || code === "UND_ERR_SOCKET";
+}
+
+function failureReason(error: unknown): string {
+  const cause = causeOf(error);
+  return cause.message || cause.code || (error as Error).message;
+}

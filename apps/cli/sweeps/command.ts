@@ -1,0 +1,52 @@
+import type { SweepsApi } from "./client.ts";
+import type { Output } from "./watch-view.ts";
+
+/** Every option of every command, parsed in one pass; each command then says which of them it takes. */
+export const OPTIONS = {
+  api: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  json: { type: "boolean" },
+  watch: { type: "boolean" },
+  page: { type: "string" },
+  "page-size": { type: "string" },
+  metric: { type: "string" },
+  scope: { type: "string" },
+  k: { type: "string" },
+  penalty: { type: "string" },
+  limit: { type: "string" },
+} as const;
+
+export type OptionName = keyof typeof OPTIONS;
+export type OptionValues = { [K in OptionName]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
+
+export interface CommandContext {
+  api: SweepsApi;
+  /** The command's positional arguments, as many as it names. */
+  args: string[];
+  options: OptionValues;
+  out: Output;
+}
+
+export interface Command {
+  /** `<file>`-style names of the positional arguments, all required. */
+  args: readonly string[];
+  /** Options besides --api and --help. */
+  options: readonly OptionName[];
+  /** The options as the usage line shows them, after `sweeps <name> <args>`. */
+  synopsis: string;
+  /** What the command does, for --help: lines of at most ~100 characters. */
+  help: string;
+  run(context: CommandContext): Promise<void>;
+}
+
+/** The command line itself is wrong: exit code 2, with a pointer to --help. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export function printJson(out: Output, body: unknown): void {
+  out.write(`${JSON.stringify(body, null, 2)}\n`);
+}

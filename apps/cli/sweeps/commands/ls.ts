@@ -1,0 +1,37 @@
+import { runTally, type SweepOverview } from "../client.ts";
+import { printJson, type Command } from "../command.ts";
+import { percent, plural, timestamp } from "../format.ts";
+import { table } from "../table.ts";
+
+export const ls: Command = {
+  args: [],
+  options: ["page", "page-size", "json"],
+  synopsis: "[--page N] [--page-size N] [--json]",
+  help: `List sweeps, newest first: status, runs final/total, best final test accuracy.`,
+  async run({ api, options, out }) {
+    const page = await api.listSweeps({ page: options.page, pageSize: options["page-size"] });
+    if (options.json) return printJson(out, page);
+    if (page.total === 0) {
+      out.write("no sweeps yet: submit one with 'sweeps submit <file>'\n");
+      return;
+    }
+    const columns = [
+      { header: "ID" },
+      { header: "NAME" },
+      { header: "STATUS" },
+      { header: "DONE", align: "right" },
+      { header: "BEST ACC", align: "right" },
+      { header: "CREATED" },
+    ] as const;
+    out.write(`${table(columns, page.items.map(row))}\n`);
+    const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
+    const sizeOption = options["page-size"] === undefined ? "" : ` --page-size ${page.pageSize}`;
+    const next = page.page < pages ? `; next: sweeps ls --page ${page.page + 1}${sizeOption}` : "";
+    out.write(`page ${page.page} of ${pages}, ${plural(page.total, "sweep")}${next}\n`);
+  },
+};
+
+function row(sweep: SweepOverview): string[] {
+  const { final, total } = runTally(sweep.counts);
+  return [sweep.id, sweep.name, sweep.status, `${final}/${total}`, percent(sweep.best?.finalTestAccuracy), timestamp(sweep.createdAt)];
+}

@@ -1,0 +1,151 @@
+import { progressBar } from "../progress-bar.ts";
+import { runTally, type RunEpochEvent, type RunProgressEvent, type RunStatus, type RunStatusEvent, type SweepDetail, type SweepRun } from "./client.ts";
+import { duration, number, percent, plural } from "./format.ts";
+
+/** Order of the counts in the summary line: where runs are headed, then how they ended. */
+const STATUS_ORDER: readonly RunStatus[] = ["running", "queued", "completed", "diverged", "failed", "cancelled"];
+
+interface RunView {
+  index: number;
+  lr: number;
+  batchSize: number;
+  status: RunStatus;
+  epochs: number;
+  testAccuracy: number | null;
+  progress: RunProgressEvent | null;
+}
+
+/** The parts of a stdout stream the view uses; a TTY gets live bars, anything else one line per event. */
+export interface Output {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/**
+ * What `sweeps watch` shows. On a terminal: finished epochs and status changes scroll by above a block,
+ * redrawn in place, of the sweep's summary and one progress bar per running run. Elsewhere (logs, pipes):
+ * one plain line per event.
+ */
+export class WatchView {
+  private readonly runs = new Map<string, RunView>();
+  private summary = "";
+  /** Lines of the live block now on screen, to move the cursor back over. */
+  private drawn = 0;
+
+  constructor(private readonly out: Output) {}
+
+  /** The sweep as the API has it now; the API is right where an event was missed. */
+  sync(sweep: SweepDetail): void {
+    for (const run of sweep.runs) {
+      const known = this.runs.get(run.id);
+      this.runs.set(run.id, {
+        ...runView(run),
+        progress: run.status === "running" ? (known?.progress ?? null) : null,
+        testAccuracy: run.finalTestAccuracy ?? known?.testAccuracy ?? null,
+      });
+    }
+    const summary = summaryLine(sweep);
+    if (summary === this.summary) return;
+    this.summary = summary;
+    if (this.out.isTTY) this.redraw();
+    else this.line(summary);
+  }
+
+  progress(event: RunProgressEvent): void {
+    const run = this.runs.get(event.runId);
+    if (!run) return;
+    run.status = "running";
+    run.progress = event;
+    if (this.out.isTTY) this.redraw();
+    else this.line(progressLine(run));
+  }
+
+  epoch(event: RunEpochEvent): void {
+    const run = this.runs.get(event.runId);
+    if (!run) return;
+    run.testAccuracy = event.testAccuracy;
+    this.log(
+      `${label(run)}  epoch ${event.epoch}/${run.epochs}: test acc ${percent(event.testAccuracy)}  d_acc ${percent(event.dAccMean)}  ` +
+        `G loss ${number(event.gLossMean)}  D loss ${number(event.dLossMean)}`,
+    );
+  }
+
+  status(event: RunStatusEvent): void {
+    const run = this.runs.get(event.runId);
+    if (!run) return;
+    run.status = event.status;
+    if (event.status !== "running") run.progress = null;
+    const detail = event.status === "running" ? `on ${event.workerId ?? "a worker"}` : `test acc ${percent(run.testAccuracy)}`;
+    this.log(`${label(run)}  ${event.status}, ${detail}`);
+  }
+
+  /** Something about the watch itself (the stream dropped, reconnected). */
+  note(text: string): void {
+    this.log(text);
+  }
+
+  /** The last word: on a terminal the live block stays on screen above it. */
+  end(text: string): void {
+    this.drawn = 0;
+    this.line(text);
+  }
+
+  /** A line that stays: on a terminal it goes above the live block, which is drawn again below it. */
+  private log(text: string): void {
+    if (this.out.isTTY) this.clearBlock();
+    this.line(text);
+    if (this.out.isTTY) this.redraw();
+  }
+
+  private line(text: string): void {
+    this.out.write(`${text}\n`);
+  }
+
+  private clearBlock(): void {
+    if (this.drawn > 0) this.out.write(`\x1b[${this.drawn}A\r\x1b[J`);
+    this.drawn = 0;
+  }
+
+  private redraw(): void {
+    const running = [...this.runs.values()].filter((run) => run.status === "running").sort((a, b) => a.index - b.index);
+    // A line wider than the terminal wraps, and the cursor would no longer go back to the block's top.
+    const width = Math.max(20, (this.out.columns ?? 80) - 1);
+    const lines = [this.summary, ...running.map((run) => progressLine(run, true))].map((text) => text.slice(0, width));
+    this.clearBlock();
+    this.out.write(`${lines.join("\n")}\n`);
+    this.drawn = lines.length;
+  }
+}
+
+function runView(run: SweepRun): Omit<RunView, "progress" | "testAccuracy"> {
+  return {
+    index: run.index,
+    lr: run.hyperparameters.lr,
+    batchSize: run.hyperparameters.batchSize,
+    status: run.status,
+    epochs: run.params.epochs,
+  };
+}
+
+function label(run: RunView): string {
+  return `#${run.index} lr ${number(run.lr)} bs ${run.batchSize}`;
+}
+
+function progressLine(run: RunView, bar = false): string {
+  const p = run.progress;
+  if (!p) return `${label(run)}  starting`;
+  return [
+    label(run),
+    `epoch ${p.epoch}/${p.epochs}${bar ? ` ${progressBar(p.batch, p.batches, 20)}` : ""} batch ${p.batch}/${p.batches}`,
+    `${p.samplesPerSec.toFixed(1)} samples/s`,
+    `ETA ${duration(p.etaSeconds)}`,
+    `test acc ${percent(run.testAccuracy)}`,
+  ].join("  ");
+}
+
+export function summaryLine(sweep: SweepDetail): string {
+  const { final, total } = runTally(sweep.counts);
+  const counts = STATUS_ORDER.filter((status) => sweep.counts[status] > 0).map((status) => `${sweep.counts[status]} ${status}`);
+  return `sweep ${sweep.name} (${sweep.status}): ${final}/${plural(total, "run")} final${counts.length > 0 ? ` - ${counts.join(", ")}` : ""}`;
+}

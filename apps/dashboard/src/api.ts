@@ -1,0 +1,94 @@
+// The API client: one function per endpoint, errors as ApiError with the API's message and issues.
+import type { ApiIssue, BestOptions, BestResponse, RunDetail, RunMetrics, SweepDetail, SweepList, SweepMetrics, WorkerInfo } from "./types.ts";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly issues: ApiIssue[] = [],
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, { ...init, headers: { Accept: "application/json", ...init.headers } });
+  } catch (error) {
+    if ((error as Error).name === "AbortError") throw error;
+    throw new ApiError(0, `cannot reach the API (${(error as Error).message}); is it running?`);
+  }
+  const text = await response.text();
+  let body: unknown = null;
+  try {
+    body = text === "" ? null : JSON.parse(text);
+  } catch {
+    // Not JSON: a proxy's error page, say; its status is what matters.
+  }
+  if (!response.ok) {
+    const error = body as { error?: unknown; issues?: unknown } | null;
+    const message = typeof error?.error === "string" ? error.error : `${response.status} ${response.statusText}`;
+    const issues = Array.isArray(error?.issues) ? (error.issues as ApiIssue[]) : [];
+    throw new ApiError(response.status, message, issues);
+  }
+  return body as T;
+}
+
+const json = (body: unknown): RequestInit => ({
+  method: "POST",
+  body: JSON.stringify(body),
+  headers: { "Content-Type": "application/json" },
+});
+
+export function listSweeps(page: number, pageSize: number, signal?: AbortSignal): Promise<SweepList> {
+  return request(`/api/sweeps?page=${page}&pageSize=${pageSize}`, { signal });
+}
+
+/** A config object is sent as JSON; text (pasted or uploaded YAML or JSON) as application/yaml, which the API parses either way. */
+export function submitSweep(config: object | string): Promise<{ sweep: { id: string; name: string }; runs: Array<{ id: string }> }> {
+  if (typeof config === "string") {
+    return request("/api/sweeps", { method: "POST", body: config, headers: { "Content-Type": "application/yaml" } });
+  }
+  return request("/api/sweeps", json(config));
+}
+
+export function getSweep(id: string, signal?: AbortSignal): Promise<SweepDetail> {
+  return request(`/api/sweeps/${encodeURIComponent(id)}`, { signal });
+}
+
+/** Every epoch row of every run of the sweep, in one request (for the curves of hundreds of runs). */
+export function getSweepMetrics(id: string, signal?: AbortSignal): Promise<SweepMetrics> {
+  return request(`/api/sweeps/${encodeURIComponent(id)}/metrics`, { signal });
+}
+
+export function getBest(id: string, options: Partial<BestOptions>, signal?: AbortSignal): Promise<BestResponse> {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(options)) if (value !== undefined) query.set(key, String(value));
+  return request(`/api/sweeps/${encodeURIComponent(id)}/best?${query}`, { signal });
+}
+
+export function cancelSweep(id: string): Promise<{ cancelledQueued: string[]; stopping: string[] }> {
+  return request(`/api/sweeps/${encodeURIComponent(id)}/cancel`, { method: "POST" });
+}
+
+export function getRun(id: string, signal?: AbortSignal): Promise<RunDetail> {
+  return request(`/api/runs/${encodeURIComponent(id)}`, { signal });
+}
+
+export function getRunMetrics(id: string, signal?: AbortSignal): Promise<RunMetrics> {
+  return request(`/api/runs/${encodeURIComponent(id)}/metrics`, { signal });
+}
+
+export function sampleUrl(runId: string, epoch: number): string {
+  return `/api/runs/${encodeURIComponent(runId)}/samples/${epoch}.png`;
+}
+
+export async function listWorkers(signal?: AbortSignal): Promise<WorkerInfo[]> {
+  return (await request<{ workers: WorkerInfo[] }>("/api/workers", { signal })).workers;
+}
+
+export function isAbort(error: unknown): boolean {
+  return (error as Error | null)?.name === "AbortError";
+}

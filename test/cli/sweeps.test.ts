@@ -1,0 +1,218 @@
+// The sweeps CLI as a person runs it: a child process against the real API (in this process), with a
+// real worker training the runs, on a database and queue of this test's own.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, before, describe, test } from "node:test";
+import { startApi, type RunningApi } from "../../apps/api/server.ts";
+import { initBackend } from "../../libs/backends/index.ts";
+import { openDatabase, resolveDatabaseUrl, type Database } from "../../libs/db/index.ts";
+import { withDatabase } from "../../libs/db/url.ts";
+import { createLogger } from "../../libs/log/index.ts";
+import { redisUrl } from "../../libs/queue/index.ts";
+import { TrainingWorker } from "../../libs/worker/index.ts";
+import { dropDatabase } from "../db/helpers.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const DATABASE = `sgan_cli_test_${process.pid}`;
+const databaseUrl = withDatabase(resolveDatabaseUrl(), DATABASE);
+// Workers of other test runs share this Redis: a queue of our own keeps our jobs ours.
+const queueName = `sgan-cli-test-${process.pid}-${Date.now()}`;
+const log = createLogger("cli-test");
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `sweeps <args>`; `onStdout` sees its output as it comes. */
+function sweeps(args: string[], apiUrl: string, onStdout?: (text: string) => void): Promise<Result> {
+  const child = spawn(process.execPath, ["--import", "tsx", "apps/cli/sweeps.ts", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, SWEEPS_API_URL: apiUrl },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (text: string) => {
+    stdout += text;
+    onStdout?.(stdout);
+  });
+  child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function sweepIdIn(stdout: string): string {
+  const match = /submitted sweep ([0-9a-f-]{36}) /.exec(stdout);
+  assert.ok(match, `no sweep id in: ${stdout}`);
+  return match[1];
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Two configurations, one run each, one epoch of two batches: a few seconds of training. */
+const TWO_RUNS = `
+name: cli-test
+strategy: grid
+fixed: { epochs: 1, dataset: mnist, imgSize: 28, limit: 64 }
+parameters:
+  batchSize: 32
+  lr: { choice: [2.0e-4, 1.0e-3] }
+`;
+
+describe("sweeps CLI", { timeout: 120_000 }, () => {
+  let api: RunningApi;
+  let workerDb: Database | null = null;
+  let worker: TrainingWorker | null = null;
+  let dir: string;
+  let trainedId: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "sweeps-cli-"));
+    await writeFile(join(dir, "two-runs.yaml"), TWO_RUNS);
+    await writeFile(join(dir, "invalid.yaml"), "name: broken\nfixed: { lr: 0.001 }\ncolour: red\n");
+    api = await startApi({ log, port: 0, databaseUrl, redisUrl: redisUrl(), queueName, reconcileMs: 0 });
+  });
+
+  after(async () => {
+    await worker?.stop();
+    await workerDb?.close();
+    await api?.ctx.queue.queue.obliterate({ force: true });
+    await api?.close();
+    await dropDatabase(databaseUrl, DATABASE);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const total = async () => JSON.parse((await sweeps(["ls", "--json"], api.url)).stdout).total as number;
+
+  test("an unreachable API is one line naming the URL, exit 1", async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const { code, stdout, stderr } = await sweeps(["ls"], url);
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.match(stderr, new RegExp(`^error: cannot reach the sweeps API at ${url} \\(.*ECONNREFUSED.*\\): .*SWEEPS_API_URL.*\\n$`));
+  });
+
+  test("an invalid config is refused with its issues, exit 1, and nothing is stored", async () => {
+    const before = await total();
+    const { code, stdout, stderr } = await sweeps(["submit", join(dir, "invalid.yaml")], api.url);
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.match(stderr, /^error: invalid sweep config\n/);
+    assert.match(stderr, /^ {2}fixed\.lr: lr may differ between runs/m);
+    assert.match(stderr, /^ {2}colour: unknown key/m);
+    assert.doesNotMatch(stderr, /\bat .*\.ts:\d+/, "no stack trace");
+    assert.equal(await total(), before);
+  });
+
+  test("watch rides out an API restart; cancel drops the queued runs and the watch ends", async () => {
+    // No worker runs yet, so the sweep's runs stay queued.
+    const submitted = await sweeps(["submit", join(dir, "two-runs.yaml")], api.url);
+    assert.equal(submitted.code, 0, submitted.stderr);
+    assert.match(submitted.stdout, /"cli-test": 2 runs\nfollow it: sweeps watch /);
+    const id = sweepIdIn(submitted.stdout);
+
+    let cancelled: Promise<Result> | null = null;
+    let restarted: Promise<void> | null = null;
+    const watched = await sweeps(["watch", id], api.url, (stdout) => {
+      if (!restarted && /0\/2 runs final - 2 queued/.test(stdout)) {
+        const port = Number(new URL(api.url).port);
+        restarted = api.close().then(async () => {
+          api = await startApi({ log, port, databaseUrl, redisUrl: redisUrl(), queueName, reconcileMs: 0 });
+        });
+      }
+      if (!cancelled && /^reconnected$/m.test(stdout)) cancelled = sweeps(["cancel", id], api.url);
+    });
+    await restarted;
+    assert.equal(watched.code, 0, watched.stderr);
+    assert.match(watched.stdout, /^lost the API \(.+\); reconnecting\nreconnected$/m);
+    assert.match(watched.stdout, /^#0 lr 2e-4 bs 32 {2}cancelled, test acc -$/m);
+    assert.match(watched.stdout, /^sweep cli-test \(cancelled\): 2\/2 runs final - 2 cancelled$/m);
+
+    const cancel = await cancelled!;
+    assert.equal(cancel.code, 0, cancel.stderr);
+    assert.equal(cancel.stdout, `sweep ${id}: cancelled 2 queued runs; 0 running runs stopping after the current batch\n`);
+    const listed = JSON.parse((await sweeps(["ls", "--json"], api.url)).stdout);
+    const sweep = listed.items.find((item: { id: string }) => item.id === id);
+    assert.equal(sweep.status, "cancelled");
+    assert.equal(sweep.counts.cancelled, 2);
+  });
+
+  test("submit --watch follows a sweep to the end with a line per event", async () => {
+    workerDb = await openDatabase(databaseUrl);
+    worker = new TrainingWorker({ db: workerDb.prisma, redisUrl: redisUrl(), queueName, backend: await initBackend("wasm"), log });
+    await worker.start();
+
+    const { code, stdout, stderr } = await sweeps(["submit", join(dir, "two-runs.yaml"), "--watch"], api.url);
+    assert.equal(code, 0, stderr);
+    trainedId = sweepIdIn(stdout);
+    // Run #1 starts once the watch is well under way, so every one of its events must show.
+    assert.match(stdout, /^#1 lr 1e-3 bs 32 {2}running, on \S+$/m);
+    for (const run of ["#0 lr 2e-4 bs 32", "#1 lr 1e-3 bs 32"]) {
+      assert.match(stdout, new RegExp(`^${run} {2}epoch 1/1 batch 2/2 {2}[\\d.]+ samples/s {2}ETA 0s {2}test acc (-|[\\d.]+%)$`, "m"), "a progress line");
+      assert.match(stdout, new RegExp(`^${run} {2}epoch 1/1: test acc [\\d.]+% {2}d_acc [\\d.]+% {2}G loss [\\d.]+ {2}D loss [\\d.]+$`, "m"));
+      assert.match(stdout, new RegExp(`^${run} {2}completed, test acc [\\d.]+%$`, "m"));
+    }
+    assert.match(stdout, /^sweep cli-test \(completed\): 2\/2 runs final - 2 completed\n/m);
+    assert.match(stdout, new RegExp(`every run is final; rank them: sweeps best ${trainedId}\\n$`));
+  });
+
+  test("best ranks the configurations and the runs", async () => {
+    const { code, stdout, stderr } = await sweeps(["best", trainedId], api.url);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^ranked by testAccuracy \(scope last, penalty 0\), best first$/m);
+    assert.match(stdout, /^same in every entry: batchSize 32, b1 0\.5, /m);
+    assert.match(stdout, /^configurations, across repeats \(2 of 2 ranked shown\)\n#\s+SCORE\s+VALUE\s+STD\s+RUNS\s+CONFIG\s+lr\n1\s.*\n2\s/m);
+    assert.match(stdout, /^runs \(2 of 2 ranked shown\)\n#\s+SCORE\s+VALUE\s+STD\s+STATUS\s+REPEAT\s+RUN\s+lr\n1\s+[\d.]+%.*completed\s+0\s+[0-9a-f-]{36}\s+(2e-4|1e-3)\n2\s/m);
+
+    const json = await sweeps(["best", trainedId, "--json", "--metric", "gLoss", "--scope", "max"], api.url);
+    const best = JSON.parse(json.stdout);
+    assert.deepEqual(best.options, { metric: "gLoss", scope: "max", k: 5, penalty: 0, limit: 10 });
+    assert.equal(best.runs.ranked, 2);
+
+    const refused = await sweeps(["best", trainedId, "--metric", "accuracy"], api.url);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^error: invalid ranking options\n {2}metric: /);
+  });
+
+  test("ls shows the sweeps newest first with their progress and best accuracy", async () => {
+    const { code, stdout } = await sweeps(["ls"], api.url);
+    assert.equal(code, 0);
+    const [header, newest, older, footer] = stdout.trimEnd().split("\n");
+    assert.match(header, /^ID\s+NAME\s+STATUS\s+DONE\s+BEST ACC\s+CREATED$/);
+    assert.match(newest, new RegExp(`^${trainedId}\\s+cli-test\\s+completed\\s+2/2\\s+[\\d.]+%\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`));
+    assert.match(older, /\scancelled\s+2\/2\s+-\s/);
+    assert.equal(footer, "page 1 of 1, 2 sweeps");
+  });
+
+  test("an unknown sweep is not found, exit 1; a bad command line is exit 2", async () => {
+    const missing = await sweeps(["watch", "00000000-0000-4000-8000-000000000000"], api.url);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr, "error: sweep 00000000-0000-4000-8000-000000000000 not found\n");
+
+    const [unknown, extra, help] = await Promise.all([
+      sweeps(["frobnicate"], api.url),
+      sweeps(["ls", "--metric", "gLoss"], api.url),
+      sweeps(["--help"], api.url),
+    ]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^sweeps: unknown command 'frobnicate'/);
+    assert.equal(extra.code, 2);
+    assert.match(extra.stderr, /^sweeps: ls takes no --metric\n/);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^ {2}sweeps submit <file> \[--watch \| --json\]$/m);
+  });
+});

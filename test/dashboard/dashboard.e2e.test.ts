@@ -1,0 +1,223 @@
+// End to end: the real API (PostgreSQL, Redis) serving the built dashboard, seeded through libs/db,
+// driven in headless Chromium. Screenshots of every view go to test-output/screenshots/.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { heartbeatWorker, recordEpoch, startRun, type Run } from "../../libs/db/index.ts";
+import { publishEvent } from "../../libs/queue/index.ts";
+import { summarizeRun } from "../../libs/sweep/index.ts";
+import {
+  launchBrowser,
+  openView,
+  registerTestWorker,
+  samplePng,
+  screenshot,
+  seedSweep,
+  startDashboard,
+  syntheticEpoch,
+  trainRun,
+  type Browser,
+  type DashboardEnv,
+} from "./helpers.ts";
+
+// Markup in a name must show as text, never become elements.
+const SWEEP_NAME = `lr-vs-batch <b id="injected">&"bold"</b>`;
+const CONFIG = {
+  name: SWEEP_NAME,
+  strategy: "grid",
+  repeats: 2,
+  fixed: { epochs: 6, limit: 2000, imgSize: 28 },
+  parameters: { batchSize: { choice: [32, 128] }, lr: { choice: [2e-4, 1e-3] } },
+};
+
+describe("dashboard in headless Chromium", { timeout: 120_000 }, () => {
+  let env: DashboardEnv;
+  let browser: Browser;
+  let sweepId: string;
+  let runs: Run[];
+  const shots: string[] = [];
+
+  before(async () => {
+    [env, browser] = await Promise.all([startDashboard("e2e"), launchBrowser()]);
+    ({ sweepId, runs } = await seedSweep(env.db, CONFIG));
+    await registerTestWorker(env.db, "worker-a");
+    await registerTestWorker(env.db, "worker-b");
+    // 8 runs (4 configurations x 2 repeats): 5 completed, 1 diverged, 1 running, 1 queued.
+    for (const i of [0, 1, 2, 4, 5]) await trainRun(env.db, runs[i], "worker-a", 6, "completed", { png: i === 0 });
+    await trainRun(env.db, runs[3], "worker-a", 4, "diverged", { png: false });
+    await trainRun(env.db, runs[6], "worker-a", 3, "running", { png: false });
+  });
+
+  after(async () => {
+    for (const path of shots) console.log(`screenshot: ${path}`);
+    await browser?.close();
+    await env?.close();
+  });
+
+  const waitLive = () => browser.page.waitForSelector('body[data-live="open"]', { timeout: 10_000 });
+
+  it("lists the sweep with its run counts and best result", async () => {
+    const { page } = browser;
+    await openView(page, env.url, "/sweeps", "sweeps");
+    const row = page.locator(`#sweeps-table tbody tr[data-id="${sweepId}"]`);
+    assert.equal(await row.count(), 1);
+    const text = await row.innerText();
+    assert.match(text, /5 completed/);
+    assert.match(text, /1 diverged/);
+    assert.match(text, /1 running/);
+    assert.match(text, /6 \/ 8 runs/);
+    assert.match(text, /\d+\.\d %/, "best final accuracy as a percentage");
+    assert.ok(text.includes(SWEEP_NAME), "the name shows as text");
+    assert.equal(await page.locator("#injected").count(), 0, "markup in a sweep name is not rendered");
+    shots.push(await screenshot(page, "sweeps"));
+  });
+
+  it("sweep page: one table row per run, one curve per run with epochs, map, repeats and best runs", async () => {
+    const { page } = browser;
+    await openView(page, env.url, `/sweeps/${sweepId}`, "sweep");
+    assert.equal(await page.locator("#run-table tbody tr").count(), 8);
+    for (const metric of ["testAccuracy", "dAcc", "dLoss", "gLoss"]) {
+      assert.equal(await page.getAttribute(`[data-chart="curves-${metric}"]`, "data-curves"), "7", `curves of ${metric}`);
+    }
+    // Bands: 7 runs <= the band limit, and every metric but test accuracy has batch extremes.
+    assert.equal(await page.getAttribute('[data-chart="curves-dLoss"]', "data-bands"), "7");
+    assert.equal(await page.getAttribute('[data-chart="curves-testAccuracy"]', "data-bands"), "0");
+    assert.equal(await page.getAttribute('[data-chart="stability-map"]', "data-points"), "4");
+    assert.equal(await page.getAttribute('[data-chart="repeats"]', "data-curves"), "4");
+    // The best-runs panel lists exactly the API's ranking, in its order (7 runs have epochs).
+    const ranking = (await (await fetch(`${env.url}/api/sweeps/${sweepId}/best`)).json()) as { runs: { entries: Array<{ id: string }> } };
+    assert.equal(ranking.runs.entries.length, 7);
+    const listed = await page.locator("#best-runs tbody tr").evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.id));
+    assert.deepEqual(listed, ranking.runs.entries.map((entry) => entry.id));
+    assert.equal(await page.locator("#injected").count(), 0);
+    assert.ok((await page.locator("h1").innerText()).includes(SWEEP_NAME));
+
+    // Sorting by final accuracy puts the best completed run first, as the API's ranking does.
+    await page.locator("#run-table th button.sort", { hasText: "final acc" }).click();
+    const firstId = await page.locator("#run-table tbody tr").first().getAttribute("data-id");
+    const bestId = await page.locator("#best-runs tbody tr").first().getAttribute("data-id");
+    assert.equal(firstId, bestId);
+
+    // Filtering and selection change what is drawn.
+    await page.fill("#run-filter", "batchSize=128");
+    assert.equal(await page.locator("#run-table tbody tr").count(), 4);
+    await page.locator("button", { hasText: /^filtered$/ }).click();
+    await page.waitForSelector('[data-chart="curves-testAccuracy"][data-curves="3"]');
+    await page.fill("#run-filter", "");
+    await page.locator("button", { hasText: /^all$/ }).click();
+    await page.waitForSelector('[data-chart="curves-testAccuracy"][data-curves="7"]');
+    shots.push(await screenshot(page, "sweep"));
+
+    // A new epoch of the queued run arrives live: its curve appears without reload.
+    await waitLive();
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    const queued = runs[7];
+    await startRun(env.db, queued.id, "worker-b", "cpu", "2 cores");
+    const row = syntheticEpoch(queued, 1);
+    await recordEpoch(env.db, queued.id, row, null, summarizeRun([row]));
+    await publishEvent(env.api.ctx.publisher, { type: "run-status", runId: queued.id, sweepId, status: "running", workerId: "worker-b" });
+    await publishEvent(env.api.ctx.publisher, {
+      type: "run-epoch",
+      runId: queued.id,
+      sweepId,
+      epoch: 1,
+      testAccuracy: row.testAccuracy,
+      dAccMean: row.dAccMean,
+      gLossMean: row.gLossMean,
+      dLossMean: row.dLossMean,
+    });
+    await page.waitForSelector('[data-chart="curves-testAccuracy"][data-curves="8"]', { timeout: 10_000 });
+    await page.waitForSelector(`#run-table tr[data-id="${queued.id}"] .badge.status-running`, { timeout: 10_000 });
+    assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, "no reload");
+  });
+
+  it("run page: config, curves with bands, sample grid slider and status log", async () => {
+    const { page } = browser;
+    await openView(page, env.url, `/runs/${runs[0].id}`, "run");
+    assert.equal(await page.getAttribute('[data-chart="run-gLoss"]', "data-curves"), "1");
+    assert.equal(await page.getAttribute('[data-chart="run-gLoss"]', "data-bands"), "1");
+    await page.waitForFunction(() => {
+      const image = document.querySelector<HTMLImageElement>("img.sample");
+      return image !== null && image.complete && image.naturalWidth > 0;
+    });
+    assert.match(await page.locator("img.sample").getAttribute("src") ?? "", /\/samples\/6\.png$/);
+    await page.locator("#sample-epoch").fill("0");
+    assert.match(await page.locator("img.sample").getAttribute("src") ?? "", /\/samples\/1\.png$/);
+    const log = await page.locator("#run-events tbody").innerText();
+    assert.match(log, /queued/);
+    assert.match(log, /running/);
+    assert.match(log, /completed/);
+    assert.match(await page.locator(".config").innerText(), /batchSize\s+(32|128)/);
+    shots.push(await screenshot(page, "run"));
+  });
+
+  it("workers view: live progress and a dead worker appear without reload", async () => {
+    const { page } = browser;
+    const running = runs[6];
+    await heartbeatWorker(env.db, "worker-a", {
+      [running.id]: { runId: running.id, sweepId, epoch: 4, epochs: 6, batch: 10, batches: 63, samplesPerSec: 512, etaSeconds: 95 },
+    });
+    await heartbeatWorker(env.db, "worker-b", null);
+    await openView(page, env.url, "/workers", "workers");
+    await waitLive();
+    const runBox = page.locator(`.worker[data-id="worker-a"] .worker-run[data-run="${running.id}"]`);
+    assert.match(await runBox.innerText(), /epoch 4\/6 · batch 10\/63/);
+    assert.match(await runBox.innerText(), /512 samples\/s/);
+    assert.equal(await page.getAttribute('.worker[data-id="worker-b"]', "data-state"), "alive");
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
+
+    await publishEvent(env.api.ctx.publisher, {
+      type: "run-progress",
+      runId: running.id,
+      sweepId,
+      workerId: "worker-a",
+      epoch: 5,
+      batch: 40,
+      batches: 63,
+      samplesPerSec: 530,
+      etaSeconds: 30,
+    });
+    await publishEvent(env.api.ctx.publisher, { type: "worker", workerId: "worker-b", alive: false, host: "test-host", backend: "cpu", device: "2 cores", runs: [] });
+    await page.waitForSelector(`.worker[data-id="worker-a"] .worker-run[data-run="${running.id}"][data-batch="40"]`, { timeout: 10_000 });
+    await page.waitForSelector('.worker[data-id="worker-b"][data-state="dead"]', { timeout: 10_000 });
+    const progress = page.locator(`.worker[data-id="worker-a"] .worker-run[data-run="${running.id}"] [role="progressbar"]`);
+    // Epoch 5 of 6, batch 40 of 63: (4 + 40/63) / 6.
+    assert.equal(Number(await progress.getAttribute("aria-valuenow")), Math.round(((4 + 40 / 63) / 6) * 1000) / 10);
+    assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 7, "no reload");
+    shots.push(await screenshot(page, "workers"));
+  });
+
+  it("submitting an invalid config shows the error next to the field; a valid one opens the new sweep", async () => {
+    const { page } = browser;
+    await openView(page, env.url, "/sweeps", "sweeps");
+    await page.fill("#sweep-form-name", "too many repeats");
+    await page.fill("#sweep-form-repeats", "50");
+    await page.locator("#sweep-form button[type=submit]").click();
+    const error = page.locator('.field[data-field="repeats"] .field-error');
+    await error.waitFor({ state: "visible", timeout: 10_000 });
+    assert.match(await error.innerText(), /repeats.*50/s);
+    assert.equal(await page.getAttribute("#sweep-form-repeats", "aria-invalid"), "true");
+    shots.push(await screenshot(page, "submit-error"));
+
+    // Pasted YAML: an unknown key is refused with its path.
+    await page.locator('[data-tab="yaml"]').click();
+    await page.fill("#sweep-yaml", "name: pasted\ncolour: 1\n");
+    await page.locator("#sweep-yaml-form button[type=submit]").click();
+    await page.locator("#sweep-yaml-errors li").first().waitFor({ timeout: 10_000 });
+    assert.match(await page.locator("#sweep-yaml-errors").innerText(), /colour.*unknown key/s);
+
+    // The form's own defaults are a valid sweep: 6 configurations x 2 repeats.
+    await page.locator('[data-tab="form"]').click();
+    await page.fill("#sweep-form-name", "from the form");
+    await page.fill("#sweep-form-repeats", "2");
+    await page.locator("#sweep-form button[type=submit]").click();
+    await page.waitForSelector('[data-view="sweep"][data-ready="true"]', { timeout: 20_000 });
+    assert.equal(await page.locator("#run-table tbody tr").count(), 12);
+    assert.equal(await page.getAttribute('[data-chart="curves-testAccuracy"]', "data-curves"), "0");
+    assert.match(await page.locator(".curves .note").innerText(), /No epochs yet/);
+  });
+
+  it("raised no script errors or content-security-policy violations", () => {
+    const unexpected = browser.errors.filter((error) => !/Failed to load resource: the server responded with a status of 400/.test(error));
+    assert.deepEqual(unexpected, []);
+  });
+});
