@@ -3,6 +3,7 @@ import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { ExpressAdapter } from "@bull-board/express";
 import express, { type Express, type RequestHandler } from "express";
 import type { ServiceContext } from "../../libs/service/index.ts";
+import { AUTH_ENV, authConfigFromEnv, tokenGuard, type AuthConfig } from "./auth.ts";
 import { errorHandler, unknownRoute } from "./http-errors.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { sweepMetricsRoutes } from "./routes/sweep-metrics.ts";
@@ -18,17 +19,27 @@ export interface AppOptions {
   hub: SseHub;
   /** Static files (the dashboard) served at /, when present. */
   staticDir?: string;
+  /** API tokens; by default from SGAN_API_TOKENS, SGAN_READ_TOKENS and SGAN_READ_TOKENS_REQUIRED. */
+  auth?: AuthConfig;
 }
 
+/** Where `?token=` stands in for the Authorization header (under /api): what browsers load without fetch. */
+const QUERY_TOKEN_PATHS = [/^\/events\/?$/, /^\/runs\/[^/]+\/samples\/[^/]+$/];
+
 /** The API: JSON over HTTP, server-sent events, and BullMQ's admin view. */
-export function createApp({ ctx, hub, staticDir }: AppOptions): Express {
+export function createApp({ ctx, hub, staticDir, auth = authConfigFromEnv() }: AppOptions): Express {
+  const guard = tokenGuard(auth, QUERY_TOKEN_PATHS);
+  if (!guard.writesProtected) ctx.log.warn(`${AUTH_ENV.writeTokens} is not set: writes (submit, cancel) and /admin/queues are unauthenticated`);
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  app.get("/healthz", health(ctx));
+  // Before the body parsers: a refused request's body is never read.
+  app.use("/api", guard.api);
+  app.use("/admin/queues", guard.write);
   app.use(express.json({ limit: BODY_LIMIT, strict: false }));
   app.use(express.text({ limit: BODY_LIMIT, type: ["text/*", "application/yaml", "application/x-yaml"] }));
 
-  app.get("/healthz", health(ctx));
   app.use("/api/sweeps", sweepRoutes(ctx));
   app.use("/api/sweeps", sweepMetricsRoutes(ctx.db));
   app.use("/api/runs", runRoutes(ctx.db));
@@ -46,12 +57,12 @@ export function createApp({ ctx, hub, staticDir }: AppOptions): Express {
 
 function health(ctx: ServiceContext): RequestHandler {
   return async (_req, res) => {
-    const [db, redis] = await Promise.all([
+    const [db, queue] = await Promise.all([
       ctx.db.$queryRaw`SELECT 1`.then(() => "ok", (error: Error) => error.message),
       ctx.publisher.ping().then(() => "ok", (error: Error) => error.message),
     ]);
-    const ok = db === "ok" && redis === "ok";
-    res.status(ok ? 200 : 503).json({ ok, db, redis });
+    const ok = db === "ok" && queue === "ok";
+    res.status(ok ? 200 : 503).json({ ok, db, queue });
   };
 }
 

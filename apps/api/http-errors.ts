@@ -30,6 +30,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.status(error.status).json({ error: error.message, ...error.details });
     } else if (error instanceof DatabaseUnavailableError) {
       res.status(503).json({ error: error.message });
+    } else if (error instanceof URIError) {
+      // The router could not percent-decode a path segment (`/api/sweeps/%zz/cancel`).
+      res.status(400).json({ error: `malformed URL: ${error.message}; percent-encode the path (e.g. encodeURIComponent)` });
     } else if (typeof error?.status === "number" && error.status >= 400 && error.status < 500) {
       // body-parser: malformed JSON, body too large, unsupported charset.
       const message = error.type === "entity.too.large" ? `request body is larger than the ${error.limit}-byte limit` : `invalid request body: ${error.message}`;

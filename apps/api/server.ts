@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { migrateDatabase, openDatabase, resolveDatabaseUrl } from "../../libs/db/index.ts";
 import type { Logger } from "../../libs/log/index.ts";
-import { connectRedis, DEFAULT_QUEUE_NAME, redisUrl, RunQueue, subscribeEvents } from "../../libs/queue/index.ts";
+import { DEFAULT_QUEUE_NAME, openQueueTransport, resolveQueueBackend, RunQueue, subscribeEvents, type QueueBackendConfig } from "../../libs/queue/index.ts";
 import { reconcileQueue, type ServiceContext } from "../../libs/service/index.ts";
 import { createApp } from "./app.ts";
 import { SseHub } from "./sse-hub.ts";
@@ -12,7 +12,10 @@ export interface ApiOptions {
   port?: number;
   host?: string;
   databaseUrl?: string;
+  /** Redis at this URL (no probing); without it (and without queueBackend) the queue backend is resolved from the environment. */
   redisUrl?: string;
+  /** The queue backend, as resolved once by whoever starts the API and its workers (`npm start`). */
+  queueBackend?: QueueBackendConfig;
   queueName?: string;
   staticDir?: string;
   /** How often queued runs without a job are put back on the queue (0: only at start). */
@@ -22,20 +25,24 @@ export interface ApiOptions {
 export interface RunningApi {
   url: string;
   ctx: ServiceContext;
+  /** The queue backend it runs on. */
+  queueBackend: QueueBackendConfig;
   close(): Promise<void>;
 }
 
-/** Starts the API against PostgreSQL (migrated first) and Redis; resolves once it listens. */
+/** Starts the API against PostgreSQL (migrated first) and its queue backend (Redis, or PostgreSQL); resolves once it listens. */
 export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const { log } = options;
   const databaseUrl = resolveDatabaseUrl(options.databaseUrl);
   await migrateDatabase(databaseUrl);
   const database = await openDatabase(databaseUrl);
-  const url = options.redisUrl ?? redisUrl();
-  const publisher = connectRedis(url);
-  const subscriber = connectRedis(url, { blocking: true });
-  const queueConnection = connectRedis(url, { blocking: true });
-  const queue = new RunQueue(queueConnection, { name: options.queueName ?? DEFAULT_QUEUE_NAME });
+  const backend = options.queueBackend ?? (await resolveQueueBackend({ databaseUrl, redisUrl: options.redisUrl }));
+  // On Redis, connection errors go where they always went (ioredis prints them); PostgreSQL's pools need a listener.
+  const warn = (error: Error) => log.warn({ err: error.message }, "queue connection error");
+  const transport = openQueueTransport(backend, backend.kind === "postgres" ? { onConnectionError: warn } : {});
+  const publisher = transport.createPublisher();
+  const subscriber = transport.createSubscriber();
+  const queue = new RunQueue(transport, { name: options.queueName ?? DEFAULT_QUEUE_NAME });
   const hub = new SseHub();
   await subscribeEvents(subscriber, (event) => hub.publish(event));
   const ctx: ServiceContext = { db: database.prisma, queue, publisher, log };
@@ -50,19 +57,19 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   });
   const address = server.address() as AddressInfo;
   const base = `http://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`;
-  log.info({ url: base }, "API listening");
+  log.info({ url: base, queue: transport.description }, "API listening");
 
   return {
     url: base,
     ctx,
+    queueBackend: backend,
     async close() {
       if (timer) clearInterval(timer);
       hub.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await queue.close();
-      // BullMQ leaves connections it was given open.
-      await Promise.all([publisher.quit(), subscriber.quit(), queueConnection.quit()]);
+      await transport.close();
       await database.close();
     },
   };

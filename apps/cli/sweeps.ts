@@ -12,7 +12,7 @@ import { submit } from "./sweeps/commands/submit.ts";
 import { watch } from "./sweeps/commands/watch.ts";
 
 const COMMANDS: Record<string, Command> = { submit, ls, watch, best, cancel };
-const GLOBAL_OPTIONS = ["api", "help"];
+const GLOBAL_OPTIONS = ["api", "token", "help"];
 
 const USAGE = `usage: sweeps <command> [options]
 
@@ -22,6 +22,7 @@ ${Object.entries(COMMANDS)
 
 options of every command:
   --api URL     the sweeps API (default: $SWEEPS_API_URL, else ${DEFAULT_API_URL})
+  --token TOKEN API token, sent as 'Authorization: Bearer' (default: $SWEEPS_API_TOKEN)
   -h, --help    this text
 
 exit codes: 0 done, 1 the API refused or could not be reached, 2 bad command line`;
@@ -38,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const command = commandFor(name, args, values);
-  const api = new SweepsApi(apiUrl(values.api ?? process.env.SWEEPS_API_URL ?? DEFAULT_API_URL));
+  const api = new SweepsApi(apiUrl(values.api ?? process.env.SWEEPS_API_URL ?? DEFAULT_API_URL), values.token ?? process.env.SWEEPS_API_TOKEN);
   await command.run({ api, args, options: values, out: process.stdout });
   return 0;
 }

@@ -1,15 +1,17 @@
 /**
  * A worker process: `tsx apps/worker/main.ts [--concurrency N] [--backend auto|tensorflow|webgpu|wasm|cpu]
- * [--threads N] [--queue NAME] [--lock-ms N] [--stalled-check-ms N]`, against REDIS_URL and DATABASE_URL. Any number of them, on any
- * machines that reach the same Redis and PostgreSQL. SIGTERM/SIGINT: stop after the current batch,
- * checkpoint, hand the jobs back.
+ * [--threads N] [--queue NAME] [--lock-ms N] [--stalled-check-ms N]`, against DATABASE_URL and the queue
+ * backend: Redis at REDIS_URL, or BullMQ's PostgreSQL backend on DATABASE_URL (SGAN_QUEUE_BACKEND
+ * picks; unset: REDIS_URL if set, else a Redis on this machine if one answers, else PostgreSQL). Any
+ * number of them, on any machines that reach the same Redis and PostgreSQL. SIGTERM/SIGINT: stop
+ * after the current batch, checkpoint, hand the jobs back.
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { initBackend } from "../../libs/backends/index.ts";
 import { migrateDatabase, openDatabase, resolveDatabaseUrl } from "../../libs/db/index.ts";
 import { createLogger } from "../../libs/log/index.ts";
-import { DEFAULT_QUEUE_NAME, redisUrl } from "../../libs/queue/index.ts";
+import { DEFAULT_QUEUE_NAME, resolveQueueBackend } from "../../libs/queue/index.ts";
 import { InvalidInputError, parseInput } from "../../libs/validation/index.ts";
 import { TrainingWorker } from "../../libs/worker/index.ts";
 
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
   const database = await openDatabase(databaseUrl);
   const worker = new TrainingWorker({
     db: database.prisma,
-    redisUrl: redisUrl(),
+    queueBackend: await resolveQueueBackend({ databaseUrl }),
     queueName: options.queue,
     backend,
     log,

@@ -1,6 +1,6 @@
 // Per-epoch results of a run: metrics, sample images, and the run's running summary.
 import { Prisma, type PrismaClient } from "./generated/index.js";
-import { RunNotFoundError } from "./errors.ts";
+import { RunNotFoundError, RunOwnershipLostError } from "./errors.ts";
 import type { EpochMetric, EpochMetricInput, RunSummaryInput } from "./types.ts";
 import { asBuffer, asBytes, asJson, isUuid } from "./values.ts";
 
@@ -31,6 +31,10 @@ const EPOCH_COLUMNS: Record<keyof EpochMetricInput, "int" | "float8"> = {
  * one transaction: the metrics row and the sample image (when given) are upserted on (run, epoch);
  * the run's epochsDone becomes max(epochsDone, epoch), and its summary and accuracy columns take
  * this epoch's values unless a later epoch is already recorded. Throws RunNotFoundError.
+ *
+ * With owner (a worker id), the write is fenced: the run's row is locked and, unless it is running on
+ * that worker, nothing is written and RunOwnershipLostError is thrown. A worker that stalled and lost
+ * the job to another one thus never writes over the new owner's epochs.
  */
 export async function recordEpoch(
   db: PrismaClient,
@@ -38,12 +42,15 @@ export async function recordEpoch(
   metrics: EpochMetricInput,
   png: Buffer | null,
   summary: RunSummaryInput,
+  owner?: string,
 ): Promise<void> {
   if (!isUuid(runId)) throw new RunNotFoundError(runId);
   const { epoch } = metrics;
   await db.$transaction(async (tx) => {
-    const run = await tx.run.findUnique({ where: { id: runId }, select: { id: true } });
+    const [run] = await tx.$queryRaw<Array<{ status: string; workerId: string | null }>>`
+      SELECT status::text AS status, "workerId" FROM "Run" WHERE id = ${runId}::uuid FOR UPDATE`;
     if (!run) throw new RunNotFoundError(runId);
+    if (owner !== undefined && (run.status !== "running" || run.workerId !== owner)) throw new RunOwnershipLostError(runId, owner, run);
     await tx.$executeRaw(upsertEpochMetric(runId, metrics));
     if (png) {
       const bytes = asBytes(png);

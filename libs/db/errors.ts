@@ -14,6 +14,22 @@ export class RunNotFoundError extends Error {
   }
 }
 
+/**
+ * The run is no longer this worker's: another worker took its job over (this one stalled or lost its
+ * connection), or it was handed back or finished meanwhile. The worker must stop training it and write
+ * nothing more for it.
+ */
+export class RunOwnershipLostError extends Error {
+  override name = "RunOwnershipLostError";
+  constructor(
+    readonly runId: string,
+    readonly workerId: string,
+    readonly owner: { status: string; workerId: string | null } | null,
+  ) {
+    super(`run ${runId} is no longer worker ${workerId}'s (now ${owner ? `${owner.status} on ${owner.workerId ?? "no worker"}` : "gone"})`);
+  }
+}
+
 export class WorkerNotRegisteredError extends Error {
   override name = "WorkerNotRegisteredError";
   constructor(readonly workerId: string) {

@@ -3,10 +3,10 @@
 export { openDatabase, type Database } from "./client.ts";
 export { migrateDatabase } from "./migrate.ts";
 export { DEFAULT_DATABASE_URL, maskDatabaseUrl, resolveDatabaseUrl } from "./url.ts";
-export { DatabaseUnavailableError, RunNotFoundError, WorkerNotRegisteredError } from "./errors.ts";
+export { connectionProblem, DatabaseUnavailableError, RunNotFoundError, RunOwnershipLostError, WorkerNotRegisteredError } from "./errors.ts";
 export * from "./types.ts";
 export { cancelSweep, createSweepWithRuns, getSweep, getSweepRuns, listSweeps } from "./sweeps.ts";
-export { finishRun, getRun, listUnfinishedRuns, requeueRun, startRun } from "./runs.ts";
+export { finishRun, getRun, listUnfinishedRuns, requeueRun, runOwner, startRun } from "./runs.ts";
 export { getRunEpochs, getSample, listSampleEpochs, recordEpoch } from "./epochs.ts";
 export { loadCheckpoint, saveCheckpoint } from "./checkpoints.ts";
 export { heartbeatWorker, listWorkers, registerWorker, stopWorker, WORKER_ALIVE_MS } from "./workers.ts";

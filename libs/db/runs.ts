@@ -57,6 +57,8 @@ export async function finishRun(
   runId: string,
   status: FinalRunStatus,
   details: { error?: string; divergedEpoch?: number } = {},
+  /** Fence: only when the run is on this worker, or on none (not taken over by another worker). */
+  owner?: string,
 ): Promise<boolean> {
   if (!isUuid(runId)) return false;
   return db.$transaction(async (tx) => {
@@ -64,7 +66,7 @@ export async function finishRun(
     if (!current) return false;
     await lockSweep(tx, current.sweepId);
     const { count } = await tx.run.updateMany({
-      where: { id: runId, status: { in: [...UNFINISHED_RUN_STATUSES] } },
+      where: { id: runId, status: { in: [...UNFINISHED_RUN_STATUSES] }, ...(owner === undefined ? {} : { OR: [{ workerId: owner }, { workerId: null }] }) },
       data: {
         status,
         finishedAt: new Date(),
@@ -86,13 +88,13 @@ export async function finishRun(
  * Hands a running run back to the queue (its worker shuts down, or its job stalled), keeping its
  * attempts, epochs and checkpoint. Returns whether the run was running.
  */
-export async function requeueRun(db: PrismaClient, runId: string, reason: string): Promise<boolean> {
+export async function requeueRun(db: PrismaClient, runId: string, reason: string, /** Fence: only when running on this worker. */ owner?: string): Promise<boolean> {
   if (!isUuid(runId)) return false;
   return db.$transaction(async (tx) => {
     const current = await tx.run.findUnique({ where: { id: runId }, select: { workerId: true } });
     if (!current) return false;
     const { count } = await tx.run.updateMany({
-      where: { id: runId, status: RunStatus.running },
+      where: { id: runId, status: RunStatus.running, ...(owner === undefined ? {} : { workerId: owner }) },
       data: { status: RunStatus.queued, workerId: null },
     });
     if (count === 0) return false;
@@ -101,6 +103,12 @@ export async function requeueRun(db: PrismaClient, runId: string, reason: string
     });
     return true;
   });
+}
+
+/** The run's status and worker, read cheaply (a worker checking that its run is still its own); null when gone. */
+export async function runOwner(db: PrismaClient, runId: string): Promise<{ status: string; workerId: string | null } | null> {
+  if (!isUuid(runId)) return null;
+  return db.run.findUnique({ where: { id: runId }, select: { status: true, workerId: true } });
 }
 
 /** Runs that are queued or running, oldest first: what a reconciler makes sure has a job. */

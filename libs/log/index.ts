@@ -4,6 +4,7 @@ export type { Logger };
 
 /** One structured (JSON lines) logger per process component; level from LOG_LEVEL. */
 export function createLogger(component: string): Logger {
-  return pino({ name: component, level: process.env.LOG_LEVEL ?? "info" });
+  // No request headers are logged anywhere; should one ever be, an API token in it is not.
+  return pino({ name: component, level: process.env.LOG_LEVEL ?? "info", redact: ["req.headers.authorization", "headers.authorization", "authorization", "token"] });
 }
 export { maskUrl } from "./mask-url.ts";

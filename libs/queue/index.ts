@@ -1,6 +1,20 @@
-export { connectRedis, redisUrl, DEFAULT_REDIS_URL } from "./connection.ts";
+export { connectRedis, redisUrl, redisAnswers, DEFAULT_REDIS_URL } from "./connection.ts";
 export { DEFAULT_QUEUE_NAME, bullPriority } from "./jobs.ts";
 export type { RunJobData, RunJobResult, RunJobSpec } from "./jobs.ts";
 export { RunQueue, type RunQueueOptions } from "./run-queue.ts";
-export { publishEvent, publishControl, subscribeEvents, subscribeControl } from "./events.ts";
+export { publishEvent, publishControl, subscribeEvents, subscribeControl, EVENTS_CHANNEL, CONTROL_CHANNEL } from "./events.ts";
 export type { LiveEvent, ControlMessage } from "./events.ts";
+export { PgPublisher, PgSubscriber, RedisSubscriber, type Publisher, type Subscriber } from "./pubsub.ts";
+export {
+  DEFAULT_QUEUE_SCHEMA,
+  describeQueueBackend,
+  openQueueTransport,
+  queueBackendEnv,
+  resolveQueueBackend,
+  type ConnectionSettings,
+  type QueueBackendConfig,
+  type QueueBackendKind,
+  type QueueTransport,
+  type ResolveOptions,
+  type TransportOptions,
+} from "./backend.ts";

@@ -1,5 +1,5 @@
-import { Queue, type JobsOptions } from "bullmq";
-import type { Redis } from "ioredis";
+import type { JobsOptions, Queue } from "bullmq";
+import type { QueueTransport } from "./backend.ts";
 import { bullPriority, DEFAULT_QUEUE_NAME, type RunJobData, type RunJobSpec } from "./jobs.ts";
 
 export interface RunQueueOptions {
@@ -9,18 +9,21 @@ export interface RunQueueOptions {
   backoffMs?: number;
 }
 
-/** The producer side: one job per run, keyed by the run id so enqueuing a run twice is harmless. */
+/**
+ * The producer side: one job per run, keyed by the run id so enqueuing a run twice is harmless.
+ * The same on either queue backend (Redis or PostgreSQL): the transport builds the BullMQ Queue.
+ */
 export class RunQueue {
   readonly queue: Queue<RunJobData>;
 
-  constructor(connection: Redis, options: RunQueueOptions = {}) {
+  constructor(transport: QueueTransport, options: RunQueueOptions = {}) {
     const defaultJobOptions: JobsOptions = {
       attempts: options.attempts ?? 3,
       backoff: { type: "exponential", delay: options.backoffMs ?? 5_000 },
       removeOnComplete: { age: 7 * 24 * 3600, count: 5_000 },
       removeOnFail: { age: 30 * 24 * 3600 },
     };
-    this.queue = new Queue<RunJobData>(options.name ?? DEFAULT_QUEUE_NAME, { connection, defaultJobOptions });
+    this.queue = transport.createQueue<RunJobData>(options.name ?? DEFAULT_QUEUE_NAME, { defaultJobOptions });
   }
 
   async enqueue(runs: RunJobSpec[]): Promise<void> {

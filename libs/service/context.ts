@@ -1,12 +1,11 @@
-import type { Redis } from "ioredis";
 import type { PrismaClient } from "../db/index.ts";
 import type { Logger } from "../log/index.ts";
-import type { RunQueue } from "../queue/index.ts";
+import type { Publisher, RunQueue } from "../queue/index.ts";
 
 /** What the sweep operations act on: the record (PostgreSQL), the queue, and the live channel. */
 export interface ServiceContext {
   db: PrismaClient;
   queue: RunQueue;
-  publisher: Redis;
+  publisher: Publisher;
   log: Logger;
 }

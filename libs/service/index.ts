@@ -1,4 +1,4 @@
 export type { ServiceContext } from "./context.ts";
-export { submitSweep, cancelSweepRuns, bestOfSweep } from "./sweeps.ts";
+export { submitSweep, storeSweep, cancelSweepRuns, bestOfSweep } from "./sweeps.ts";
 export { reconcileQueue } from "./reconcile.ts";
 export { storedParams } from "./stored.ts";

@@ -1,4 +1,4 @@
-import { cancelSweep, createSweepWithRuns, getSweepRuns } from "../db/index.ts";
+import { cancelSweep, createSweepWithRuns, getSweepRuns, type PrismaClient } from "../db/index.ts";
 import { publishControl, publishEvent } from "../queue/index.ts";
 import {
   configurationOf,
@@ -8,19 +8,16 @@ import {
   rankConfigurations,
   rankRuns,
   type ResolvedRankOptions,
+  type SweepConfig,
 } from "../sweep/index.ts";
 import type { ServiceContext } from "./context.ts";
 import { storedParams } from "./stored.ts";
 
-/**
- * Validates a sweep config (an object, or JSON/YAML text), plans its runs, stores sweep and runs in
- * one transaction and enqueues one job per run. Nothing is stored when the config is invalid.
- */
-export async function submitSweep(ctx: ServiceContext, input: unknown) {
-  const config = typeof input === "string" ? parseSweepText(input) : parseSweepConfig(input);
+/** Plans a validated sweep config and stores the sweep and its runs in one transaction. */
+export async function storeSweep(db: PrismaClient, config: SweepConfig) {
   const plan = planSweep(config);
   const { sweep, runs } = await createSweepWithRuns(
-    ctx.db,
+    db,
     { name: config.name, config, strategy: config.strategy, priority: config.priority },
     plan.map((run) => ({
       index: run.index,
@@ -33,7 +30,17 @@ export async function submitSweep(ctx: ServiceContext, input: unknown) {
       variant: run.params.variant,
     })),
   );
-  // Stored first: if Redis is down now, the reconciler enqueues these runs once it is back.
+  return { sweep, runs, plan };
+}
+
+/**
+ * Validates a sweep config (an object, or JSON/YAML text), plans its runs, stores sweep and runs in
+ * one transaction and enqueues one job per run. Nothing is stored when the config is invalid.
+ */
+export async function submitSweep(ctx: ServiceContext, input: unknown) {
+  const config = typeof input === "string" ? parseSweepText(input) : parseSweepConfig(input);
+  const { sweep, runs, plan } = await storeSweep(ctx.db, config);
+  // Stored first: if the queue is down now, the reconciler enqueues these runs once it is back.
   await ctx.queue.enqueue(plan.map((run, i) => ({ runId: runs[i].id, sweepId: sweep.id, params: run.params, priority: config.priority })));
   ctx.log.info({ sweepId: sweep.id, runs: runs.length, name: config.name }, "sweep submitted");
   return { sweep, runs };

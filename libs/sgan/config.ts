@@ -17,7 +17,7 @@ export const trainingConfigSchema = z
     labeled: z.union([z.literal("all"), z.number().int().min(10)]).default("all"),
     epochs: z.number().int().min(1).max(1000).default(5),
     imgSize: z.union([z.literal(28), z.literal(32)]).default(32),
-    dataset: z.string().min(1).default("mnist"),
+    dataset: z.string().min(1).max(4096).default("mnist"),
     limit: z.number().int().min(16).optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
   })

@@ -36,9 +36,20 @@ function jsonError(text: string, failure: SyntaxError): SweepConfigError {
   return new SweepConfigError([{ path: "(json)", message: `${where}${failure.message.replace(/ in JSON at position \d+.*$/s, "")}` }]);
 }
 
+/** Most aliases a YAML config may expand (the yaml package's default, stated): an alias bomb is refused. */
+export const YAML_MAX_ALIAS_COUNT = 100;
+
 function readYaml(text: string): unknown {
   const document = parseDocument(text);
-  if (document.errors.length === 0) return document.toJS();
+  if (document.errors.length === 0) {
+    try {
+      return document.toJS({ maxAliasCount: YAML_MAX_ALIAS_COUNT });
+    } catch (failure) {
+      // The yaml package refuses excessive alias expansion (a "billion laughs" bomb) with a ReferenceError.
+      const reason = (failure as Error).message;
+      throw new SweepConfigError([{ path: "(yaml)", message: `the YAML cannot be expanded: ${reason} (at most ${YAML_MAX_ALIAS_COUNT} alias uses)` }]);
+    }
+  }
   throw new SweepConfigError(
     document.errors.map((error) => {
       const [start] = error.linePos ?? [];

@@ -33,7 +33,7 @@ export function inputIssues(error: z.ZodError, input: unknown, advice?: UnknownK
     .flatMap((issue) => leafIssues(issue, advice))
     .map((leaf) => {
       const value = valueAt(input, leaf.path);
-      const shown = value === undefined ? "" : ` (got ${JSON.stringify(value)})`;
+      const shown = value === undefined ? "" : ` (got ${preview(value)})`;
       return { path: leaf.path.map(String).join(".") || "(root)", message: `${leaf.message}${shown}` };
     });
 }
@@ -41,6 +41,22 @@ export function inputIssues(error: z.ZodError, input: unknown, advice?: UnknownK
 /** The messages of a failed parse, without paths or values, for quoting inside another issue. */
 export function issueMessages(error: z.ZodError): string {
   return error.issues.flatMap((issue) => leafIssues(issue)).map((issue) => issue.message).join("; ");
+}
+
+/** Longest value quoted back in an issue: a 200 KB string or a 10,000-level object is shown cut. */
+const PREVIEW_CHARS = 200;
+
+/** The value as JSON, cut to PREVIEW_CHARS; one nested too deeply to serialise at all is described instead. */
+function preview(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // RangeError: nested deeper than the stack allows.
+    return Array.isArray(value) ? "[...] (an array nested too deeply to show)" : "{...} (an object nested too deeply to show)";
+  }
+  if (text === undefined) return String(value);
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}... (${text.length} characters)` : text;
 }
 
 function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {

@@ -1,5 +1,4 @@
 import { UnrecoverableError, WaitingError, type Job } from "bullmq";
-import type { Redis } from "ioredis";
 import type { BackendInfo } from "../backends/index.ts";
 import { DataError } from "../data/index.ts";
 import {
@@ -9,23 +8,26 @@ import {
   loadCheckpoint,
   recordEpoch,
   requeueRun,
+  RunOwnershipLostError,
+  runOwner,
   saveCheckpoint,
   startRun,
   type PrismaClient,
 } from "../db/index.ts";
 import type { Logger } from "../log/index.ts";
-import { publishEvent, type RunJobData, type RunJobResult } from "../queue/index.ts";
+import { publishEvent, type Publisher, type RunJobData, type RunJobResult } from "../queue/index.ts";
 import { CheckpointError, ConfigError, runTraining, type CheckpointStore, type EpochMetrics } from "../sgan/index.ts";
 import { summarizeRun } from "../sweep/index.ts";
 import type { DatasetCache } from "./dataset-cache.ts";
 import type { ProgressTracker } from "./progress-tracker.ts";
+import { retryDbWrite, type RetryOptions } from "./retry.ts";
 
-/** Why a running training was asked to stop. */
-export type StopReason = "cancel" | "shutdown";
+/** Why a running training was asked to stop ("lost": another worker owns the run now). */
+export type StopReason = "cancel" | "shutdown" | "lost";
 
 export interface RunProcessorContext {
   db: PrismaClient;
-  publisher: Redis;
+  publisher: Publisher;
   workerId: string;
   backend: BackendInfo;
   datasets: DatasetCache;
@@ -33,15 +35,30 @@ export interface RunProcessorContext {
   log: Logger;
   /** Stop controllers of the runs in progress, so cancel messages and SIGTERM can reach them. */
   active: Map<string, { controller: AbortController; reason: StopReason | null }>;
+  /** Backoff of database writes while PostgreSQL is unreachable (tests shorten it). */
+  retry?: Omit<RetryOptions, "log">;
 }
 
 /** Minimum time between two progress reports of one run (job progress, live event). */
 const PROGRESS_INTERVAL_MS = 1_000;
+/** How often a training checks in PostgreSQL that its run is still its own (between epoch writes). */
+const OWNERSHIP_CHECK_MS = 2_000;
 
-function checkpointStore(db: PrismaClient, runId: string): CheckpointStore {
+/**
+ * Database writes wait out a PostgreSQL outage: the epoch's metrics, sample and checkpoint stay in
+ * memory and training pauses (awaiting the write, capped backoff) until the database is back. Writes
+ * of one run thus stay in order; a background queue would let training go on but would have to keep
+ * every unwritten epoch and checkpoint, and lose them all if the process died meanwhile.
+ */
+function durable<T>(ctx: RunProcessorContext, log: Logger, what: string, write: () => Promise<T>): Promise<T> {
+  return retryDbWrite(what, write, { ...ctx.retry, log });
+}
+
+/** Every write is fenced by ownership: a worker that lost the run writes nothing over the new owner's. */
+function checkpointStore(ctx: RunProcessorContext, log: Logger, runId: string): CheckpointStore {
   return {
-    load: () => loadCheckpoint(db, runId),
-    save: (checkpoint, epochsDone) => saveCheckpoint(db, runId, epochsDone, checkpoint),
+    load: () => durable(ctx, log, "load checkpoint", () => loadCheckpoint(ctx.db, runId)),
+    save: (checkpoint, epochsDone) => durable(ctx, log, `checkpoint after epoch ${epochsDone}`, () => saveCheckpoint(ctx.db, runId, epochsDone, checkpoint, ctx.workerId)),
   };
 }
 
@@ -72,13 +89,15 @@ export function epochRow(metrics: EpochMetrics) {
  * Starts the job's run on this worker. A run still marked running belongs to a worker that lost the
  * job: BullMQ hands a job to one lock holder at a time, so that worker died or stalled.
  */
-async function claimRun(ctx: RunProcessorContext, runId: string) {
-  const started = await startRun(ctx.db, runId, ctx.workerId, ctx.backend.name, ctx.backend.device);
+async function claimRun(ctx: RunProcessorContext, runId: string, log: Logger) {
+  const start = () => durable(ctx, log, "start run", () => startRun(ctx.db, runId, ctx.workerId, ctx.backend.name, ctx.backend.device));
+  const started = await start();
   if (started) return started;
-  const current = await getRun(ctx.db, runId);
+  const current = await durable(ctx, log, "read run", () => getRun(ctx.db, runId));
   if (current?.status !== "running") return null;
-  await requeueRun(ctx.db, runId, `job taken over from worker ${current.workerId ?? "unknown"}, which lost it`);
-  return startRun(ctx.db, runId, ctx.workerId, ctx.backend.name, ctx.backend.device);
+  log.warn({ previousWorker: current.workerId }, "taking over a run whose worker lost its job");
+  await durable(ctx, log, "requeue run", () => requeueRun(ctx.db, runId, `job taken over from worker ${current.workerId ?? "unknown"}, which lost it`));
+  return start();
 }
 
 /**
@@ -89,7 +108,7 @@ async function claimRun(ctx: RunProcessorContext, runId: string) {
 export async function processRunJob(ctx: RunProcessorContext, job: Job<RunJobData>, token: string | undefined, signal?: AbortSignal): Promise<RunJobResult> {
   const { runId, sweepId, params } = job.data;
   const log = ctx.log.child({ runId, jobAttempt: job.attemptsMade + 1 });
-  const run = await claimRun(ctx, runId);
+  const run = await claimRun(ctx, runId, log);
   if (!run) {
     log.info("run is finished or gone; skipping its job");
     return "skipped";
@@ -100,13 +119,29 @@ export async function processRunJob(ctx: RunProcessorContext, job: Job<RunJobDat
   await publishEvent(ctx.publisher, { type: "run-status", runId, sweepId, status: "running", workerId: ctx.workerId });
   log.info({ attempts: run.attempts, backend: ctx.backend }, "training run");
   let lastReport = 0;
+  let lastOwnershipCheck = Date.now();
+  // Between epoch writes (which are fenced themselves), notice early that another worker took the
+  // run over (this process stalled past its job lock, e.g. paused or cut off) and stop training it.
+  const checkOwnership = () => {
+    if (Date.now() - lastOwnershipCheck < OWNERSHIP_CHECK_MS) return;
+    lastOwnershipCheck = Date.now();
+    void runOwner(ctx.db, runId).then(
+      (owner) => {
+        if (owner && owner.status === "running" && owner.workerId === ctx.workerId) return;
+        if (stop.reason === null) stop.reason = "lost";
+        stop.controller.abort();
+      },
+      () => undefined, // unreachable database: the fenced writes decide
+    );
+  };
   try {
     const data = await ctx.datasets.get(params);
     const outcome = await runTraining(params, data, {
       log,
       signal: stop.controller.signal,
-      checkpoints: checkpointStore(ctx.db, runId),
+      checkpoints: checkpointStore(ctx, log, runId),
       onProgress: (batchProgress) => {
+        checkOwnership();
         const snapshot = ctx.progress.update(runId, sweepId, params.epochs, params.batchSize, batchProgress);
         if (Date.now() - lastReport < PROGRESS_INTERVAL_MS && batchProgress.batch < batchProgress.batches) return;
         lastReport = Date.now();
@@ -115,8 +150,10 @@ export async function processRunJob(ctx: RunProcessorContext, job: Job<RunJobDat
       },
       onEpoch: async (metrics, png) => {
         const row = epochRow(metrics);
-        const previous = (await getRunEpochs(ctx.db, runId)).filter((epoch) => epoch.epoch < metrics.epoch);
-        await recordEpoch(ctx.db, runId, row, png, summarizeRun([...previous, row]));
+        await durable(ctx, log, `epoch ${metrics.epoch}`, async () => {
+          const previous = (await getRunEpochs(ctx.db, runId)).filter((epoch) => epoch.epoch < metrics.epoch);
+          await recordEpoch(ctx.db, runId, row, png, summarizeRun([...previous, row]), ctx.workerId);
+        });
         await publishEvent(ctx.publisher, {
           type: "run-epoch",
           runId,
@@ -129,18 +166,31 @@ export async function processRunJob(ctx: RunProcessorContext, job: Job<RunJobDat
         });
       },
     });
+    if (outcome.status === "stopped" && stop.reason === "lost") throw new RunOwnershipLostError(runId, ctx.workerId, await runOwner(ctx.db, runId).catch(() => null));
     if (outcome.status === "stopped" && stop.reason !== "cancel") {
-      await requeueRun(ctx.db, runId, "worker shutting down: checkpointed mid-epoch, job handed back");
+      await durable(ctx, log, "hand run back", () => requeueRun(ctx.db, runId, "worker shutting down: checkpointed mid-epoch, job handed back", ctx.workerId));
       await job.moveToWait(token);
       throw new WaitingError();
     }
     const status = outcome.status === "stopped" ? "cancelled" : outcome.status;
-    await finishRun(ctx.db, runId, status, outcome.status === "diverged" ? { divergedEpoch: outcome.divergedAt.epoch, error: outcome.divergedAt.reason } : {});
+    const details = outcome.status === "diverged" ? { divergedEpoch: outcome.divergedAt.epoch, error: outcome.divergedAt.reason } : {};
+    // Stored in PostgreSQL before BullMQ hears of it: if the job is gone (Redis restarted empty, or
+    // its lock was lost) moving it to completed fails, which BullMQ only reports; the run is final.
+    const finished = await durable(ctx, log, "finish run", () => finishRun(ctx.db, runId, status, details, ctx.workerId));
+    if (!finished) {
+      const owner = await runOwner(ctx.db, runId).catch(() => null);
+      if (owner?.status === "running" && owner.workerId !== ctx.workerId) throw new RunOwnershipLostError(runId, ctx.workerId, owner);
+    }
     await publishEvent(ctx.publisher, { type: "run-status", runId, sweepId, status, workerId: ctx.workerId });
     log.info({ status, epochsDone: outcome.epochsDone }, "run ended");
     return status;
   } catch (error) {
     if (error instanceof WaitingError) throw error;
+    if (error instanceof RunOwnershipLostError) {
+      // Not a failure of the run: its new owner trains it. Nothing is written; the job is the new owner's.
+      log.warn({ owner: error.owner }, "lost the run to another worker: stopped training it, wrote nothing more");
+      return "skipped";
+    }
     // Retrying cannot fix a bad config, missing data or a foreign checkpoint: fail at once.
     const permanent = error instanceof ConfigError || error instanceof DataError || error instanceof CheckpointError;
     log.error({ err: error, permanent }, "run attempt failed");

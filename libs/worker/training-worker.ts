@@ -1,18 +1,30 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import { UnrecoverableError, Worker, type Job } from "bullmq";
-import type { Redis } from "ioredis";
+import { UnrecoverableError, type Job, type Worker } from "bullmq";
 import type { BackendInfo } from "../backends/index.ts";
 import { finishRun, heartbeatWorker, registerWorker, requeueRun, stopWorker, type PrismaClient } from "../db/index.ts";
 import type { Logger } from "../log/index.ts";
-import { connectRedis, publishEvent, subscribeControl, type RunJobData, type RunJobResult } from "../queue/index.ts";
+import {
+  openQueueTransport,
+  publishEvent,
+  redisUrl,
+  subscribeControl,
+  type Publisher,
+  type QueueBackendConfig,
+  type QueueTransport,
+  type RunJobData,
+  type RunJobResult,
+} from "../queue/index.ts";
 import { DatasetCache } from "./dataset-cache.ts";
 import { ProgressTracker } from "./progress-tracker.ts";
 import { processRunJob, type RunProcessorContext } from "./run-processor.ts";
 
 export interface TrainingWorkerOptions {
   db: PrismaClient;
-  redisUrl: string;
+  /** Redis at this URL; ignored when queueBackend is given. Neither: REDIS_URL, else the local default. */
+  redisUrl?: string;
+  /** The queue backend (Redis or PostgreSQL), as resolved by resolveQueueBackend. */
+  queueBackend?: QueueBackendConfig;
   queueName: string;
   backend: BackendInfo;
   log: Logger;
@@ -23,6 +35,10 @@ export interface TrainingWorkerOptions {
   lockDurationMs?: number;
   /** How often this worker looks for jobs whose worker died (BullMQ's stalled check). */
   stalledIntervalMs?: number;
+  /** Where training data comes from; default a fresh DatasetCache (tests substitute data). */
+  datasets?: DatasetCache;
+  /** Backoff of database writes while PostgreSQL is unreachable. */
+  retry?: RunProcessorContext["retry"];
 }
 
 /**
@@ -33,7 +49,7 @@ export class TrainingWorker {
   readonly id = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
   private worker: Worker<RunJobData, RunJobResult> | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
-  private connections: Redis[] = [];
+  private transport: QueueTransport | null = null;
   private readonly progress = new ProgressTracker();
   private readonly active: RunProcessorContext["active"] = new Map();
 
@@ -43,8 +59,12 @@ export class TrainingWorker {
     const { db, backend, queueName, log } = this.options;
     const concurrency = this.options.concurrency ?? 1;
     await registerWorker(db, { id: this.id, host: hostname(), pid: process.pid, backend: backend.name, device: backend.device, concurrency, queue: queueName });
-    const publisher = this.connect();
-    await subscribeControl(this.connect(), (message) => {
+    const queueBackend = this.options.queueBackend ?? { kind: "redis", redisUrl: this.options.redisUrl ?? redisUrl() };
+    const transport = (this.transport = openQueueTransport(queueBackend, {
+      onConnectionError: (error) => log.warn({ err: error.message }, `${queueBackend.kind} connection error`),
+    }));
+    const publisher = transport.createPublisher({ blocking: true });
+    await subscribeControl(transport.createSubscriber(), (message) => {
       for (const runId of message.runIds) {
         const stop = this.active.get(runId);
         if (!stop) continue;
@@ -58,13 +78,13 @@ export class TrainingWorker {
       publisher,
       workerId: this.id,
       backend,
-      datasets: new DatasetCache(),
+      datasets: this.options.datasets ?? new DatasetCache(),
+      retry: this.options.retry,
       progress: this.progress,
       log,
       active: this.active,
     };
-    this.worker = new Worker<RunJobData, RunJobResult>(queueName, (job, token, signal) => processRunJob(context, job, token, signal), {
-      connection: this.connect({ blocking: true }),
+    this.worker = transport.createWorker<RunJobData, RunJobResult>(queueName, (job, token, signal) => processRunJob(context, job, token, signal), {
       concurrency,
       lockDuration: this.options.lockDurationMs ?? 60_000,
       stalledInterval: this.options.stalledIntervalMs ?? 30_000,
@@ -74,7 +94,7 @@ export class TrainingWorker {
     this.worker.on("error", (error) => log.error({ err: error }, "queue worker error"));
     this.heartbeat = setInterval(() => void this.beat(publisher), this.options.heartbeatMs ?? 5_000);
     await this.beat(publisher);
-    log.info({ workerId: this.id, queue: queueName, concurrency, backend }, "worker started");
+    log.info({ workerId: this.id, queue: queueName, queueBackend: transport.description, concurrency, backend }, "worker started");
   }
 
   /** Stops after the current batch of every run in progress; their checkpoints let others resume them. */
@@ -86,18 +106,11 @@ export class TrainingWorker {
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.worker?.close();
     await stopWorker(this.options.db, this.id);
-    await Promise.all(this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())));
+    await this.transport?.close();
     this.options.log.info({ workerId: this.id }, "worker stopped");
   }
 
-  private connect(options: { blocking?: boolean } = { blocking: true }): Redis {
-    const connection = connectRedis(this.options.redisUrl, options);
-    connection.on("error", (error) => this.options.log.warn({ err: error.message }, "redis connection error"));
-    this.connections.push(connection);
-    return connection;
-  }
-
-  private async beat(publisher: Redis): Promise<void> {
+  private async beat(publisher: Publisher): Promise<void> {
     try {
       await heartbeatWorker(this.options.db, this.id, this.progress.snapshot());
       const { backend } = this.options;
@@ -108,16 +121,17 @@ export class TrainingWorker {
   }
 
   /** A failed attempt is retried by BullMQ; the run is marked failed only when no attempt is left. */
-  private async onFailed(job: Job<RunJobData> | undefined, error: Error, publisher: Redis): Promise<void> {
+  private async onFailed(job: Job<RunJobData> | undefined, error: Error, publisher: Publisher): Promise<void> {
     if (!job) return;
     const { runId, sweepId } = job.data;
     const final = error instanceof UnrecoverableError || error.name === "UnrecoverableError" || job.attemptsMade >= (job.opts.attempts ?? 1);
     try {
       if (final) {
-        await finishRun(this.options.db, runId, "failed", { error: error.message });
+        // Fenced: a job this worker lost (another worker took it over) must not fail the new owner's run.
+        await finishRun(this.options.db, runId, "failed", { error: error.message }, this.id);
         await publishEvent(publisher, { type: "run-status", runId, sweepId, status: "failed", workerId: this.id });
       } else {
-        await requeueRun(this.options.db, runId, `attempt ${job.attemptsMade} failed (${error.message}); retrying`);
+        await requeueRun(this.options.db, runId, `attempt ${job.attemptsMade} failed (${error.message}); retrying`, this.id);
       }
     } catch (storeError) {
       this.options.log.error({ err: storeError, runId }, "could not record the failed attempt");

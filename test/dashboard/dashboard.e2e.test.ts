@@ -9,7 +9,6 @@ import {
   launchBrowser,
   openView,
   registerTestWorker,
-  samplePng,
   screenshot,
   seedSweep,
   startDashboard,
@@ -55,6 +54,22 @@ describe("dashboard in headless Chromium", { timeout: 120_000 }, () => {
 
   const waitLive = () => browser.page.waitForSelector('body[data-live="open"]', { timeout: 10_000 });
 
+  it("GET /api/sweeps/:id/metrics gives every run's epoch rows in one response", async () => {
+    const response = await fetch(`${env.url}/api/sweeps/${sweepId}/metrics`);
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { sweepId: string; runs: Array<{ runId: string; status: string; epochs: Array<Record<string, number | null>> }> };
+    assert.equal(body.sweepId, sweepId);
+    assert.deepEqual(body.runs.map((run) => run.runId), runs.map((run) => run.id), "every run, in index order");
+    assert.deepEqual(body.runs.map((run) => run.epochs.length), [6, 6, 6, 4, 6, 6, 3, 0]);
+    assert.deepEqual(body.runs[0].epochs.map((row) => row.epoch), [1, 2, 3, 4, 5, 6]);
+    assert.equal(Object.keys(body.runs[0].epochs[0]).length, 18, "the metric columns, without runId and createdAt");
+    const diverged = body.runs[3].epochs[3];
+    assert.equal(diverged.gLossMean, null, "a NaN loss arrives as null");
+    assert.equal(body.runs[3].status, "diverged");
+    const missing = await fetch(`${env.url}/api/sweeps/00000000-0000-4000-8000-000000000000/metrics`);
+    assert.equal(missing.status, 404);
+  });
+
   it("lists the sweep with its run counts and best result", async () => {
     const { page } = browser;
     await openView(page, env.url, "/sweeps", "sweeps");
@@ -96,6 +111,19 @@ describe("dashboard in headless Chromium", { timeout: 120_000 }, () => {
     const firstId = await page.locator("#run-table tbody tr").first().getAttribute("data-id");
     const bestId = await page.locator("#best-runs tbody tr").first().getAttribute("data-id");
     assert.equal(firstId, bestId);
+
+    // Hovering a curve shows the run and its hyperparameters: probe down the last epoch's column.
+    const chart = page.locator('[data-chart="curves-testAccuracy"]');
+    const canvas = await chart.locator("canvas").boundingBox();
+    const [left, top, width, height] = (await chart.getAttribute("data-area"))!.split(",").map(Number);
+    const tooltip = chart.locator(".chart-tooltip");
+    for (let y = top; y <= top + height && !(await tooltip.isVisible()); y += 12) {
+      await page.mouse.move(canvas!.x + left + width - 1, canvas!.y + y);
+      await page.waitForTimeout(30);
+    }
+    assert.ok(await tooltip.isVisible(), "a tooltip shows near the curves");
+    assert.match(await tooltip.innerText(), /run #\d+ \([0-9a-f]{8}\)[\s\S]*epoch 6: \d+\.\d %[\s\S]*batchSize = (32|128)[\s\S]*lr = [12]\.0e-[34]/);
+    await page.mouse.move(0, 0);
 
     // Filtering and selection change what is drawn.
     await page.fill("#run-filter", "batchSize=128");
@@ -170,6 +198,7 @@ describe("dashboard in headless Chromium", { timeout: 120_000 }, () => {
       runId: running.id,
       sweepId,
       workerId: "worker-a",
+      epochs: 6,
       epoch: 5,
       batch: 40,
       batches: 63,

@@ -1,13 +1,13 @@
 // The dashboard against the real stack: the API in-process on its own PostgreSQL database and
 // BullMQ queue, data seeded through libs/db and libs/sweep (no training), and headless Chromium.
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { startApi, type RunningApi } from "../../apps/api/server.ts";
 import { buildDashboard } from "../../apps/dashboard/build.ts";
 import {
-  createSweepWithRuns,
   finishRun,
   recordEpoch,
   registerWorker,
@@ -22,7 +22,8 @@ import { withDatabase } from "../../libs/db/url.ts";
 import { asJson } from "../../libs/db/values.ts";
 import { createLogger } from "../../libs/log/index.ts";
 import { encodeSampleGrid } from "../../libs/sgan/sample-grid.ts";
-import { parseSweepConfig, planSweep, summarizeRun } from "../../libs/sweep/index.ts";
+import { storeSweep } from "../../libs/service/index.ts";
+import { parseSweepConfig, summarizeRun } from "../../libs/sweep/index.ts";
 import { dropDatabase } from "../db/helpers.ts";
 
 process.env.LOG_LEVEL ??= "warn";
@@ -67,12 +68,8 @@ export async function startDashboard(label: string): Promise<DashboardEnv> {
     url: api.url,
     db: api.ctx.db,
     async close() {
-      const queueConnection = api.ctx.queue.queue.opts.connection as { disconnect?: () => void };
       await api.ctx.queue.queue.obliterate({ force: true }).catch(() => undefined);
       await api.close();
-      // BullMQ's Queue.close() leaves a connection it was given open, and api.close() does not quit
-      // the queue's own Redis connection: without this the test process never exits.
-      queueConnection.disconnect?.();
       await dropDatabase(databaseUrl, name);
       await rm(staticDir, { recursive: true, force: true });
     },
@@ -88,6 +85,11 @@ export interface Browser {
 }
 
 export async function launchBrowser(viewport = { width: 1440, height: 1000 }): Promise<Browser> {
+  try {
+    await access(CHROMIUM, constants.X_OK);
+  } catch {
+    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH`);
+  }
   const profile = await mkdtemp(join(tmpdir(), "sgan-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -128,24 +130,9 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-/** Plans the config with libs/sweep and stores sweep and runs as submitSweep would, without enqueueing. */
+/** Plans the config with libs/sweep and stores sweep and runs as submitSweep does, without enqueueing. */
 export async function seedSweep(db: PrismaClient, config: unknown): Promise<{ sweepId: string; runs: Run[] }> {
-  const parsed = parseSweepConfig(config);
-  const plan = planSweep(parsed);
-  const { sweep, runs } = await createSweepWithRuns(
-    db,
-    { name: parsed.name, config: parsed, strategy: parsed.strategy, priority: parsed.priority },
-    plan.map((run) => ({
-      index: run.index,
-      configKey: run.configKey,
-      repeat: run.repeat,
-      params: run.params,
-      batchSize: run.params.batchSize,
-      lr: run.params.lr,
-      seed: run.params.seed,
-      variant: run.params.variant,
-    })),
-  );
+  const { sweep, runs } = await storeSweep(db, parseSweepConfig(config));
   return { sweepId: sweep.id, runs };
 }
 

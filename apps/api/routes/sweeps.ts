@@ -1,6 +1,7 @@
 import { Router, type Request } from "express";
 import { z } from "zod";
 import { getSweep, getSweepRuns, listSweeps } from "../../../libs/db/index.ts";
+import { isUuid } from "../../../libs/db/values.ts";
 import { bestOfSweep, cancelSweepRuns, storedParams, submitSweep, type ServiceContext } from "../../../libs/service/index.ts";
 import { configurationOf, parseRankOptions, summarizeConfigurations, type RunSummary } from "../../../libs/sweep/index.ts";
 import { parseInput } from "../../../libs/validation/index.ts";
@@ -61,6 +62,7 @@ export function sweepRoutes(ctx: ServiceContext): Router {
   });
 
   router.post("/:id/cancel", async (req, res) => {
+    if (!isUuid(req.params.id)) throw new HttpError(400, `invalid sweep id ${JSON.stringify(req.params.id.slice(0, 100))}: sweep ids are UUIDs, as sweeps ls shows them`);
     const result = await cancelSweepRuns(ctx, req.params.id);
     if (!result) throw notFound(`sweep ${req.params.id}`);
     res.json({ sweepId: req.params.id, cancelledQueued: result.cancelledQueued, stopping: result.running });

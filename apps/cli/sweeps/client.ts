@@ -1,117 +1,10 @@
-// The sweeps API over HTTP: one typed function per endpoint the CLI uses. The shapes are the JSON
-// the routes in apps/api/routes/sweeps.ts send (dates as ISO strings), reduced to what the CLI reads.
+// The sweeps API over HTTP: one typed function per endpoint the CLI uses.
+import type { BestOfSweep, CancelResult, Issue, RankQuery, SubmittedSweep, SweepDetail, SweepPage } from "./api-types.ts";
 
 export const DEFAULT_API_URL = "http://127.0.0.1:3000";
 
 /** Long enough for a big sweep's detail under load; a hung API must not hang the CLI forever. */
 const REQUEST_TIMEOUT_MS = 30_000;
-
-export type RunStatus = "queued" | "running" | "completed" | "failed" | "cancelled" | "diverged";
-export type RunCounts = Record<RunStatus, number>;
-export type Hyperparameters = Record<string, string | number | boolean>;
-
-/** Runs that reached a final state (queued and running are the only unfinished ones), of all runs. */
-export function runTally(counts: RunCounts): { final: number; total: number } {
-  const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
-  return { final: total - counts.queued - counts.running, total };
-}
-
-export interface SweepOverview {
-  id: string;
-  name: string;
-  status: "active" | "completed" | "cancelled";
-  createdAt: string;
-  counts: RunCounts;
-  best: { runId: string; finalTestAccuracy: number } | null;
-}
-
-export interface SweepPage {
-  total: number;
-  page: number;
-  pageSize: number;
-  items: SweepOverview[];
-}
-
-export interface SweepRun {
-  id: string;
-  index: number;
-  status: RunStatus;
-  repeat: number;
-  configKey: string;
-  /** The run's full training config; `epochs` is the run's length. */
-  params: { epochs: number };
-  hyperparameters: Hyperparameters & { batchSize: number; lr: number };
-  epochsDone: number;
-  finalTestAccuracy: number | null;
-}
-
-export type SweepDetail = SweepOverview & { runs: SweepRun[] };
-
-export interface SubmittedSweep {
-  sweep: { id: string; name: string };
-  runs: Array<{ id: string; index: number }>;
-}
-
-export interface CancelResult {
-  sweepId: string;
-  cancelledQueued: string[];
-  stopping: string[];
-}
-
-export interface Ranking<Entry> {
-  entries: Entry[];
-  ranked: number;
-  unranked: number;
-}
-
-interface RankedEntry {
-  rank: number;
-  configKey: string;
-  score: number;
-  value: number;
-  std: number;
-  params: Hyperparameters;
-}
-
-export interface BestOfSweep {
-  options: { metric: string; scope: string; k: number; penalty: number; limit: number };
-  runs: Ranking<RankedEntry & { id: string; status: RunStatus; repeat: number }>;
-  configurations: Ranking<RankedEntry & { runs: number }>;
-}
-
-/** The events of GET /api/events that the CLI reads (libs/queue LiveEvent); `worker` events it ignores. */
-export interface RunProgressEvent {
-  runId: string;
-  epoch: number;
-  epochs: number;
-  batch: number;
-  batches: number;
-  samplesPerSec: number;
-  etaSeconds: number | null;
-}
-
-export interface RunEpochEvent {
-  runId: string;
-  epoch: number;
-  testAccuracy: number;
-  dAccMean: number;
-  gLossMean: number;
-  dLossMean: number;
-}
-
-export interface RunStatusEvent {
-  runId: string;
-  status: RunStatus;
-  workerId: string | null;
-}
-
-/** Query parameters of GET /api/sweeps/:id/best; the API validates them and names what it refuses. */
-export type RankQuery = Partial<Record<"metric" | "scope" | "k" | "penalty" | "limit", string>>;
-
-export interface Issue {
-  path: string;
-  message: string;
-}
 
 /** The API answered, with an error status; `message` and `issues` are what it said. */
 export class ApiError extends Error {
@@ -130,7 +23,7 @@ export class ApiUnreachableError extends Error {
   constructor(
     baseUrl: string,
     readonly reason: string,
-    advice = "is it running (npx tsx apps/api/main.ts)? Otherwise point --api or SWEEPS_API_URL at it",
+    advice = "is it running (npm start)? Otherwise point --api or SWEEPS_API_URL at it",
   ) {
     super(`cannot reach the sweeps API at ${baseUrl} (${reason}): ${advice}`);
     this.name = "ApiUnreachableError";
@@ -139,10 +32,13 @@ export class ApiUnreachableError extends Error {
 
 export class SweepsApi {
   readonly baseUrl: string;
+  /** Sent as `Authorization: Bearer` on every request, the event stream included. */
+  private readonly token: string | null;
 
-  constructor(baseUrl: string) {
+  constructor(baseUrl: string, token?: string | null) {
     // Appending paths (not new URL(path, base)) keeps a base path such as http://host/sweeps-api.
     this.baseUrl = baseUrl.replace(/\/+$/, "");
+    this.token = token ? token : null;
   }
 
   /** The config file's text as it is: the API reads YAML or JSON and reports issues with their paths. */
@@ -198,7 +94,9 @@ export class SweepsApi {
   }
 
   private fetch(method: string, path: string, init: RequestInit): Promise<Response> {
-    const attempt = () => fetch(`${this.baseUrl}${path}`, { ...init, method });
+    const headers = new Headers(init.headers);
+    if (this.token !== null) headers.set("Authorization", `Bearer ${this.token}`);
+    const attempt = () => fetch(`${this.baseUrl}${path}`, { ...init, headers, method });
     return attempt().catch((error: unknown) => {
       // The server may close an idle keep-alive connection just as a request goes out on it (likelier
       // while training blocks its event loop); a GET is safe to send again.
@@ -239,6 +137,9 @@ async function readJson(response: Response): Promise<unknown> {
 function apiError(response: Response, json: unknown, baseUrl: string): ApiError {
   const body = json as { error?: unknown; issues?: unknown } | undefined;
   if (typeof body?.error !== "string") return notTheApi(response, baseUrl);
+  if (response.status === 401) {
+    return new ApiError(401, `the sweeps API at ${baseUrl} refused the request (401): ${body.error.split("\n")[0]}; pass --token or set SWEEPS_API_TOKEN`);
+  }
   const issues = Array.isArray(body.issues) ? (body.issues as Issue[]) : [];
   // With issues, the API's message repeats them below a headline ("invalid sweep config:"); keep the headline.
   const message = issues.length > 0 ? body.error.split("\n")[0].replace(/:$/, "") : body.error;

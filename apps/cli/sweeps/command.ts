@@ -4,6 +4,7 @@ import type { Output } from "./watch-view.ts";
 /** Every option of every command, parsed in one pass; each command then says which of them it takes. */
 export const OPTIONS = {
   api: { type: "string" },
+  token: { type: "string" },
   help: { type: "boolean", short: "h" },
   json: { type: "boolean" },
   watch: { type: "boolean" },
@@ -30,7 +31,7 @@ export interface CommandContext {
 export interface Command {
   /** `<file>`-style names of the positional arguments, all required. */
   args: readonly string[];
-  /** Options besides --api and --help. */
+  /** Options besides --api, --token and --help. */
   options: readonly OptionName[];
   /** The options as the usage line shows them, after `sweeps <name> <args>`. */
   synopsis: string;

@@ -5,16 +5,16 @@ export function percent(fraction: number | null | undefined, digits = 1): string
 }
 
 /** Learning rates and other small values in exponent form, so that 2e-4 and 2.5e-4 stay apart in a column. */
-export function number(value: number): string {
+export function compact(value: number): string {
   if (Number.isInteger(value)) return String(value);
   const magnitude = Math.abs(value);
   if (magnitude !== 0 && (magnitude < 0.01 || magnitude >= 1e5)) return value.toExponential(2).replace(/\.?0+e/, "e");
   return String(Number(value.toPrecision(4)));
 }
 
-export function value(value: string | number | boolean | null | undefined): string {
+export function paramValue(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return "-";
-  return typeof value === "number" ? number(value) : String(value);
+  return typeof value === "number" ? compact(value) : String(value);
 }
 
 export function duration(seconds: number | null | undefined): string {

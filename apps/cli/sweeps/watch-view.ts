@@ -1,6 +1,6 @@
 import { progressBar } from "../progress-bar.ts";
-import { runTally, type RunEpochEvent, type RunProgressEvent, type RunStatus, type RunStatusEvent, type SweepDetail, type SweepRun } from "./client.ts";
-import { duration, number, percent, plural } from "./format.ts";
+import { isFinal, runTally, type RunEpochEvent, type RunProgressEvent, type RunStatus, type RunStatusEvent, type SweepDetail } from "./api-types.ts";
+import { compact, duration, percent, plural } from "./format.ts";
 
 /** Order of the counts in the summary line: where runs are headed, then how they ended. */
 const STATUS_ORDER: readonly RunStatus[] = ["running", "queued", "completed", "diverged", "failed", "cancelled"];
@@ -20,6 +20,7 @@ export interface Output {
   write(text: string): unknown;
   isTTY?: boolean;
   columns?: number;
+  rows?: number;
 }
 
 /**
@@ -40,16 +41,20 @@ export class WatchView {
     for (const run of sweep.runs) {
       const known = this.runs.get(run.id);
       this.runs.set(run.id, {
-        ...runView(run),
-        progress: run.status === "running" ? (known?.progress ?? null) : null,
+        index: run.index,
+        lr: run.hyperparameters.lr,
+        batchSize: run.hyperparameters.batchSize,
+        status: run.status,
+        epochs: run.params.epochs,
         testAccuracy: run.finalTestAccuracy ?? known?.testAccuracy ?? null,
+        progress: run.status === "running" ? (known?.progress ?? null) : null,
       });
     }
     const summary = summaryLine(sweep);
-    if (summary === this.summary) return;
+    const changed = summary !== this.summary;
     this.summary = summary;
     if (this.out.isTTY) this.redraw();
-    else this.line(summary);
+    else if (changed) this.line(summary);
   }
 
   progress(event: RunProgressEvent): void {
@@ -67,7 +72,7 @@ export class WatchView {
     run.testAccuracy = event.testAccuracy;
     this.log(
       `${label(run)}  epoch ${event.epoch}/${run.epochs}: test acc ${percent(event.testAccuracy)}  d_acc ${percent(event.dAccMean)}  ` +
-        `G loss ${number(event.gLossMean)}  D loss ${number(event.dLossMean)}`,
+        `G loss ${compact(event.gLossMean)}  D loss ${compact(event.dLossMean)}`,
     );
   }
 
@@ -78,6 +83,11 @@ export class WatchView {
     if (event.status !== "running") run.progress = null;
     const detail = event.status === "running" ? `on ${event.workerId ?? "a worker"}` : `test acc ${percent(run.testAccuracy)}`;
     this.log(`${label(run)}  ${event.status}, ${detail}`);
+  }
+
+  /** Whether every run is final as far as the events tell; the API has the last word. */
+  allFinal(): boolean {
+    return [...this.runs.values()].every((run) => isFinal(run.status));
   }
 
   /** Something about the watch itself (the stream dropped, reconnected). */
@@ -109,27 +119,21 @@ export class WatchView {
 
   private redraw(): void {
     const running = [...this.runs.values()].filter((run) => run.status === "running").sort((a, b) => a.index - b.index);
-    // A line wider than the terminal wraps, and the cursor would no longer go back to the block's top.
+    // The cursor can only go back to the block's top if the block fits the screen: no line may wrap,
+    // and there may be no more lines than rows.
     const width = Math.max(20, (this.out.columns ?? 80) - 1);
-    const lines = [this.summary, ...running.map((run) => progressLine(run, true))].map((text) => text.slice(0, width));
+    const room = Math.max(2, (this.out.rows ?? 24) - 2);
+    const bars = running.length <= room ? running : running.slice(0, room - 1);
+    const more = running.length - bars.length;
+    const lines = [this.summary, ...bars.map((run) => progressLine(run, true)), ...(more > 0 ? [`... and ${more} more running`] : [])];
     this.clearBlock();
-    this.out.write(`${lines.join("\n")}\n`);
+    this.out.write(`${lines.map((text) => text.slice(0, width)).join("\n")}\n`);
     this.drawn = lines.length;
   }
 }
 
-function runView(run: SweepRun): Omit<RunView, "progress" | "testAccuracy"> {
-  return {
-    index: run.index,
-    lr: run.hyperparameters.lr,
-    batchSize: run.hyperparameters.batchSize,
-    status: run.status,
-    epochs: run.params.epochs,
-  };
-}
-
 function label(run: RunView): string {
-  return `#${run.index} lr ${number(run.lr)} bs ${run.batchSize}`;
+  return `#${run.index} lr ${compact(run.lr)} bs ${run.batchSize}`;
 }
 
 function progressLine(run: RunView, bar = false): string {

@@ -1,4 +1,5 @@
 // The API client: one function per endpoint, errors as ApiError with the API's message and issues.
+import { apiToken, askForToken, urlWithToken, withToken } from "./auth.ts";
 import type { ApiIssue, BestOptions, BestResponse, RunDetail, RunMetrics, SweepDetail, SweepList, SweepMetrics, WorkerInfo } from "./types.ts";
 
 export class ApiError extends Error {
@@ -15,7 +16,7 @@ export class ApiError extends Error {
 async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, { ...init, headers: { Accept: "application/json", ...init.headers } });
+    response = await fetch(path, { ...init, headers: withToken({ Accept: "application/json", ...init.headers }) });
   } catch (error) {
     if ((error as Error).name === "AbortError") throw error;
     throw new ApiError(0, `cannot reach the API (${(error as Error).message}); is it running?`);
@@ -30,6 +31,11 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   if (!response.ok) {
     const error = body as { error?: unknown; issues?: unknown } | null;
     const message = typeof error?.error === "string" ? error.error : `${response.status} ${response.statusText}`;
+    if (response.status === 401) {
+      // The API wants a token (or another one): ask, then send the request again.
+      await askForToken(message, apiToken() !== null);
+      return request(path, init);
+    }
     const issues = Array.isArray(error?.issues) ? (error.issues as ApiIssue[]) : [];
     throw new ApiError(response.status, message, issues);
   }
@@ -82,7 +88,7 @@ export function getRunMetrics(id: string, signal?: AbortSignal): Promise<RunMetr
 }
 
 export function sampleUrl(runId: string, epoch: number): string {
-  return `/api/runs/${encodeURIComponent(runId)}/samples/${epoch}.png`;
+  return urlWithToken(`/api/runs/${encodeURIComponent(runId)}/samples/${epoch}.png`);
 }
 
 export async function listWorkers(signal?: AbortSignal): Promise<WorkerInfo[]> {

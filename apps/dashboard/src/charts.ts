@@ -1,11 +1,10 @@
-// Chart.js, bundled (no CDN), with only the parts used registered. Charts are built for hundreds of
-// series: no animation, pre-parsed {x, y} data, LTTB decimation for long runs, and a tooltip that
-// finds the nearest line (not band) point and shows the run and its hyperparameters.
+// Chart.js, bundled (no CDN), with only the parts used registered. Learning curves are built for
+// hundreds of runs: Chart.js lays out the axes, and one plugin strokes every series straight onto the
+// canvas from its pixel coordinates (one Chart.js dataset per run costs ~1 ms each per redraw; this
+// costs microseconds), with min/max-per-pixel decimation for long runs and an HTML tooltip that
+// names the nearest run and its hyperparameters.
 import {
   Chart,
-  Decimation,
-  Filler,
-  Interaction,
   LinearScale,
   LineController,
   LineElement,
@@ -13,48 +12,18 @@ import {
   PointElement,
   ScatterController,
   Tooltip,
-  type ChartDataset,
   type ChartEvent,
-  type InteractionItem,
-  type InteractionModeFunction,
+  type Plugin,
   type PointStyle,
-  type TooltipItem,
 } from "chart.js";
 import { sequentialColor, sequentialGradient, withAlpha, type LineStyle } from "./colors.ts";
 import { h, setChildren } from "./dom.ts";
+import { boundsOf, decimateColumns, nearestPoint, type Projected } from "./draw.ts";
 import { figure as formatFigure } from "./format.ts";
 import { ema } from "./smoothing.ts";
 import { scalePosition, type ConfigurationPoint, type Domain, type Point } from "./stability.ts";
 
-declare module "chart.js" {
-  interface InteractionModeMap {
-    nearestSeries: InteractionModeFunction;
-  }
-}
-
-/** The point of a line series nearest to the pointer (within 40 px); band datasets are never picked. */
-const nearestSeries: InteractionModeFunction = (chart: Chart, event: ChartEvent): InteractionItem[] => {
-  if (event.x === null || event.y === null) return [];
-  const kinds = (chart.options.plugins as { seriesKinds?: string[] } | undefined)?.seriesKinds;
-  let best: InteractionItem | null = null;
-  let bestDistance = 40 * 40;
-  for (const meta of chart.getSortedVisibleDatasetMetas()) {
-    if (kinds && kinds[meta.index] !== "line") continue;
-    meta.data.forEach((element, index) => {
-      const { x, y } = element as unknown as { x: number; y: number };
-      if (!Number.isFinite(y)) return;
-      const distance = (x - event.x!) ** 2 + (y - event.y!) ** 2;
-      if (distance < bestDistance) {
-        bestDistance = distance;
-        best = { element, datasetIndex: meta.index, index };
-      }
-    });
-  }
-  return best ? [best] : [];
-};
-Interaction.modes.nearestSeries = nearestSeries;
-
-Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Filler, Tooltip, Decimation);
+Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip);
 Chart.defaults.animation = false;
 Chart.defaults.font.family = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 Chart.defaults.font.size = 11;
@@ -63,7 +32,7 @@ Chart.defaults.color = "#3a3a3a";
 export interface LineSeries {
   /** The run id, or the configKey for a repeats band. */
   id: string;
-  /** Tooltip title, e.g. "run #12 (3f2a9c1e)". */
+  /** Tooltip title, e.g. "run #12 (3f2a9c1e), completed". */
   label: string;
   /** Tooltip lines under the value: the hyperparameters. */
   details: string[];
@@ -77,119 +46,253 @@ export interface CurveOptions {
   showBands: boolean;
 }
 
-type LineDataset = ChartDataset<"line", Point[]>;
+/** A series as drawn: smoothed, and its band when shown. */
+interface Drawn {
+  series: LineSeries;
+  points: Point[];
+  band: { lower: Point[]; upper: Point[] } | null;
+}
+
+const HOVER_DISTANCE_PX = 24;
+/** Above this many series, lines are drawn 1 px wide. */
+const THIN_LINES_ABOVE = 24;
 
 /** Overlaid learning curves, each optionally with a shaded band (min-max, or mean +- std). */
 export class CurveChart {
   readonly element: HTMLElement;
   private readonly chart: Chart<"line", Point[]>;
-  private series: LineSeries[] = [];
-  private kinds: string[] = [];
-  private owners: string[] = [];
+  private readonly tooltip: HTMLElement;
+  private drawn: Drawn[] = [];
+  /** Pixel coordinates of every series' points, from the last draw, for hover. */
+  private projected: Projected[] = [];
   private highlighted: string | null = null;
+  private hover: { series: number; index: number } | null = null;
+  private pointer: { x: number; y: number } | null = null;
+  private hoverFrame: number | null = null;
+  private readonly format: (value: number) => string;
 
   constructor(
     readonly id: string,
-    private readonly config: { title: string; yAxis: string; percent: boolean; bandLabel: string; onPick?: (seriesId: string) => void },
+    private readonly config: { title: string; yAxis: string; percent: boolean; onPick?: (seriesId: string) => void },
   ) {
     const canvas = h("canvas", { aria: { label: `${config.title}: chart` }, attrs: { role: "img" } });
-    this.element = h("figure", { class: "chart", dataset: { chart: id, curves: "0" } }, h("figcaption", null, config.title), h("div", { class: "chart-box" }, canvas));
+    this.tooltip = h("div", { class: "chart-tooltip", role: "tooltip" });
+    this.tooltip.hidden = true;
+    this.element = h("figure", { class: "chart", dataset: { chart: id, curves: "0", bands: "0" } }, h("figcaption", null, config.title), h("div", { class: "chart-box" }, canvas, this.tooltip));
     const percent = config.percent;
-    const format = (value: number) => (percent ? `${(value * 100).toFixed(1)} %` : formatFigure(value, 4));
+    this.format = (value: number) => (percent ? `${(value * 100).toFixed(1)} %` : formatFigure(value, 4));
+    const layer: Plugin<"line"> = { id: "seriesLayer", afterDatasetsDraw: (chart) => this.drawSeries(chart as Chart<"line", Point[]>) };
     this.chart = new Chart(canvas, {
       type: "line",
-      data: { datasets: [] },
+      // One invisible dataset spanning the data, so that Chart.js picks the axis ranges and ticks.
+      data: { datasets: [{ data: [], borderWidth: 0, pointRadius: 0, showLine: false }] },
       options: {
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
         parsing: false,
         normalized: true,
-        spanGaps: false,
-        interaction: { mode: "nearestSeries", intersect: false },
-        elements: { point: { radius: 0, hitRadius: 0, hoverRadius: 4 }, line: { tension: 0 } },
+        events: ["mousemove", "mouseout", "click"],
         scales: {
           x: { type: "linear", title: { display: true, text: "epoch" }, ticks: { precision: 0 } },
-          y: { type: "linear", title: { display: true, text: config.yAxis }, ticks: { callback: (value) => format(Number(value)) } },
+          y: { type: "linear", title: { display: true, text: config.yAxis }, ticks: { callback: (value) => this.format(Number(value)) } },
         },
-        onClick: (_event, items) => {
-          const item = items[0];
-          if (item && config.onPick) config.onPick(this.owners[item.datasetIndex]);
+        onHover: (event: ChartEvent) => this.onPointer(event),
+        onClick: () => {
+          const hit = this.hover && this.drawn[this.hover.series];
+          if (hit && this.config.onPick) this.config.onPick(hit.series.id);
         },
-        plugins: {
-          seriesKinds: this.kinds,
-          decimation: { enabled: true, algorithm: "lttb", samples: 400, threshold: 800 },
-          tooltip: {
-            animation: false,
-            callbacks: {
-              title: (items: TooltipItem<"line">[]) => this.seriesOf(items[0])?.label ?? "",
-              label: (item: TooltipItem<"line">) => `epoch ${item.parsed.x}: ${format(item.parsed.y ?? NaN)}`,
-              afterBody: (items: TooltipItem<"line">[]) => this.seriesOf(items[0])?.details ?? [],
-            },
-          },
-        } as Record<string, unknown>,
+        plugins: { tooltip: { enabled: false } },
       },
+      plugins: [layer],
     });
+    canvas.addEventListener("mouseleave", () => this.setHover(null));
   }
 
   /** Replaces the series. Bands are drawn only when asked and when the series has one. */
   setSeries(series: LineSeries[], options: CurveOptions): void {
-    this.series = series;
-    const datasets: LineDataset[] = [];
-    const kinds: string[] = [];
-    const owners: string[] = [];
     const smooth = (points: Point[]) => {
       if (options.smoothing === 0) return points;
       const ys = ema(points.map((point) => point.y), options.smoothing);
       return points.map((point, i) => ({ x: point.x, y: ys[i] }));
     };
-    let curves = 0;
-    for (const item of series) {
-      const dimmed = this.highlighted !== null && this.highlighted !== item.id;
-      if (options.showBands && item.band) {
-        const fillColor = withAlpha(item.style.color, dimmed ? 0.04 : 0.14);
-        datasets.push({ data: smooth(item.band.lower), borderWidth: 0, pointRadius: 0, fill: false, borderColor: "transparent" });
-        datasets.push({ data: smooth(item.band.upper), borderWidth: 0, pointRadius: 0, fill: "-1", backgroundColor: fillColor, borderColor: "transparent" });
-        kinds.push("band", "band");
-        owners.push(item.id, item.id);
-      }
-      datasets.push({
-        data: smooth(item.points),
-        borderColor: dimmed ? withAlpha(item.style.color, 0.18) : item.style.color,
-        backgroundColor: item.style.color,
-        borderDash: [...item.style.dash],
-        borderWidth: this.highlighted === item.id ? 3 : 1.6,
-        pointRadius: item.points.length === 1 ? 3 : 0,
-        fill: false,
-      });
-      kinds.push("line");
-      owners.push(item.id);
-      if (item.points.some((point) => Number.isFinite(point.y))) curves++;
-    }
-    this.kinds.splice(0, this.kinds.length, ...kinds);
-    this.owners = owners;
-    this.chart.data.datasets = datasets;
+    this.drawn = series.map((item) => ({
+      series: item,
+      points: smooth(item.points),
+      band: options.showBands && item.band ? { lower: smooth(item.band.lower), upper: smooth(item.band.upper) } : null,
+    }));
+    const bounds = boundsOf(this.drawn.flatMap((d) => (d.band ? [d.points, d.band.lower, d.band.upper] : [d.points])));
+    this.chart.data.datasets[0].data = bounds ? [{ x: bounds.xMin, y: bounds.yMin }, { x: bounds.xMax, y: bounds.yMax }] : [];
+    this.hover = null;
+    this.tooltip.hidden = true;
     this.chart.update("none");
-    this.element.dataset.curves = String(curves);
-    this.element.dataset.bands = String(kinds.filter((kind) => kind === "band").length / 2);
+    this.element.dataset.curves = String(this.drawn.filter((d) => d.points.some((point) => Number.isFinite(point.y))).length);
+    this.element.dataset.bands = String(this.drawn.filter((d) => d.band).length);
   }
 
-  /** Emphasises one series (or none) and fades the rest; takes effect on the next setSeries. */
-  highlight(id: string | null): boolean {
-    if (this.highlighted === id) return false;
+  /** Emphasises one series (or none) and fades the rest. */
+  highlight(id: string | null): void {
+    if (this.highlighted === id) return;
     this.highlighted = id;
-    return true;
+    this.chart.draw();
   }
 
   destroy(): void {
+    if (this.hoverFrame !== null) cancelAnimationFrame(this.hoverFrame);
     this.chart.destroy();
   }
 
-  private seriesOf(item: TooltipItem<"line"> | undefined): LineSeries | undefined {
-    if (!item) return undefined;
-    const owner = this.owners[item.datasetIndex];
-    return this.series.find((series) => series.id === owner);
+  private drawSeries(chart: Chart<"line", Point[]>): void {
+    const { ctx, chartArea: area } = chart;
+    const xScale = chart.scales.x;
+    const yScale = chart.scales.y;
+    if (!area || !xScale || !yScale) return;
+    const project = (points: Point[]): Projected => {
+      const px = new Float64Array(points.length);
+      const py = new Float64Array(points.length);
+      for (let i = 0; i < points.length; i++) {
+        px[i] = xScale.getPixelForValue(points[i].x);
+        py[i] = Number.isFinite(points[i].y) ? yScale.getPixelForValue(points[i].y) : NaN;
+      }
+      return { px, py };
+    };
+    this.projected = this.drawn.map((d) => project(d.points));
+    // Where the plot area is, in canvas pixels (for tests and tools that point at the curves).
+    const areaText = [area.left, area.top, area.width, area.height].map(Math.round).join(",");
+    if (this.element.dataset.area !== areaText) this.element.dataset.area = areaText;
+    const emphasis = this.highlighted === null ? -1 : this.drawn.findIndex((d) => d.series.id === this.highlighted);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(area.left, area.top, area.width, area.height);
+    ctx.clip();
+    // Bands first, under every line.
+    this.drawn.forEach((d, i) => {
+      if (!d.band) return;
+      const faded = emphasis >= 0 && emphasis !== i;
+      ctx.fillStyle = withAlpha(d.series.style.color, faded ? 0.04 : 0.14);
+      fillBand(ctx, project(d.band.lower), project(d.band.upper));
+    });
+    ctx.lineJoin = "round";
+    // Skia rasterises 1 px lines on a fast path, several times quicker than wider ones (and without
+    // a GPU, rasterising is what a redraw costs): many series get hairlines, a few get 1.6 px.
+    const width = this.drawn.length > THIN_LINES_ABOVE ? 1 : 1.6;
+    this.drawn.forEach((d, i) => {
+      if (i === emphasis) return;
+      const color = emphasis >= 0 ? withAlpha(d.series.style.color, 0.18) : d.series.style.color;
+      strokeSeries(ctx, decimateColumns(this.projected[i], area.width), color, d.series.style.dash, width);
+    });
+    if (emphasis >= 0) strokeSeries(ctx, this.projected[emphasis], this.drawn[emphasis].series.style.color, this.drawn[emphasis].series.style.dash, 3);
+    if (this.hover) {
+      const { px, py } = this.projected[this.hover.series] ?? { px: [], py: [] };
+      const x = px[this.hover.index];
+      const y = py[this.hover.index];
+      if (Number.isFinite(x) && Number.isFinite(y)) {
+        ctx.setLineDash([]);
+        ctx.beginPath();
+        ctx.arc(x, y, 4, 0, 2 * Math.PI);
+        ctx.fillStyle = this.drawn[this.hover.series].series.style.color;
+        ctx.fill();
+        ctx.lineWidth = 1.5;
+        ctx.strokeStyle = "#ffffff";
+        ctx.stroke();
+      }
+    }
+    ctx.restore();
   }
+
+  private onPointer(event: ChartEvent): void {
+    if (event.type === "mouseout" || event.x === null || event.y === null) {
+      this.setHover(null);
+      return;
+    }
+    this.pointer = { x: event.x, y: event.y };
+    if (this.hoverFrame !== null) return;
+    this.hoverFrame = requestAnimationFrame(() => {
+      this.hoverFrame = null;
+      if (!this.pointer) return;
+      const nearest = nearestPoint(this.projected, this.pointer.x, this.pointer.y, HOVER_DISTANCE_PX);
+      this.setHover(nearest ? { series: nearest.series, index: nearest.index } : null);
+    });
+  }
+
+  private setHover(hover: { series: number; index: number } | null): void {
+    if (hover === null) this.pointer = null;
+    if (this.hover?.series === hover?.series && this.hover?.index === hover?.index) return;
+    this.hover = hover;
+    this.chart.draw();
+    const drawn = hover && this.drawn[hover.series];
+    if (!hover || !drawn) {
+      this.tooltip.hidden = true;
+      return;
+    }
+    const point = drawn.points[hover.index];
+    setChildren(
+      this.tooltip,
+      h("div", { class: "chart-tooltip-title" }, drawn.series.label),
+      h("div", null, `epoch ${point.x}: ${this.format(point.y)}`),
+      ...drawn.series.details.map((line) => h("div", { class: "chart-tooltip-detail" }, line)),
+    );
+    this.tooltip.hidden = false;
+    const x = this.projected[hover.series].px[hover.index];
+    const y = this.projected[hover.series].py[hover.index];
+    const box = this.tooltip.parentElement!.getBoundingClientRect();
+    const left = x + 12 + this.tooltip.offsetWidth > box.width ? x - 12 - this.tooltip.offsetWidth : x + 12;
+    this.tooltip.style.left = `${Math.max(0, left)}px`;
+    this.tooltip.style.top = `${Math.max(0, Math.min(box.height - this.tooltip.offsetHeight, y - 10))}px`;
+  }
+}
+
+/** Strokes a polyline, breaking it at NaN; a lone point becomes a dot. */
+function strokeSeries(ctx: CanvasRenderingContext2D, { px, py }: Projected, color: string, dash: readonly number[], width: number): void {
+  ctx.strokeStyle = color;
+  ctx.fillStyle = color;
+  ctx.lineWidth = width;
+  ctx.setLineDash(dash as number[]);
+  ctx.beginPath();
+  let open = false;
+  for (let i = 0; i < px.length; i++) {
+    if (Number.isNaN(py[i])) {
+      open = false;
+      continue;
+    }
+    if (!open) {
+      const lone = i + 1 >= px.length || Number.isNaN(py[i + 1]);
+      if (lone) {
+        ctx.moveTo(px[i] + 2.5, py[i]);
+        ctx.arc(px[i], py[i], 2.5, 0, 2 * Math.PI);
+        continue;
+      }
+      ctx.moveTo(px[i], py[i]);
+      open = true;
+    } else {
+      ctx.lineTo(px[i], py[i]);
+    }
+  }
+  ctx.stroke();
+}
+
+/** Fills the area between two polylines over the same x, segment by segment where both are finite. */
+function fillBand(ctx: CanvasRenderingContext2D, lower: Projected, upper: Projected): void {
+  const n = Math.min(lower.px.length, upper.px.length);
+  let start = -1;
+  const close = (end: number) => {
+    if (start < 0 || end - start < 2) return;
+    ctx.beginPath();
+    ctx.moveTo(lower.px[start], lower.py[start]);
+    for (let i = start + 1; i < end; i++) ctx.lineTo(lower.px[i], lower.py[i]);
+    for (let i = end - 1; i >= start; i--) ctx.lineTo(upper.px[i], upper.py[i]);
+    ctx.closePath();
+    ctx.fill();
+  };
+  for (let i = 0; i < n; i++) {
+    const finite = !Number.isNaN(lower.py[i]) && !Number.isNaN(upper.py[i]);
+    if (finite && start < 0) start = i;
+    if (!finite) {
+      close(i);
+      start = -1;
+    }
+  }
+  close(n);
 }
 
 export interface MapOptions {

@@ -2,12 +2,13 @@
 
 /**
  * 24 colours for lines on white, in an order where neighbours differ most: Kenneth Kelly's colours
- * of maximum contrast (white and black left out) and four more. Run i gets colour i mod 24.
+ * of maximum contrast (white, black and two near-duplicate yellows left out) and six more, chosen
+ * so that no two are closer than 40 in RGB. Run i gets colour i mod 24.
  */
 export const PALETTE = [
   "#0067a5", "#f38400", "#be0032", "#008856", "#875692", "#f3c300", "#848482", "#e68fac",
-  "#2b3d26", "#a1caf1", "#882d17", "#8db600", "#604e97", "#f99379", "#654522", "#dcd300",
-  "#b3446c", "#c2b280", "#e25822", "#00a6a6", "#222222", "#f6a600", "#7b68ee", "#5a7d9a",
+  "#2b3d26", "#a1caf1", "#882d17", "#8db600", "#604e97", "#f99379", "#654522", "#17becf",
+  "#b3446c", "#c2b280", "#e25822", "#00a6a6", "#000080", "#9467bd", "#006400", "#5a7d9a",
 ] as const;
 
 /** Line dashes; after the first 24 runs the colours repeat with the next dash, so 96 runs look distinct. */
@@ -60,13 +61,3 @@ export function sequentialColor(t: number): string {
 export function sequentialGradient(direction = "to right"): string {
   return `linear-gradient(${direction}, ${VIRIDIS.join(", ")})`;
 }
-
-/** Run status colours, shared by badges and charts. */
-export const STATUS_COLORS: Record<string, string> = {
-  queued: "#848482",
-  running: "#0067a5",
-  completed: "#008856",
-  failed: "#be0032",
-  cancelled: "#654522",
-  diverged: "#e25822",
-};

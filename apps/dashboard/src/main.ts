@@ -43,6 +43,7 @@ function start(): void {
       else anchor.removeAttribute("aria-current");
     }
     document.title = "SGAN sweeps";
+    performance.mark(`${route.name}-mount`);
     current = mount(route, root);
     window.scrollTo(0, 0);
   };

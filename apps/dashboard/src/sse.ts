@@ -2,6 +2,7 @@
 // connection by itself (the API asks for 3 s); when it gives up (the API answered with an error, or
 // was down when the page loaded) we open a new one with backoff. After any gap the view is told to
 // resynchronise, since events sent meanwhile are gone (Redis pub/sub keeps nothing).
+import { urlWithToken } from "./auth.ts";
 import { LIVE_EVENT_TYPES, type LiveEvent } from "./types.ts";
 
 export type LiveState = "connecting" | "open" | "reconnecting";
@@ -46,7 +47,8 @@ export class LiveConnection {
   private open(): void {
     if (this.closed) return;
     this.setState(this.attempts === 0 ? "connecting" : "reconnecting");
-    const source = new EventSource(this.url);
+    // The token is read at each (re)connection: one entered since the last attempt is used.
+    const source = new EventSource(urlWithToken(this.url));
     this.source = source;
     source.onopen = () => {
       this.attempts = 0;

@@ -179,8 +179,8 @@ export function domainOf(values: readonly number[]): Domain | null {
  */
 export function scalePosition(value: number, domain: Domain | null, better: "higher" | "lower"): number {
   if (!Number.isFinite(value) || domain === null) return NaN;
-  const t = domain.max === domain.min ? 1 : (value - domain.min) / (domain.max - domain.min);
-  const clamped = Math.min(1, Math.max(0, t));
+  if (domain.max === domain.min) return 1;
+  const clamped = Math.min(1, Math.max(0, (value - domain.min) / (domain.max - domain.min)));
   return better === "higher" ? clamped : 1 - clamped;
 }
 

@@ -1,6 +1,6 @@
-import type { BestOfSweep, Hyperparameters, Ranking } from "../client.ts";
+import type { Hyperparameters, RankedEntry, Ranking } from "../api-types.ts";
 import { printJson, type Command } from "../command.ts";
-import { number, percent, value } from "../format.ts";
+import { compact, paramValue, percent } from "../format.ts";
 import { table, type Column } from "../table.ts";
 
 export const best: Command = {
@@ -12,68 +12,66 @@ the mean of the last k epochs (lastK) or its best epoch (max). score = value - p
 std over its last k epochs; a configuration: std across repeats); losses rank lowest first.
 Defaults: testAccuracy, last, k 5, penalty 0, limit 10.`,
   async run({ api, args: [id], options, out }) {
-    const best = await api.bestOfSweep(id, { metric: options.metric, scope: options.scope, k: options.k, penalty: options.penalty, limit: options.limit });
+    const { metric, scope, k, penalty, limit } = options;
+    const best = await api.bestOfSweep(id, { metric, scope, k, penalty, limit });
     if (options.json) return printJson(out, best);
-    const { metric, scope, k, penalty } = best.options;
-    const figure = metric === "testAccuracy" || metric === "dAcc" ? (x: number) => percent(x, 2) : number;
+
+    const ranked = best.options;
+    const figure = ranked.metric === "testAccuracy" || ranked.metric === "dAcc" ? (x: number) => percent(x, 2) : compact;
     const shared = sharedParams([...best.configurations.entries, ...best.runs.entries].map((entry) => entry.params));
-    const varying = (params: Hyperparameters) => Object.keys(params).filter((key) => !(key in shared));
-    const paramColumns = (ranking: Ranking<{ params: Hyperparameters }>) => varying(ranking.entries[0]?.params ?? {});
-
-    out.write(`ranked by ${metric} (scope ${scope}${scope === "lastK" ? `, k ${k}` : ""}, penalty ${penalty}), best first\n`);
+    out.write(`ranked by ${ranked.metric} (scope ${ranked.scope}${ranked.scope === "lastK" ? `, k ${ranked.k}` : ""}, penalty ${ranked.penalty}), best first\n`);
     if (Object.keys(shared).length > 0) {
-      out.write(`same in every entry: ${Object.entries(shared).map(([key, v]) => `${key} ${value(v)}`).join(", ")}\n`);
+      out.write(`same in every entry: ${Object.entries(shared).map(([key, v]) => `${key} ${paramValue(v)}`).join(", ")}\n`);
     }
-
-    const configKeys = paramColumns(best.configurations);
     out.write(`\nconfigurations, across repeats (${rankedLine(best.configurations)})\n`);
     out.write(
-      `${table(
-        [...scoreColumns, { header: "RUNS", align: "right" }, { header: "CONFIG" }, ...configKeys.map(paramColumn)],
-        best.configurations.entries.map((entry) => [
-          ...scoreCells(entry, figure),
-          String(entry.runs),
-          entry.configKey,
-          ...configKeys.map((key) => value(entry.params[key])),
-        ]),
-      )}\n`,
+      rankingTable(best.configurations, figure, shared, [
+        { column: { header: "RUNS", align: "right" }, cell: (entry) => String(entry.runs) },
+        { column: { header: "CONFIG" }, cell: (entry) => entry.configKey },
+      ]),
     );
-
-    const runKeys = paramColumns(best.runs);
     out.write(`\nruns (${rankedLine(best.runs)})\n`);
     out.write(
-      `${table(
-        [...scoreColumns, { header: "STATUS" }, { header: "REPEAT", align: "right" }, { header: "RUN" }, ...runKeys.map(paramColumn)],
-        best.runs.entries.map((entry) => [
-          ...scoreCells(entry, figure),
-          entry.status,
-          String(entry.repeat),
-          entry.id,
-          ...runKeys.map((key) => value(entry.params[key])),
-        ]),
-      )}\n`,
+      rankingTable(best.runs, figure, shared, [
+        { column: { header: "STATUS" }, cell: (entry) => entry.status },
+        { column: { header: "REPEAT", align: "right" }, cell: (entry) => String(entry.repeat) },
+        { column: { header: "RUN" }, cell: (entry) => entry.id },
+      ]),
     );
   },
 };
 
-const scoreColumns: Column[] = [
-  { header: "#", align: "right" },
-  { header: "SCORE", align: "right" },
-  { header: "VALUE", align: "right" },
-  { header: "STD", align: "right" },
-];
-
-function scoreCells(entry: BestOfSweep["runs"]["entries"][number] | BestOfSweep["configurations"]["entries"][number], figure: (x: number) => string): string[] {
-  return [String(entry.rank), figure(entry.score), figure(entry.value), figure(entry.std)];
+interface Extra<Entry> {
+  column: Column;
+  cell: (entry: Entry) => string;
 }
 
-function paramColumn(key: string): Column {
-  return { header: key, align: "right" };
+/** Rank and figures, the ranking's own columns, then a column per hyperparameter that differs between entries. */
+function rankingTable<Entry extends RankedEntry>(ranking: Ranking<Entry>, figure: (x: number) => string, shared: Hyperparameters, extras: Extra<Entry>[]): string {
+  if (ranking.entries.length === 0) return "";
+  const keys = Object.keys(ranking.entries[0].params).filter((key) => !(key in shared));
+  const columns: Column[] = [
+    { header: "#", align: "right" },
+    { header: "SCORE", align: "right" },
+    { header: "VALUE", align: "right" },
+    { header: "STD", align: "right" },
+    ...extras.map((extra) => extra.column),
+    ...keys.map((key): Column => ({ header: key, align: "right" })),
+  ];
+  const rows = ranking.entries.map((entry) => [
+    String(entry.rank),
+    figure(entry.score),
+    figure(entry.value),
+    figure(entry.std),
+    ...extras.map((extra) => extra.cell(entry)),
+    ...keys.map((key) => paramValue(entry.params[key])),
+  ]);
+  return `${table(columns, rows)}\n`;
 }
 
 function rankedLine(ranking: Ranking<unknown>): string {
-  const unranked = ranking.unranked > 0 ? `; ${ranking.unranked} not ranked yet: no epoch or a non-finite figure` : "";
-  return `${ranking.entries.length} of ${ranking.ranked} ranked shown${unranked}`;
+  const unranked = ranking.unranked > 0 ? `; ${ranking.unranked} not ranked: no epoch yet, or a non-finite figure` : "";
+  return `showing ${ranking.entries.length} of ${ranking.ranked} ranked${unranked}`;
 }
 
 /** Hyperparameters with one value in every entry: said once above the tables instead of in a column each. */

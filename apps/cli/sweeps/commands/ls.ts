@@ -1,4 +1,4 @@
-import { runTally, type SweepOverview } from "../client.ts";
+import { runTally, type SweepOverview } from "../api-types.ts";
 import { printJson, type Command } from "../command.ts";
 import { percent, plural, timestamp } from "../format.ts";
 import { table } from "../table.ts";

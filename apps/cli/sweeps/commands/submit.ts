@@ -14,8 +14,9 @@ export const submit: Command = {
     const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
       throw new Error(`cannot read ${file}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
     });
-    const { sweep, runs } = await api.submitSweep(text);
-    if (options.json) return printJson(out, { sweep, runs });
+    const submitted = await api.submitSweep(text);
+    if (options.json) return printJson(out, submitted);
+    const { sweep, runs } = submitted;
     out.write(`submitted sweep ${sweep.id} "${sweep.name}": ${plural(runs.length, "run")}\n`);
     if (options.watch) await watchSweep(api, sweep.id, out);
     else out.write(`follow it: sweeps watch ${sweep.id}\n`);

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { ApiUnreachableError, runTally, type SweepDetail, type SweepsApi } from "../client.ts";
+import { runTally, type SweepDetail } from "../api-types.ts";
+import { ApiUnreachableError, type SweepsApi } from "../client.ts";
 import type { Command } from "../command.ts";
 import { readSse, type SseEvent } from "../sse.ts";
 import { WatchView, type Output } from "../watch-view.ts";
@@ -7,6 +8,12 @@ import { WatchView, type Output } from "../watch-view.ts";
 const RECONNECT_MS = 2_000;
 /** How long the API may stay unreachable while watching before the watch gives up. */
 const GIVE_UP_MS = 60_000;
+/**
+ * A status change is read back from the API (GET /api/sweeps/:id, every run of the sweep) at most this
+ * often, so that a burst of them (cancelling a thousand queued runs) is not a thousand reads; the read
+ * that can end the watch, when every run looks final, is never held back.
+ */
+const MIN_SYNC_GAP_MS = 1_000;
 /**
  * Live events are fire and forget (Redis pub/sub), so a lost status event must not leave the watch
  * waiting forever: the sweep is read again on an event this long after the last read. Workers'
@@ -30,6 +37,7 @@ export async function watchSweep(api: SweepsApi, sweepId: string, out: Output): 
   const view = new WatchView(out);
   const stop = new AbortController();
   let lastSync = 0;
+  let statusChanged = false;
   let lostSince: number | null = null;
 
   const sync = async (): Promise<boolean> => {
@@ -45,9 +53,13 @@ export async function watchSweep(api: SweepsApi, sweepId: string, out: Output): 
     if (data && event.event === "run-epoch") view.epoch(data);
     if (data && event.event === "run-status") {
       view.status(data);
-      return sync();
+      statusChanged = true;
     }
-    return Date.now() - lastSync > RESYNC_MS && sync();
+    const since = Date.now() - lastSync;
+    const due = statusChanged && (view.allFinal() || since > MIN_SYNC_GAP_MS);
+    if (!due && since <= RESYNC_MS) return false;
+    statusChanged = false;
+    return sync();
   };
 
   /** Resolves once every run is final; throws ApiUnreachableError when the stream drops. */

@@ -22,11 +22,12 @@ export function runView(root: HTMLElement, runId: string): View {
   let liveProgress: ProgressSnapshot | undefined;
   let smoothing = 0;
   let sampleEpoch: number | null = null;
+  let followLatest = true;
 
   const head = h("header", { class: "page-head" }, notice("loading", "Loading run…"));
   const facts = h("div", { class: "facts" });
   const configArea = h("div", { class: "config" });
-  const charts = CURVE_METRICS.map((metric) => new CurveChart(`run-${metric.key}`, { title: metric.label, yAxis: metric.axis, percent: metric.percent, bandLabel: "min–max over the epoch's batches" }));
+  const charts = CURVE_METRICS.map((metric) => new CurveChart(`run-${metric.key}`, { title: metric.label, yAxis: metric.axis, percent: metric.percent }));
   const smoothingLabel = h("output", null, "off");
   const smoothingInput = onInput(h("input", { id: "run-smoothing", type: "range", value: "0", attrs: { min: "0", max: String(MAX_SMOOTHING), step: "0.01" }, aria: { label: "EMA smoothing" } }), (value) => {
     smoothing = Number(value);
@@ -121,13 +122,15 @@ export function runView(root: HTMLElement, runId: string): View {
       setChildren(samplesArea, notice("empty", "No sample grids yet: one is saved after each epoch."));
       return;
     }
-    if (sampleEpoch === null || !epochs.includes(sampleEpoch)) sampleEpoch = epochs[epochs.length - 1];
+    // Follow new epochs while the slider is at the latest one; stay where the reader moved it otherwise.
+    if (sampleEpoch === null || !epochs.includes(sampleEpoch) || followLatest) sampleEpoch = epochs[epochs.length - 1];
     const image = h("img", { class: "sample", attrs: { alt: `generated samples after epoch ${sampleEpoch}`, src: sampleUrl(run.id, sampleEpoch), width: "256" } });
     const caption = h("figcaption", null, `after epoch ${sampleEpoch} of ${run.params.epochs}`);
     const slider = h("input", { type: "range", id: "sample-epoch", value: String(epochs.indexOf(sampleEpoch)), attrs: { min: "0", max: String(epochs.length - 1), step: "1" }, aria: { label: "epoch of the sample grid" } });
     const currentRun = run;
     slider.addEventListener("input", () => {
       sampleEpoch = epochs[Number(slider.value)];
+      followLatest = Number(slider.value) === epochs.length - 1;
       image.src = sampleUrl(currentRun.id, sampleEpoch);
       image.alt = `generated samples after epoch ${sampleEpoch}`;
       caption.textContent = `after epoch ${sampleEpoch} of ${currentRun.params.epochs}`;

@@ -4,7 +4,7 @@
 import { ApiError, cancelSweep, getBest, getRunMetrics, getSweep, getSweepMetrics } from "../api.ts";
 import { CurveChart, StabilityMap, type LineSeries } from "../charts.ts";
 import { PALETTE, seriesStyle } from "../colors.ts";
-import { badge, h, lineSwatch, link, notice, progressBar, setChildren, setProgress, setText } from "../dom.ts";
+import { badge, h, lineSwatch, link, notice, progressBar, setChildren, setText } from "../dom.ts";
 import { ago, dateTime, figure, integer, paramValue, percent, points, shortId } from "../format.ts";
 import { routes } from "../router.ts";
 import { AsyncThrottle, FrameBatcher, Throttle } from "../scheduler.ts";
@@ -28,13 +28,15 @@ import {
 import { DataTable, type Column } from "../table.ts";
 import { RUN_STATUSES, type BestOptions, type BestResponse, type EpochRow, type ProgressSnapshot, type RunRow, type SweepDetail } from "../types.ts";
 import { progressText, runDetails, runFraction, runLabel } from "./run-labels.ts";
-import { isAbort, loadError, markReady, onInput, section, select, type View } from "./view.ts";
+import { isAbort, loadError, markReady, onInput, section, select, timed, type View } from "./view.ts";
 
 /** Above this many selected runs the min-max bands are left out: hundreds of shaded areas hide everything. */
 export const BAND_LIMIT = 10;
 const CURVE_REDRAW_MS = 750;
 const DETAIL_REFRESH_MS = 5000;
 const METRICS_REFRESH_MS = 2000;
+/** More runs with new epochs than this in one refresh: fetch the whole sweep's rows in one request instead. */
+const MAX_RUN_REQUESTS = 12;
 
 export function sweepView(root: HTMLElement, sweepId: string): View {
   const abort = new AbortController();
@@ -59,9 +61,9 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
   // --- layout -------------------------------------------------------------------------------
   const head = h("header", { class: "page-head" }, notice("loading", "Loading sweep…"));
   const curveCharts = CURVE_METRICS.map(
-    (metric) => new CurveChart(`curves-${metric.key}`, { title: metric.label, yAxis: metric.axis, percent: metric.percent, bandLabel: "min–max over the epoch's batches", onPick: (runId) => (location.hash = routes.run(runId)) }),
+    (metric) => new CurveChart(`curves-${metric.key}`, { title: metric.label, yAxis: metric.axis, percent: metric.percent, onPick: (runId) => (location.hash = routes.run(runId)) }),
   );
-  const repeatsChart = new CurveChart("repeats", { title: `Mean ± std across repeats: ${curveMetric(settings.repeatsMetric).label}`, yAxis: curveMetric(settings.repeatsMetric).axis, percent: true, bandLabel: "± one std across repeats" });
+  const repeatsChart = new CurveChart("repeats", { title: `Mean ± std across repeats: ${curveMetric(settings.repeatsMetric).label}`, yAxis: curveMetric(settings.repeatsMetric).axis, percent: curveMetric(settings.repeatsMetric).percent });
   let repeatsChartMetric = settings.repeatsMetric;
   let repeatsChartHolder = h("div", { class: "repeats-chart" }, repeatsChart.element);
   let repeats = repeatsChart;
@@ -251,9 +253,7 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
   function setHighlight(id: string | null): void {
     if (highlighted === id) return;
     highlighted = id;
-    let changed = false;
-    for (const chart of curveCharts) changed = chart.highlight(id) || changed;
-    if (changed) curvesRedraw.request();
+    for (const chart of curveCharts) chart.highlight(id);
   }
 
   function runFilter(run: RunRow): boolean {
@@ -273,8 +273,10 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
     updateSelectionInfo();
   }
 
-  function afterSelectionChange(rerenderTable = true): void {
-    if (rerenderTable) table?.render();
+  function afterSelectionChange(syncCheckboxes = true): void {
+    if (syncCheckboxes) {
+      for (const box of tableHolder.querySelectorAll<HTMLInputElement>("input[data-run]")) box.checked = selected.has(box.dataset.run!);
+    }
     updateSelectionInfo();
     curvesRedraw.request();
     repeatsRedraw.request();
@@ -323,7 +325,7 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
     if (repeatsChartMetric !== metric.key) {
       // The axis title and unit depend on the metric: a fresh chart.
       repeats.destroy();
-      repeats = new CurveChart("repeats", { title: `Mean ± std across repeats: ${metric.label}`, yAxis: metric.axis, percent: metric.percent, bandLabel: "± one std across repeats" });
+      repeats = new CurveChart("repeats", { title: `Mean ± std across repeats: ${metric.label}`, yAxis: metric.axis, percent: metric.percent });
       repeatsChartMetric = metric.key;
       const holder = h("div", { class: "repeats-chart" }, repeats.element);
       repeatsChartHolder.replaceWith(holder);
@@ -463,10 +465,18 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
     curvesRedraw.request();
   }
 
-  /** Epoch rows of the runs that had new epochs, run by run (their within-epoch bands included). */
+  /**
+   * Epoch rows of the runs that had new epochs (their within-epoch bands included): run by run when a
+   * few runs are training, the whole sweep in one request when many are.
+   */
   async function loadDirtyMetrics(): Promise<void> {
     const ids = [...dirtyRuns];
     dirtyRuns.clear();
+    if (ids.length > MAX_RUN_REQUESTS) {
+      const metrics = await getSweepMetrics(sweepId, abort.signal);
+      for (const run of metrics.runs) epochs.set(run.runId, run.epochs);
+      ids.length = 0;
+    }
     for (let i = 0; i < ids.length; i += 4) {
       const batch = await Promise.all(ids.slice(i, i + 4).map((id) => getRunMetrics(id, abort.signal).catch(() => null)));
       for (const metrics of batch) if (metrics) epochs.set(metrics.runId, metrics.epochs);
@@ -475,7 +485,7 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
     repeatsRedraw.request();
   }
 
-  const curvesRedraw = new Throttle(renderCurves, CURVE_REDRAW_MS);
+  const curvesRedraw = new Throttle(() => timed("sweep:curves", renderCurves), CURVE_REDRAW_MS);
   const repeatsRedraw = new Throttle(renderRepeats, CURVE_REDRAW_MS);
   const detailRefresh = new AsyncThrottle(async () => {
     await loadDetail();
@@ -522,23 +532,31 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
 
   async function first(): Promise<void> {
     try {
+      const fetchStart = performance.now();
+      // The ranking is computed by the API from the same rows: ask for it at the same time.
+      const bestRequest = getBest(sweepId, settings.best, abort.signal).catch((error: unknown) => error as Error);
       const [fresh, metrics] = await Promise.all([getSweep(sweepId, abort.signal), getSweepMetrics(sweepId, abort.signal)]);
+      performance.measure("sweep:fetch", { start: fetchStart, end: performance.now() });
       detail = fresh;
       for (const run of metrics.runs) epochs.set(run.runId, run.epochs);
       keys = varyingKeys(fresh.runs as unknown as Array<{ hyperparameters: Record<string, unknown> }>);
       selected = new Set(fresh.runs.map((run) => run.id));
       document.title = `${fresh.name} · SGAN sweeps`;
       renderHead();
-      table = buildTable();
-      table.setRows(fresh.runs);
-      setChildren(tableHolder, fresh.runs.length === 0 ? notice("empty", "This sweep has no runs.") : table.element);
-      renderCurves();
-      renderMap();
-      renderRepeats();
+      timed("sweep:table", () => {
+        table = buildTable();
+        table.setRows(fresh.runs);
+        setChildren(tableHolder, fresh.runs.length === 0 ? notice("empty", "This sweep has no runs.") : table.element);
+      });
+      timed("sweep:curves", renderCurves);
+      timed("sweep:map", renderMap);
+      timed("sweep:repeats", renderRepeats);
       if (fresh.runs.every((run) => (epochs.get(run.id)?.length ?? 0) === 0)) {
         setText(curvesNote, "No epochs yet: curves appear here as workers finish epochs. Start a worker with `npx tsx apps/worker/main.ts` if none is running (see Workers).");
       }
-      await loadBest();
+      const best = await bestRequest;
+      if (best instanceof Error) await loadBest();
+      else timed("sweep:best", () => renderBest(best));
       markReady(root, "sweep");
     } catch (error) {
       if (isAbort(error)) return;
