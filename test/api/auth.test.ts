@@ -2,16 +2,14 @@
 // when read protection is on, the event stream takes ?token=, BullMQ's admin view sits behind the
 // write check, a refused write stores nothing, and no token reaches the log.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { call, dropTestDatabase, startTestApi, TINY_SWEEP, type TestApi } from "./helpers.ts";
+import { runSweepsCli, type CliResult } from "../support/sweeps-cli.ts";
 
 const DATABASE = "sgan_auth_test";
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const WRITE_A = "write-token-a-0123456789";
 const WRITE_B = "wr1te-B";
 const READ_ONLY = "read-only-token-xyz";
@@ -163,16 +161,6 @@ describe("API tokens: reads protected (SGAN_READ_TOKENS_REQUIRED=1)", { timeout:
   });
 });
 
-function cli(args: string[], apiUrl: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, SWEEPS_API_URL: apiUrl, ...env };
-  if (!("SWEEPS_API_TOKEN" in env)) delete childEnv.SWEEPS_API_TOKEN;
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/cli/sweeps.ts", ...args], { cwd: ROOT, env: childEnv });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));
-  child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[], apiUrl: string, env: Record<string, string> = {}): Promise<CliResult> {
+  return runSweepsCli(args, { env: { SWEEPS_API_TOKEN: undefined, ...env, SWEEPS_API_URL: apiUrl } });
 }

@@ -1,12 +1,10 @@
 // The sweeps CLI as a person runs it: a child process against the real API (in this process), with a
 // real worker training the runs, on a database and queue of this test's own.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { startApi, type RunningApi } from "../../apps/api/server.ts";
 import { initBackend } from "../../libs/backends/index.ts";
@@ -16,37 +14,17 @@ import { createLogger } from "../../libs/log/index.ts";
 import { redisUrl } from "../../libs/queue/index.ts";
 import { TrainingWorker } from "../../libs/worker/index.ts";
 import { dropDatabase } from "../db/helpers.ts";
+import { runSweepsCli, type CliResult } from "../support/sweeps-cli.ts";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DATABASE = `sgan_cli_test_${process.pid}`;
 const databaseUrl = withDatabase(resolveDatabaseUrl(), DATABASE);
 // Workers of other test runs share this Redis: a queue of our own keeps our jobs ours.
 const queueName = `sgan-cli-test-${process.pid}-${Date.now()}`;
 const log = createLogger("cli-test");
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `sweeps <args>`; `onStdout` sees its output as it comes. */
-function sweeps(args: string[], apiUrl: string, onStdout?: (text: string) => void): Promise<Result> {
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/cli/sweeps.ts", ...args], {
-    cwd: ROOT,
-    env: { ...process.env, SWEEPS_API_URL: apiUrl },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (text: string) => {
-    stdout += text;
-    onStdout?.(stdout);
-  });
-  child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+/** Runs `sweeps <args>` against `apiUrl`; `onStdout` sees its output as it comes. */
+function sweeps(args: string[], apiUrl: string, onStdout?: (text: string) => void): Promise<CliResult> {
+  return runSweepsCli(args, { env: { SWEEPS_API_URL: apiUrl }, onStdout });
 }
 
 function sweepIdIn(stdout: string): string {
@@ -125,7 +103,7 @@ describe("sweeps CLI", { timeout: 120_000 }, () => {
     assert.match(submitted.stdout, /"cli-test": 2 runs\nfollow it: sweeps watch /);
     const id = sweepIdIn(submitted.stdout);
 
-    let cancelled: Promise<Result> | null = null;
+    let cancelled: Promise<CliResult> | null = null;
     let restarted: Promise<void> | null = null;
     const watched = await sweeps(["watch", id], api.url, (stdout) => {
       if (!restarted && /0\/2 runs final - 2 queued/.test(stdout)) {

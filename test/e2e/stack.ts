@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { startApi, type RunningApi } from "../../apps/api/server.ts";
+import { readSse } from "../../apps/cli/sweeps/sse.ts";
 import { createLogger } from "../../libs/log/index.ts";
 
 export const DATABASE_URL = process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/sgan_e2e_test";
@@ -22,11 +23,11 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 
-/** A real worker process (apps/worker/main.ts) with short lock and stall timings so takeovers happen in seconds. */
+/** A real worker process (apps/worker/main.ts) with short lock and stall timings so takeovers happen in seconds (10 s: shorter locks lapse on a busy 2-core machine). */
 export function spawnWorker(queueName: string, extraArgs: string[] = []): WorkerProcess {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "apps/worker/main.ts", "--backend", "wasm", "--threads", "1", "--queue", queueName, "--lock-ms", "4000", "--stalled-check-ms", "1500", ...extraArgs],
+    ["--import", "tsx", "apps/worker/main.ts", "--backend", "wasm", "--threads", "1", "--queue", queueName, "--lock-ms", "10000", "--stalled-check-ms", "1500", ...extraArgs],
     { cwd: ROOT, env: { ...process.env, DATABASE_URL, REDIS_URL, LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let text = "";
@@ -62,19 +63,7 @@ export function collectEvents(base: string, sweepId: string): { events: Array<{ 
   const controller = new AbortController();
   void (async () => {
     const response = await fetch(`${base}/api/events?sweepId=${sweepId}`, { signal: controller.signal });
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for await (const chunk of response.body!) {
-      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) !== -1) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const type = /^event: (.+)$/m.exec(frame)?.[1];
-        const data = /^data: (.+)$/m.exec(frame)?.[1];
-        if (type && data) events.push({ type, data: JSON.parse(data) });
-      }
-    }
+    for await (const { event, data } of readSse(response.body!)) events.push({ type: event, data: JSON.parse(data) });
   })().catch(() => undefined);
   return { events, stop: () => controller.abort() };
 }
