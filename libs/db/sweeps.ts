@@ -6,6 +6,7 @@ import type {
   NewSweep,
   Run,
   RunStatusCounts,
+  RunWithEpochCount,
   RunWithEpochs,
   Sweep,
   SweepOverview,
@@ -67,6 +68,17 @@ export async function getSweepRuns(db: PrismaClient, sweepId: string): Promise<R
     orderBy: { index: "asc" },
     include: { epochs: { orderBy: { epoch: "asc" } } },
   });
+}
+
+/** Every run of the sweep in index order with how many epochs it has recorded, without the rows themselves. */
+export async function listSweepRuns(db: PrismaClient, sweepId: string): Promise<RunWithEpochCount[]> {
+  if (!isUuid(sweepId)) return [];
+  const runs = await db.run.findMany({
+    where: { sweepId },
+    orderBy: { index: "asc" },
+    include: { _count: { select: { epochs: true } } },
+  });
+  return runs.map(({ _count, ...run }) => ({ ...run, epochCount: _count.epochs }));
 }
 
 /**

@@ -64,6 +64,8 @@ export type SweepOverview = Sweep & { counts: RunStatusCounts; best: BestRun | n
 
 export type RunWithEpochs = Run & { epochs: EpochMetric[] };
 
+export type RunWithEpochCount = Run & { epochCount: number };
+
 export type RunDetails = Run & { events: RunEvent[]; sweep: { name: string } };
 
 export interface WorkerRegistration {

@@ -7,6 +7,7 @@ import {
   getRun,
   getSweep,
   getSweepRuns,
+  listSweepRuns,
   listSweeps,
   recordEpoch,
   registerWorker,
@@ -111,6 +112,9 @@ describe("sweeps", () => {
     assert.deepEqual(ranked.map((run) => run.index), [0, 1]);
     assert.deepEqual(ranked[0].epochs, []);
     assert.deepEqual(ranked[1].epochs.map((epoch) => epoch.epoch), [1, 2]);
+    const listed = await listSweepRuns(t.prisma, sweep.id);
+    assert.deepEqual(listed.map((run) => [run.index, run.epochCount]), [[0, 0], [1, 2]]);
+    assert.deepEqual(await listSweepRuns(t.prisma, "not-a-uuid"), []);
   });
 
   it("completes an active sweep when its last run reaches a final state", async () => {

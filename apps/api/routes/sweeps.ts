@@ -1,6 +1,6 @@
 import { Router, type Request } from "express";
 import { z } from "zod";
-import { getSweep, getSweepRuns, listSweeps } from "../../../libs/db/index.ts";
+import { getSweep, listSweepRuns, listSweeps } from "../../../libs/db/index.ts";
 import { isUuid } from "../../../libs/db/values.ts";
 import { bestOfSweep, cancelSweepRuns, storedParams, submitSweep, type ServiceContext } from "../../../libs/service/index.ts";
 import { configurationOf, parseRankOptions, summarizeConfigurations, type RunSummary } from "../../../libs/sweep/index.ts";
@@ -47,7 +47,7 @@ export function sweepRoutes(ctx: ServiceContext): Router {
   router.get("/:id", async (req, res) => {
     const sweep = await getSweep(ctx.db, req.params.id);
     if (!sweep) throw notFound(`sweep ${req.params.id}`);
-    const runs = await getSweepRuns(ctx.db, sweep.id);
+    const runs = await listSweepRuns(ctx.db, sweep.id);
     const summarized = runs.map((run) => ({
       configKey: run.configKey,
       params: storedParams(run),
@@ -56,7 +56,7 @@ export function sweepRoutes(ctx: ServiceContext): Router {
     }));
     res.json({
       ...sweep,
-      runs: runs.map(({ epochs, ...run }) => ({ ...run, hyperparameters: configurationOf(storedParams(run)), epochCount: epochs.length })),
+      runs: runs.map((run) => ({ ...run, hyperparameters: configurationOf(storedParams(run)) })),
       configurations: summarizeConfigurations(summarized),
     });
   });
