@@ -2,7 +2,6 @@
 // real worker training the runs, on a database and queue of this test's own.
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -15,6 +14,7 @@ import { redisUrl } from "../../libs/queue/index.ts";
 import { TrainingWorker } from "../../libs/worker/index.ts";
 import { dropDatabase } from "../db/helpers.ts";
 import { runSweepsCli, type CliResult } from "../support/sweeps-cli.ts";
+import { freePort } from "../../libs/embedded-db/index.ts";
 
 const DATABASE = `sgan_cli_test_${process.pid}`;
 const databaseUrl = withDatabase(resolveDatabaseUrl(), DATABASE);
@@ -31,14 +31,6 @@ function sweepIdIn(stdout: string): string {
   const match = /submitted sweep ([0-9a-f-]{36}) /.exec(stdout);
   assert.ok(match, `no sweep id in: ${stdout}`);
   return match[1];
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Two configurations, one run each, one epoch of two batches: a few seconds of training. */
@@ -77,7 +69,7 @@ describe("sweeps CLI", { timeout: 120_000 }, () => {
   const total = async () => JSON.parse((await sweeps(["ls", "--json"], api.url)).stdout).total as number;
 
   test("an unreachable API is one line naming the URL, exit 1", async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const url = `http://127.0.0.1:${await freePort()}`;
     const { code, stdout, stderr } = await sweeps(["ls"], url);
     assert.equal(code, 1);
     assert.equal(stdout, "");

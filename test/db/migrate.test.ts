@@ -10,16 +10,7 @@ import {
 } from "../../libs/db/index.ts";
 import { withDatabase } from "../../libs/db/url.ts";
 import { dropDatabase } from "./helpers.ts";
-
-/** A port nothing listens on: ask the OS for a free one and close it again. */
-async function closedPort(): Promise<number> {
-  const { createServer } = await import("node:net");
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from "../../libs/embedded-db/index.ts";
 
 describe("migrateDatabase", () => {
   const name = `sgan_sweeps_test_migrate_${process.pid}`;
@@ -48,7 +39,7 @@ describe("migrateDatabase", () => {
   });
 
   it("says which host:port is unreachable and never shows the password", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const secretUrl = `postgresql://sgan:s3cret-pw@127.0.0.1:${port}/sgan_sweeps`;
     for (const attempt of [() => migrateDatabase(secretUrl), () => openDatabase(secretUrl)]) {
       await assert.rejects(attempt, (error: Error) => {

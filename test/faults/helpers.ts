@@ -2,9 +2,9 @@
 // pointed at any database/Redis, and polling helpers. Nothing here touches the shared services
 // beyond a database of the test's own.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
+export { freePort } from "../../libs/embedded-db/index.ts";
 
 export { api, collectEvents, postSweep, waitFor } from "../e2e/stack.ts";
 
@@ -16,18 +16,6 @@ export function ownDatabaseUrl(name: string): string {
   const url = new URL(SHARED_PG);
   url.pathname = `/${name}`;
   return url.toString();
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A Redis server of this test's own, keeping nothing on disk: restart() brings it back empty. */
