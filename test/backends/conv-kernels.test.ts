@@ -2,8 +2,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../libs/backends/index.ts";
+import { disableNativeKernels, enableNativeKernels } from "../../libs/backends/native/index.ts";
 import { compare, randomValues, runKernel, sizeOf } from "./helpers.ts";
-import { plainConv2DBackpropFilter, plainConv2DBackpropInput } from "./plain-conv.ts";
+import { plainConv2D, plainConv2DBackpropFilter, plainConv2DBackpropInput } from "./plain-conv.ts";
 
 type Pad = "same" | "valid" | number | [[number, number], [number, number], [number, number], [number, number]];
 interface Case {
@@ -30,6 +31,8 @@ const CASES: Case[] = [
   { batch: 4, size: [7, 7], inC: 32, outC: 64, filter: [3, 3], strides: [2, 2], pad: 1 },
   { batch: 2, size: [4, 4], inC: 64, outC: 128, filter: [3, 3], strides: [2, 2], pad: 1 },
   { batch: 1, size: [7, 7], inC: 128, outC: 64, filter: [3, 3], strides: [1, 1], pad: 1 },
+  // The generator's last layer: one output channel (the native kernels' direct loops).
+  { batch: 3, size: [9, 9], inC: 64, outC: 1, filter: [3, 3], strides: [1, 1], pad: 1 },
   // Edges: valid padding with unused trailing rows, non-square images and strides,
   // 5x5 and 1x1 filters, explicit padding wider than the filter reach.
   { batch: 2, size: [8, 8], inC: 3, outC: 5, filter: [3, 3], strides: [2, 2], pad: "valid" },
@@ -57,21 +60,39 @@ function describeCase(c: Case): string {
 }
 
 /** Runs the kernel on `backend`, checking that it frees every intermediate buffer. */
+/**
+ * Where a kernel runs: the wasm backend with the native kernels (the default where the addon is
+ * built), the wasm backend's own (XNNPACK-based) kernels, or the cpu backend.
+ */
+type Variant = "wasm native" | "wasm" | "cpu";
+const VARIANTS: Variant[] = ["wasm native", "wasm", "cpu"];
+
+/** Runs the kernel on `variant`, checking that it frees every intermediate buffer. */
 async function runOn(
-  backend: "wasm" | "cpu",
+  variant: Variant,
   name: string,
   inputs: Record<string, { shape: number[]; values: Float32Array }>,
   attrs: Record<string, unknown>,
 ): Promise<{ values: Float32Array; shape: number[] }> {
-  await initBackend(backend);
-  const idsBefore = tf.engine().backend.numDataIds();
-  const result = runKernel(name, inputs, attrs);
-  assert.equal(tf.engine().backend.numDataIds(), idsBefore, `${name} on ${backend} leaked intermediate buffers`);
-  return result;
+  const info = await initBackend(variant === "cpu" ? "cpu" : "wasm");
+  if (variant === "wasm native") {
+    const status = enableNativeKernels(info.threads ?? 1);
+    assert.ok(status.enabled, `native kernels are not available: ${status.enabled ? "" : status.reason}`);
+  } else {
+    disableNativeKernels();
+  }
+  try {
+    const idsBefore = tf.engine().backend.numDataIds();
+    const result = runKernel(name, inputs, attrs);
+    assert.equal(tf.engine().backend.numDataIds(), idsBefore, `${name} on ${variant} leaked intermediate buffers`);
+    return result;
+  } finally {
+    enableNativeKernels(info.threads ?? 1);
+  }
 }
 
-// Both backends' Conv2DBackpropFilter and wasm's Conv2DBackpropInput are the project's own kernels.
-describe("conv training kernels match the plain definition", () => {
+// Every convolution kernel the project registers (native, and wasm's/cpu's composites) against the definition.
+describe("conv kernels match the plain definition", () => {
   CASES.forEach((c, i) => {
     const [oH, oW] = outSize(c);
     const xShape = [c.batch, c.size[0], c.size[1], c.inC] as [number, number, number, number];
@@ -81,21 +102,31 @@ describe("conv training kernels match the plain definition", () => {
     const dy = { shape: dyShape, values: randomValues(sizeOf(dyShape), 2000 + i) };
     const filter = { shape: filterShape, values: randomValues(sizeOf(filterShape), 3000 + i) };
     const pad = c.pad as Parameters<typeof plainConv2DBackpropFilter>[5];
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: "NHWC" };
 
-    for (const backend of ["wasm", "cpu"] as const) {
-      it(`Conv2DBackpropFilter on ${backend} ${describeCase(c)}`, async () => {
-        const got = await runOn(backend, "Conv2DBackpropFilter", { x, dy }, { strides: c.strides, pad: c.pad, dataFormat: "NHWC", filterShape });
+    for (const variant of VARIANTS) {
+      it(`Conv2D on ${variant} ${describeCase(c)}`, async () => {
+        const got = await runOn(variant, "Conv2D", { x, filter }, { ...attrs, dilations: [1, 1] });
+        assert.deepEqual(got.shape, dyShape);
+        const d = compare(got.values, plainConv2D(x.values, xShape, filter.values, filterShape, c.strides, pad));
+        assert.ok(d.maxRel < TOLERANCE, `max abs ${d.maxAbs}, rel ${d.maxRel}`);
+      });
+
+      it(`Conv2DBackpropFilter on ${variant} ${describeCase(c)}`, async () => {
+        const got = await runOn(variant, "Conv2DBackpropFilter", { x, dy }, { ...attrs, filterShape });
         assert.deepEqual(got.shape, filterShape);
         const d = compare(got.values, plainConv2DBackpropFilter(x.values, xShape, dy.values, filterShape, c.strides, pad));
         assert.ok(d.maxRel < TOLERANCE, `max abs ${d.maxAbs}, rel ${d.maxRel}`);
       });
-    }
 
-    it(`Conv2DBackpropInput on wasm ${describeCase(c)}`, async () => {
-      const got = await runOn("wasm", "Conv2DBackpropInput", { dy, filter }, { strides: c.strides, pad: c.pad, dataFormat: "NHWC", inputShape: xShape });
-      assert.deepEqual(got.shape, xShape);
-      const d = compare(got.values, plainConv2DBackpropInput(dy.values, xShape, filter.values, filterShape, c.strides, pad));
-      assert.ok(d.maxRel < TOLERANCE, `max abs ${d.maxAbs}, rel ${d.maxRel}`);
-    });
+      // cpu's Conv2DBackpropInput is tfjs's own.
+      if (variant === "cpu") continue;
+      it(`Conv2DBackpropInput on ${variant} ${describeCase(c)}`, async () => {
+        const got = await runOn(variant, "Conv2DBackpropInput", { dy, filter }, { ...attrs, inputShape: xShape });
+        assert.deepEqual(got.shape, xShape);
+        const d = compare(got.values, plainConv2DBackpropInput(dy.values, xShape, filter.values, filterShape, c.strides, pad));
+        assert.ok(d.maxRel < TOLERANCE, `max abs ${d.maxAbs}, rel ${d.maxRel}`);
+      });
+    }
   });
 });

@@ -49,6 +49,19 @@ export function plainConv2DBackpropFilter(
   return Float32Array.from(dw);
 }
 
+/** y[b,oh,ow,co] = sum over kh, kw, ci of x[b, oh*sH + kh - top, ow*sW + kw - left, ci] * filter[kh,kw,ci,co]. */
+export function plainConv2D(
+  x: Float32Array, xShape: Shape4, filter: Float32Array, filterShape: Shape4, strides: [number, number], pad: Pad,
+): Float32Array {
+  const [, , ci, co] = filterShape;
+  const g = geometry(xShape, filterShape, strides, pad);
+  const y = new Float64Array(g.batchSize * g.outHeight * g.outWidth * co);
+  forEachTap(xShape, filterShape, strides, pad, (xBase, yBase, filterBase) => {
+    for (let c = 0; c < ci; c++) for (let o = 0; o < co; o++) y[yBase + o] += x[xBase + c] * filter[filterBase + c * co + o];
+  });
+  return Float32Array.from(y);
+}
+
 /** dx[b,ih,iw,ci] = sum over the windows that read it of filter[kh,kw,ci,co] * dy[b,oh,ow,co]. */
 export function plainConv2DBackpropInput(
   dy: Float32Array, xShape: Shape4, filter: Float32Array, filterShape: Shape4, strides: [number, number], pad: Pad,

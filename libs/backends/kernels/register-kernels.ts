@@ -1,6 +1,16 @@
-import { Conv2DBackpropFilter, Conv2DBackpropInput, getKernel, registerKernel, unregisterKernel } from "@tensorflow/tfjs-core";
+import {
+  Cast,
+  Conv2DBackpropFilter,
+  Conv2DBackpropInput,
+  getKernel,
+  Identity,
+  registerKernel,
+  unregisterKernel,
+  type KernelConfig,
+} from "@tensorflow/tfjs-core";
 import { conv2DBackpropFilterConfig } from "./conv2d-backprop-filter.ts";
 import { conv2DBackpropInputWasmConfig } from "./conv2d-backprop-input.ts";
+import { sameTypeCastConfig, sharedIdentityConfig } from "./shared-identity.ts";
 
 let registered = false;
 
@@ -24,7 +34,16 @@ export function registerWasmTrainingKernels(): void {
   if (getKernel(Conv2DBackpropFilter, "wasm") === undefined) {
     registerKernel(conv2DBackpropFilterConfig("wasm"));
   }
+  replaceWasmKernel(Identity, sharedIdentityConfig);
+  replaceWasmKernel(Cast, sameTypeCastConfig);
   registered = true;
+}
+
+function replaceWasmKernel(name: string, wrap: (stock: KernelConfig) => KernelConfig): void {
+  const stock = getKernel(name, "wasm");
+  if (stock === undefined) throw new Error(`@tensorflow/tfjs-backend-wasm has no ${name} kernel to extend`);
+  unregisterKernel(name, "wasm");
+  registerKernel(wrap(stock));
 }
 
 let cpuRegistered = false;

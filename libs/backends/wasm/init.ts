@@ -4,6 +4,10 @@ import { BackendUnavailableError, type BackendInfo } from "../types.ts";
 import { describeError } from "../errors.ts";
 import { installNodeWorkerShim, withLogicalCoresReported } from "./node-threads.ts";
 import { registerWasmTrainingKernels } from "../kernels/register-kernels.ts";
+import { enableNativeKernels, type NativeKernelsStatus } from "../native/index.ts";
+import { createLogger } from "../../log/index.ts";
+
+const log = createLogger("backends");
 
 /** The threaded build's pthread pool holds 8 workers, and XNNPACK is capped at 8 threads. */
 const MAX_THREADS = 8;
@@ -12,7 +16,7 @@ export function defaultWasmThreads(): number {
   return os.cpus().length;
 }
 
-let initialised: { threads: number; simd: boolean } | undefined;
+let initialised: { threads: number; simd: boolean; native: NativeKernelsStatus } | undefined;
 
 /**
  * Initialises tfjs-backend-wasm (SIMD, and threads when more than one is asked
@@ -20,7 +24,7 @@ let initialised: { threads: number; simd: boolean } | undefined;
  * The thread count is fixed for the life of the process: the wasm module is
  * instantiated once.
  */
-export async function initWasm(requestedThreads = defaultWasmThreads()): Promise<BackendInfo> {
+export async function initWasm(requestedThreads = defaultWasmThreads(), nativeConv = nativeConvWanted()): Promise<BackendInfo> {
   const threads = Math.max(1, Math.min(MAX_THREADS, Math.floor(requestedThreads)));
   if (initialised === undefined) {
     const wasm = await import("@tensorflow/tfjs-backend-wasm");
@@ -45,20 +49,31 @@ export async function initWasm(requestedThreads = defaultWasmThreads()): Promise
         "wasm backend failed to initialise (tf.setBackend returned false; see the warning tfjs logged above)",
       );
     }
+    const actualThreads = wasm.getThreadsCount();
     initialised = {
-      threads: wasm.getThreadsCount(),
+      threads: actualThreads,
       simd: (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) as boolean,
+      native: nativeConv ? enableNativeKernels(actualThreads) : { enabled: false, reason: "switched off (SGAN_NATIVE_CONV=off)" },
     };
+    if (!initialised.native.enabled && nativeConv) {
+      log.warn({ reason: initialised.native.reason }, "native kernels unavailable: training runs on the slower wasm kernels");
+    }
   } else if (tf.getBackend() !== "wasm" && !(await tf.setBackend("wasm"))) {
     throw new BackendUnavailableError("wasm", "wasm backend could not be re-activated");
   }
   await tf.ready();
-  const { threads: actual, simd } = initialised;
+  const { threads: actual, simd, native } = initialised;
+  const conv = native.enabled ? `, native kernels (${native.blas})` : "";
   return {
     name: "wasm",
-    device: `wasm ${simd ? "simd" : "no-simd"}, ${actual} thread${actual === 1 ? "" : "s"}`,
+    device: `wasm ${simd ? "simd" : "no-simd"}, ${actual} thread${actual === 1 ? "" : "s"}${conv}`,
     threads: actual,
   };
+}
+
+/** Native conv kernels are on unless SGAN_NATIVE_CONV=off (to compare, or to rule them out). */
+function nativeConvWanted(): boolean {
+  return process.env.SGAN_NATIVE_CONV !== "off";
 }
 
 /**

@@ -1,0 +1,51 @@
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { resolve } from "node:path";
+
+/** The compiled sgan_native.cc (see build.ts). Arrays are views over the wasm heap; the addon checks their lengths. */
+export interface NativeAddon {
+  /** The SGEMM library found at load time: "oneDNN" or "OpenBLAS"; undefined when none was. */
+  readonly blas?: string;
+  readonly loadError?: string;
+  conv2d(geometry: Int32Array, x: Float32Array, filter: Float32Array, y: Float32Array): void;
+  conv2dBackpropFilter(geometry: Int32Array, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  conv2dBackpropInput(geometry: Int32Array, dy: Float32Array, filter: Float32Array, dx: Float32Array): void;
+  /** out[b] = a[b] x b[b]; dims = [batchA, batchB, m, n, k, transposeA, transposeB], a batch of 1 broadcasts. */
+  matMul(a: Float32Array, b: Float32Array, out: Float32Array, dims: Int32Array): void;
+  /** Sums x over the reduced axis groups (pairs of size, reduced; the innermost kept) times `scale`. */
+  sum(x: Float32Array, out: Float32Array, axisGroups: Int32Array, scale: number): void;
+  /** spec = [op (0 add, 1 sub, 2 mul, 3 div, 4 greater), aMode, bMode, n, inner]; modes: 0 full, 1 scalar, 2 vector of `inner`. */
+  binaryOp(a: Float32Array, b: Float32Array, out: Float32Array | Uint8Array, spec: Int32Array): void;
+  select(condition: Uint8Array, t: Float32Array, e: Float32Array, out: Float32Array): void;
+  leakyRelu(x: Float32Array, out: Float32Array, alpha: number): void;
+  setThreads(threads: number): void;
+}
+
+export const ADDON_PATH = resolve(import.meta.dirname, "build/sgan_native.node");
+
+export type AddonLoad = { ok: true; addon: NativeAddon } | { ok: false; reason: string };
+
+let loaded: AddonLoad | undefined;
+
+/**
+ * Loads the native conv addon once per process. Never throws: a machine without a
+ * compiler or a BLAS still trains, on the wasm kernels, and the reason says how to fix it.
+ */
+export function loadNativeAddon(): AddonLoad {
+  loaded ??= load();
+  return loaded;
+}
+
+function load(): AddonLoad {
+  if (!existsSync(ADDON_PATH)) return { ok: false, reason: `${ADDON_PATH} is not built (npm run native:build)` };
+  // libgomp reads this once, when the addon pulls it in: idle OpenMP threads must sleep,
+  // not spin, or they take the cores from the wasm threads that run the other ops.
+  process.env.OMP_WAIT_POLICY ??= "PASSIVE";
+  try {
+    const addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+    if (addon.blas === undefined) return { ok: false, reason: addon.loadError ?? "no SGEMM library found" };
+    return { ok: true, addon };
+  } catch (error) {
+    return { ok: false, reason: `${ADDON_PATH} failed to load: ${(error as Error).message}` };
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * `npm run bench:profile`: where one SGAN training step's time goes, per TensorFlow.js kernel,
+ * on the worker's own code path (SganTrainer.trainEpoch). Prints a table sorted by time.
+ *
+ * Options: --backend wasm|webgpu|cpu (default wasm), --batch N (64), --img 28|32, --steps N (3),
+ * --threads N (all cores). SGAN_NATIVE_CONV=off profiles the wasm kernels without the native convs.
+ */
+import { cpus } from "node:os";
+import { parseArgs } from "node:util";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend, shutdownBackend, type BackendChoice } from "../../libs/backends/index.ts";
+import { createRng } from "../../libs/random/index.ts";
+import { parseTrainingConfig, SganTrainer } from "../../libs/sgan/index.ts";
+import type { ImageSet } from "../../libs/data/index.ts";
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: "string", default: "wasm" },
+    batch: { type: "string", default: "64" },
+    img: { type: "string", default: "28" },
+    steps: { type: "string", default: "3" },
+    threads: { type: "string", default: String(cpus().length) },
+  },
+});
+const batchSize = Number(values.batch);
+const imgSize = Number(values.img) as 28 | 32;
+const steps = Number(values.steps);
+
+function syntheticSet(count: number): ImageSet {
+  const rng = createRng(7);
+  const images = Float32Array.from({ length: count * imgSize * imgSize }, () => rng.next() * 2 - 1);
+  return { images, labels: Int32Array.from({ length: count }, () => rng.int(10)), count, imgSize };
+}
+
+const backend = await initBackend(values.backend as BackendChoice, { threads: Number(values.threads) });
+const trainer = SganTrainer.create(parseTrainingConfig({ imgSize, batchSize, epochs: 2 }), {
+  train: syntheticSet(batchSize * steps),
+  test: syntheticSet(16),
+  source: "synthetic",
+});
+await trainer.trainEpoch(); // warm-up: kernel setup, heap growth
+const started = performance.now();
+const profile = await tf.profile(async () => {
+  await trainer.trainEpoch();
+  return [];
+});
+const wallMs = (performance.now() - started) / steps;
+trainer.dispose();
+
+const byKernel = new Map<string, { ms: number; calls: number }>();
+for (const kernel of profile.kernels) {
+  const entry = byKernel.get(kernel.name) ?? { ms: 0, calls: 0 };
+  entry.ms += (kernel.kernelTimeMs as number) / steps;
+  entry.calls += 1 / steps;
+  byKernel.set(kernel.name, entry);
+}
+const kernelMs = [...byKernel.values()].reduce((sum, k) => sum + k.ms, 0);
+console.log(`${backend.device}, batch ${batchSize}, img ${imgSize}: ${wallMs.toFixed(0)} ms per step (profiled), ` +
+  `${kernelMs.toFixed(0)} ms in kernels, ${(batchSize / (wallMs / 1000)).toFixed(1)} samples/s\n`);
+console.log("| kernel | calls/step | ms/step | share of kernel time |");
+console.log("|---|---|---|---|");
+for (const [name, { ms, calls }] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms)) {
+  if (ms < kernelMs * 0.005) continue;
+  console.log(`| ${name} | ${calls.toFixed(0)} | ${ms.toFixed(1)} | ${((100 * ms) / kernelMs).toFixed(1)}% |`);
+}
+await shutdownBackend();
+process.exit(0);
