@@ -88,10 +88,16 @@ describe("native element-wise kernels match cpu", () => {
       await matchesCpu([{ shape }, { shape: [6, 7] }], (a, b) => op(a!, b!));
     });
   }
+  it("broadcasts over middle axes: a [n, 1, 1, c] mask against [n, h, w, c]", async () => {
+    await matchesCpu([{ shape }, { shape: [4, 1, 1, 7] }], tf.mul);
+    await matchesCpu([{ shape: [4, 1, 6, 7] }, { shape }], tf.add);
+    assert.deepEqual(operandMode([4, 1, 1, 7], [4, 5, 6, 7]), { mode: 2, inner: 7, groupRows: 30 });
+    assert.deepEqual(operandMode([1, 1, 1, 7], [4, 5, 6, 7]), { mode: 2, inner: 7, groupRows: 120 });
+  });
   it("broadcasts it does not cover go to the wasm kernel, with the same result", async () => {
     await matchesCpu([{ shape: [4, 5, 1, 7] }, { shape: [1, 1, 6, 1] }], tf.mul);
     assert.equal(operandMode([1, 1, 6, 1], [4, 5, 6, 7]), undefined);
-    assert.deepEqual(operandMode([1, 1, 1, 7], [4, 5, 6, 7]), { mode: 2, inner: 7 });
+    assert.equal(operandMode([4, 1, 6, 1], [4, 5, 6, 7]), undefined);
   });
   it("select (where)", () => matchesCpu([{ shape, dtype: "bool" }, { shape }, { shape }], (c, t, e) => tf.where(c!, t!, e!)));
   it("leakyRelu, with NaN and infinities passed through", async () => {

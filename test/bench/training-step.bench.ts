@@ -4,7 +4,9 @@
  * PyTorch step (shared/bench/reference_sgan_torch.py) run on the same machine in the same run.
  *
  * Options: --backends wasm,webgpu,tensorflow,cpu (default: all but cpu, which is ~30x slower than
- * wasm), --img 28|32, --iters N, --threads N (wasm threads and torch threads; default all cores).
+ * wasm), --img 28|32, --iters N, --threads N (wasm threads and torch threads; default all cores),
+ * --batches 32,64,128. wasm is measured twice: with the native kernels (what workers run where the
+ * addon is built) and with the wasm backend's own kernels only (the route before them).
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -12,11 +14,11 @@ import { cpus } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { initBackend, shutdownBackend, type BackendChoice, type BackendInfo } from "../../libs/backends/index.ts";
+import { disableNativeKernels, enableNativeKernels } from "../../libs/backends/native/index.ts";
 import type { DataSplit, ImageSet } from "../../libs/data/index.ts";
 import { createRng } from "../../libs/random/index.ts";
 import { parseTrainingConfig, SganTrainer } from "../../libs/sgan/index.ts";
 
-const BATCH_SIZES = [32, 64, 128] as const;
 const REFERENCE_SCRIPT = resolve(import.meta.dirname, "../../../shared/bench/reference_sgan_torch.py");
 
 const { values } = parseArgs({
@@ -25,8 +27,10 @@ const { values } = parseArgs({
     img: { type: "string", default: "28" },
     iters: { type: "string", default: "5" },
     threads: { type: "string", default: String(cpus().length) },
+    batches: { type: "string", default: "32,64,128" },
   },
 });
+const batchSizes = values.batches.split(",").map(Number);
 const imgSize = Number(values.img) as 28 | 32;
 const iterations = Number(values.iters);
 const threads = Number(values.threads);
@@ -67,6 +71,15 @@ async function referenceSamplesPerSec(): Promise<Map<number, number> | string> {
 }
 
 const rows: Array<{ backend: BackendInfo; batch: number; samplesPerSec: number }> = [];
+
+async function measureAll(backend: BackendInfo): Promise<void> {
+  for (const batch of batchSizes) {
+    const samplesPerSec = await measure(batch);
+    rows.push({ backend, batch, samplesPerSec });
+    console.log(`${backend.name} (${backend.device}) img ${imgSize} batch ${batch}: ${samplesPerSec.toFixed(1)} samples/s`);
+  }
+}
+
 for (const choice of values.backends.split(",") as BackendChoice[]) {
   let backend: BackendInfo;
   try {
@@ -75,10 +88,11 @@ for (const choice of values.backends.split(",") as BackendChoice[]) {
     console.log(`${choice}: not available (${(error as Error).message})`);
     continue;
   }
-  for (const batch of BATCH_SIZES) {
-    const samplesPerSec = await measure(batch);
-    rows.push({ backend, batch, samplesPerSec });
-    console.log(`${backend.name} (${backend.device}) img ${imgSize} batch ${batch}: ${samplesPerSec.toFixed(1)} samples/s`);
+  await measureAll(backend);
+  if (backend.name === "wasm" && backend.device.includes("native")) {
+    disableNativeKernels();
+    await measureAll({ ...backend, device: backend.device.replace(/, native kernels.*$/, ", wasm kernels only") });
+    enableNativeKernels(backend.threads ?? threads);
   }
 }
 

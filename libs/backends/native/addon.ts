@@ -14,7 +14,10 @@ export interface NativeAddon {
   matMul(a: Float32Array, b: Float32Array, out: Float32Array, dims: Int32Array): void;
   /** Sums x over the reduced axis groups (pairs of size, reduced; the innermost kept) times `scale`. */
   sum(x: Float32Array, out: Float32Array, axisGroups: Int32Array, scale: number): void;
-  /** spec = [op (0 add, 1 sub, 2 mul, 3 div, 4 greater), aMode, bMode, n, inner]; modes: 0 full, 1 scalar, 2 vector of `inner`. */
+  /**
+   * spec = [op (0 add, 1 sub, 2 mul, 3 div, 4 greater), aMode, bMode, n, inner, groupRows]; modes: 0 full,
+   * 1 scalar, 2 vector: rows of `inner`, each repeated for `groupRows` output rows.
+   */
   binaryOp(a: Float32Array, b: Float32Array, out: Float32Array | Uint8Array, spec: Int32Array): void;
   select(condition: Uint8Array, t: Float32Array, e: Float32Array, out: Float32Array): void;
   leakyRelu(x: Float32Array, out: Float32Array, alpha: number): void;

@@ -20,20 +20,30 @@ const VECTOR = 2;
 const GREATER = 4;
 
 /**
- * How an operand of `outShape` is read: whole, as a scalar, or as a vector repeated along the
- * output's innermost `inner` elements (its shape without leading 1s is the output's tail).
+ * How an operand is read against the output shape: whole; as a scalar; or as a vector broadcast over
+ * a run of middle axes, i.e. its shape is the output's with some adjacent axes set to 1 (a [c] or
+ * [1, 1, 1, c] per-channel parameter, a [n, 1, 1, c] dropout mask). The vector is then rows of
+ * `inner` (the product of the axes after the run), each repeated for `groupRows` output rows.
  */
-export function operandMode(shape: number[], outShape: number[]): { mode: number; inner: number } | undefined {
-  const size = util.sizeFromShape(shape);
-  if (util.arraysEqual(shape, outShape)) return { mode: FULL, inner: 0 };
-  if (size === 1) return { mode: SCALAR, inner: 0 };
-  const firstReal = shape.findIndex((d) => d !== 1);
-  const tail = shape.slice(firstReal);
-  return util.arraysEqual(tail, outShape.slice(outShape.length - tail.length)) ? { mode: VECTOR, inner: size } : undefined;
+export function operandMode(shape: number[], outShape: number[]): { mode: number; inner: number; groupRows: number } | undefined {
+  if (util.arraysEqual(shape, outShape)) return { mode: FULL, inner: 1, groupRows: 1 };
+  if (util.sizeFromShape(shape) === 1) return { mode: SCALAR, inner: 1, groupRows: 1 };
+  const aligned = [...Array<number>(outShape.length - shape.length).fill(1), ...shape];
+  let axis = outShape.length;
+  while (axis > 0 && aligned[axis - 1] === outShape[axis - 1]) axis--;
+  const tailStart = axis;
+  while (axis > 0 && aligned[axis - 1] === 1) axis--;
+  const prefixMatches = aligned.slice(0, axis).every((d, i) => d === outShape[i]);
+  if (!prefixMatches) return undefined;
+  return {
+    mode: VECTOR,
+    inner: util.sizeFromShape(outShape.slice(tailStart)),
+    groupRows: util.sizeFromShape(outShape.slice(axis, tailStart)),
+  };
 }
 
 /**
- * Float32 binary ops with the broadcasts the SGAN uses (same shape, scalar, per-channel vector),
+ * Float32 binary ops with the broadcasts the SGAN uses (same shape, scalar, vectors as above),
  * on all threads with native SIMD; the wasm kernels run single-threaded and take up to 12 ms for a
  * scalar comparison on one [64, 28, 28, 64] activation.
  */
@@ -48,7 +58,8 @@ function binaryKernel(name: string, op: number): NativeKernel {
       const left = operandMode(a.shape, outShape);
       const right = operandMode(b.shape, outShape);
       if (n === 0 || left === undefined || right === undefined || (left.mode !== FULL && right.mode !== FULL)) return fallback(call);
-      const spec = Int32Array.of(op, left.mode, right.mode, n, Math.max(left.inner, right.inner, 1));
+      const vector = left.mode === VECTOR ? left : right;
+      const spec = Int32Array.of(op, left.mode, right.mode, n, vector.inner, vector.groupRows);
       return runInPlace(call.backend as BackendWasm, [a, b], outShape, ([x, y], out) => addon.binaryOp(x!, y!, out, spec),
         op === GREATER ? "bool" : "float32");
     },
