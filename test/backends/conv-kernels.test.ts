@@ -31,6 +31,9 @@ const CASES: Case[] = [
   { batch: 4, size: [7, 7], inC: 32, outC: 64, filter: [3, 3], strides: [2, 2], pad: 1 },
   { batch: 2, size: [4, 4], inC: 64, outC: 128, filter: [3, 3], strides: [2, 2], pad: 1 },
   { batch: 1, size: [7, 7], inC: 128, outC: 64, filter: [3, 3], strides: [1, 1], pad: 1 },
+  // Images large enough for the native stride-1 path on a padded grid (margins under 25%).
+  { batch: 2, size: [20, 20], inC: 8, outC: 16, filter: [3, 3], strides: [1, 1], pad: 1 },
+  { batch: 1, size: [24, 22], inC: 5, outC: 6, filter: [3, 3], strides: [1, 1], pad: "valid" },
   // The generator's last layer: one output channel (the native kernels' direct loops).
   { batch: 3, size: [9, 9], inC: 64, outC: 1, filter: [3, 3], strides: [1, 1], pad: 1 },
   // Edges: valid padding with unused trailing rows, non-square images and strides,
