@@ -73,6 +73,7 @@ describe("native Sum and Mean match cpu", () => {
   });
 });
 
+// Sizes of 300,000 and [64, 28, 28, 8] pass 2^18 elements, from where the kernels split across threads.
 describe("native element-wise kernels match cpu", () => {
   const shape = [4, 5, 6, 7];
   const binaries: Array<[string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor]> = [
@@ -86,6 +87,8 @@ describe("native element-wise kernels match cpu", () => {
       await matchesCpu([{ shape }, { shape: [7] }], (a, b) => op(a!, b!));
       await matchesCpu([{ shape: [1, 1, 1, 7] }, { shape }], (a, b) => op(a!, b!));
       await matchesCpu([{ shape }, { shape: [6, 7] }], (a, b) => op(a!, b!));
+      await matchesCpu([{ shape: [64, 28, 28, 8] }, { shape: [64, 1, 1, 8] }], (a, b) => op(a!, b!));
+      await matchesCpu([{ shape: [300_000] }, { shape: [300_000] }], (a, b) => op(a!, b!));
     });
   }
   it("broadcasts over middle axes: a [n, 1, 1, c] mask against [n, h, w, c]", async () => {
@@ -99,9 +102,14 @@ describe("native element-wise kernels match cpu", () => {
     assert.equal(operandMode([1, 1, 6, 1], [4, 5, 6, 7]), undefined);
     assert.equal(operandMode([4, 1, 6, 1], [4, 5, 6, 7]), undefined);
   });
-  it("select (where)", () => matchesCpu([{ shape, dtype: "bool" }, { shape }, { shape }], (c, t, e) => tf.where(c!, t!, e!)));
+  it("select (where)", async () => {
+    await matchesCpu([{ shape, dtype: "bool" }, { shape }, { shape }], (c, t, e) => tf.where(c!, t!, e!));
+    const large = [300_000];
+    await matchesCpu([{ shape: large, dtype: "bool" }, { shape: large }, { shape: large }], (c, t, e) => tf.where(c!, t!, e!));
+  });
+  it("square", () => matchesCpu([{ shape: [300_000] }], (x) => tf.square(x!)));
   it("leakyRelu, with NaN and infinities passed through", async () => {
-    await matchesCpu([{ shape: [70_000] }], (x) => tf.leakyRelu(x!, 0.2));
+    await matchesCpu([{ shape: [300_000] }], (x) => tf.leakyRelu(x!, 0.2));
     await initBackend("wasm");
     const special = tf.tensor([NaN, -Infinity, Infinity, -0, -2]);
     assert.deepEqual(Array.from(tf.leakyRelu(special, 0.5).dataSync()), [NaN, -Infinity, Infinity, -0, -1]);

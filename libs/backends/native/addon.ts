@@ -21,6 +21,8 @@ export interface NativeAddon {
   binaryOp(a: Float32Array, b: Float32Array, out: Float32Array | Uint8Array, spec: Int32Array): void;
   select(condition: Uint8Array, t: Float32Array, e: Float32Array, out: Float32Array): void;
   leakyRelu(x: Float32Array, out: Float32Array, alpha: number): void;
+  /** The third argument is unused (one signature for the unary ops). */
+  square(x: Float32Array, out: Float32Array, unused: number): void;
   setThreads(threads: number): void;
 }
 

@@ -7,11 +7,14 @@ import {
   Multiply,
   RealDiv,
   Select,
+  Square,
   Sub,
   util,
+  type NamedAttrMap,
   type LeakyReluAttrs,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
+import type { NativeAddon } from "./addon.ts";
 import { allFloat32, runInPlace, type NativeKernel } from "./heap.ts";
 
 const FULL = 0;
@@ -68,6 +71,20 @@ function binaryKernel(name: string, op: number): NativeKernel {
 
 
 
+function unaryKernel(
+  name: string,
+  run: (addon: NativeAddon, x: Float32Array, out: Float32Array, attrs: NamedAttrMap) => void,
+): NativeKernel {
+  return {
+    name,
+    make: (addon, fallback) => (call) => {
+      const { x } = call.inputs as { x: TensorInfo };
+      if (!allFloat32(x)) return fallback(call);
+      return runInPlace(call.backend as BackendWasm, [x], x.shape, ([input], out) => run(addon, input!, out, call.attrs ?? {}));
+    },
+  };
+}
+
 export const ELEMENTWISE_KERNELS: NativeKernel[] = [
   binaryKernel(Add, 0),
   binaryKernel(Sub, 1),
@@ -83,13 +100,6 @@ export const ELEMENTWISE_KERNELS: NativeKernel[] = [
       return runInPlace(call.backend as BackendWasm, [condition, t, e], t.shape, ([c, x, y], out) => addon.select(c!, x!, y!, out));
     },
   },
-  {
-    name: LeakyRelu,
-    make: (addon, fallback) => (call) => {
-      const { x } = call.inputs as { x: TensorInfo };
-      const { alpha } = call.attrs as unknown as LeakyReluAttrs;
-      if (!allFloat32(x)) return fallback(call);
-      return runInPlace(call.backend as BackendWasm, [x], x.shape, ([input], out) => addon.leakyRelu(input!, out, alpha));
-    },
-  },
+  unaryKernel(LeakyRelu, (addon, x, out, attrs) => addon.leakyRelu(x, out, (attrs as unknown as LeakyReluAttrs).alpha)),
+  unaryKernel(Square, (addon, x, out) => addon.square(x, out, 0)),
 ];

@@ -448,6 +448,10 @@ void leakyReluRange(const float* __restrict x, float* __restrict out, int64_t n,
   for (int64_t i = 0; i < n; i++) out[i] = x[i] < 0.0f ? x[i] * alpha : x[i];
 }
 
+void squareRange(const float* __restrict x, float* __restrict out, int64_t n) {
+  for (int64_t i = 0; i < n; i++) out[i] = x[i] * x[i];
+}
+
 // A bitwise blend, exact for every float (NaN and infinities included).
 void selectRange(const uint8_t* __restrict condition, const uint32_t* __restrict t, const uint32_t* __restrict e,
                  uint32_t* __restrict out, int64_t n) {
@@ -674,8 +678,9 @@ napi_value select(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// (x, out, alpha)
-napi_value leakyRelu(napi_env env, napi_callback_info info) {
+// (x, out, alpha): alpha is the negative slope for leakyRelu, unused for square.
+template <bool kLeaky>
+napi_value unaryOp(napi_env env, napi_callback_info info) {
   auto args = arguments<3>(env, info);
   void *x, *out;
   size_t n, outLength;
@@ -683,9 +688,12 @@ napi_value leakyRelu(napi_env env, napi_callback_info info) {
   bool ok = args.count == 3 && typedArray(env, args[0], napi_float32_array, &x, &n) &&
             typedArray(env, args[1], napi_float32_array, &out, &outLength) && outLength == n &&
             napi_get_value_double(env, args[2], &alpha) == napi_ok;
-  if (!ok) return throwError(env, "leakyRelu expects (Float32Array, Float32Array of the same length, alpha)");
+  if (!ok) return throwError(env, "expected (Float32Array, Float32Array of the same length, number)");
   parallelRanges(int64_t(n), [&](int64_t begin, int64_t end) {
-    leakyReluRange(static_cast<const float*>(x) + begin, static_cast<float*>(out) + begin, end - begin, float(alpha));
+    const float* input = static_cast<const float*>(x) + begin;
+    float* output = static_cast<float*>(out) + begin;
+    if (kLeaky) leakyReluRange(input, output, end - begin, float(alpha));
+    else squareRange(input, output, end - begin);
   });
   return nullptr;
 }
@@ -722,7 +730,8 @@ napi_value init(napi_env env, napi_value exports) {
       {"matMul", nullptr, matMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binaryOp", nullptr, binaryOp, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"select", nullptr, select, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"leakyRelu", nullptr, leakyRelu, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"leakyRelu", nullptr, unaryOp<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"square", nullptr, unaryOp<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sum", nullptr, sum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"blas", nullptr, nullptr, nullptr, nullptr, loaded ? stringValue(env, blas.name) : undefinedValue(env), napi_enumerable,

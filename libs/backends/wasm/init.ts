@@ -24,7 +24,7 @@ let initialised: { threads: number; simd: boolean; native: NativeKernelsStatus }
  * The thread count is fixed for the life of the process: the wasm module is
  * instantiated once.
  */
-export async function initWasm(requestedThreads = defaultWasmThreads(), nativeConv = nativeConvWanted()): Promise<BackendInfo> {
+export async function initWasm(requestedThreads = defaultWasmThreads(), useNative = nativeKernelsWanted()): Promise<BackendInfo> {
   const threads = Math.max(1, Math.min(MAX_THREADS, Math.floor(requestedThreads)));
   if (initialised === undefined) {
     const wasm = await import("@tensorflow/tfjs-backend-wasm");
@@ -53,9 +53,9 @@ export async function initWasm(requestedThreads = defaultWasmThreads(), nativeCo
     initialised = {
       threads: actualThreads,
       simd: (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) as boolean,
-      native: nativeConv ? enableNativeKernels(actualThreads) : { enabled: false, reason: "switched off (SGAN_NATIVE_CONV=off)" },
+      native: useNative ? enableNativeKernels(actualThreads) : { enabled: false, reason: "switched off (SGAN_NATIVE_KERNELS=off)" },
     };
-    if (!initialised.native.enabled && nativeConv) {
+    if (!initialised.native.enabled && useNative) {
       log.warn({ reason: initialised.native.reason }, "native kernels unavailable: training runs on the slower wasm kernels");
     }
   } else if (tf.getBackend() !== "wasm" && !(await tf.setBackend("wasm"))) {
@@ -71,9 +71,9 @@ export async function initWasm(requestedThreads = defaultWasmThreads(), nativeCo
   };
 }
 
-/** Native conv kernels are on unless SGAN_NATIVE_CONV=off (to compare, or to rule them out). */
-function nativeConvWanted(): boolean {
-  return process.env.SGAN_NATIVE_CONV !== "off";
+/** Native kernels are on unless SGAN_NATIVE_KERNELS=off (to compare, or to rule them out). */
+function nativeKernelsWanted(): boolean {
+  return process.env.SGAN_NATIVE_KERNELS !== "off";
 }
 
 /**
