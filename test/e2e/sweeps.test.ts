@@ -1,15 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { RUN_LONG_ENOUGH, tinySweep } from "../support/tiny-sweep.ts";
 import { collectEvents, postSweep, spawnWorker, startStack, waitFor, api, type WorkerProcess } from "./stack.ts";
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
 
-const tinyRuns = (name: string, lrs: number[], epochs: number, limit: number) => ({
-  name,
-  strategy: "grid",
-  fixed: { epochs, dataset: "mnist", imgSize: 28, limit },
-  parameters: { batchSize: 32, lr: { choice: lrs } },
-});
 
 async function sweepState(stack: Stack, id: string) {
   return (await api(stack.url, `/api/sweeps/${id}`)).body;
@@ -30,7 +25,7 @@ describe("sweeps end to end: API, BullMQ, worker processes, PostgreSQL", () => {
   it("a submitted sweep is trained by a worker; epochs, samples, ranking and live events are served", async () => {
     const worker = spawnWorker(stack.queueName);
     workers.push(worker);
-    const submitted = await postSweep(stack.url, tinyRuns("e2e-basic", [2e-4, 1e-3], 2, 64));
+    const submitted = await postSweep(stack.url, tinySweep("e2e-basic", [2e-4, 1e-3], 2, 64));
     assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
     const sweepId = submitted.body.sweep.id;
     const live = collectEvents(stack.url, sweepId);
@@ -62,7 +57,7 @@ describe("sweeps end to end: API, BullMQ, worker processes, PostgreSQL", () => {
   });
 
   it("cancelling a sweep removes its waiting jobs and stops its running run within one batch, keeping its epochs", async () => {
-    const submitted = await postSweep(stack.url, tinyRuns("e2e-cancel", [1e-4, 2e-4, 3e-4], 3, 512));
+    const submitted = await postSweep(stack.url, tinySweep("e2e-cancel", [1e-4, 2e-4, 3e-4], 3, 512));
     const sweepId = submitted.body.sweep.id;
     const first = submitted.body.runs[0].id;
     await waitFor("the first run to train a few batches", async () => {
@@ -92,7 +87,7 @@ describe("sweeps end to end: API, BullMQ, worker processes, PostgreSQL", () => {
     }
     const doomed = spawnWorker(stack.queueName);
     workers.push(doomed);
-    const submitted = await postSweep(stack.url, tinyRuns("e2e-kill", [2e-4], 3, 256));
+    const submitted = await postSweep(stack.url, tinySweep("e2e-kill", [2e-4], 3, RUN_LONG_ENOUGH));
     const sweepId = submitted.body.sweep.id;
     const runId = submitted.body.runs[0].id;
     await waitFor("epoch 1 to be recorded", async () => (await sweepState(stack, sweepId)).runs[0].epochsDone >= 1);
@@ -119,7 +114,7 @@ describe("sweeps end to end: API, BullMQ, worker processes, PostgreSQL", () => {
       await worker.exited;
     }
     const leaving = spawnWorker(stack.queueName);
-    const submitted = await postSweep(stack.url, tinyRuns("e2e-term", [2e-4], 2, 256));
+    const submitted = await postSweep(stack.url, tinySweep("e2e-term", [2e-4], 2, RUN_LONG_ENOUGH));
     const sweepId = submitted.body.sweep.id;
     const runId = submitted.body.runs[0].id;
     await waitFor("a few batches of epoch 1", async () => {
@@ -137,7 +132,7 @@ describe("sweeps end to end: API, BullMQ, worker processes, PostgreSQL", () => {
     await waitFor("the handed-back run to complete", async () => (await sweepState(stack, sweepId)).status === "completed", 120_000);
     const metrics = (await api(stack.url, `/api/runs/${runId}/metrics`)).body;
     assert.deepEqual(metrics.epochs.map((e: { epoch: number }) => e.epoch), [1, 2]);
-    assert.equal(metrics.epochs[0].batches, 8, "the resumed epoch counts every batch once");
+    assert.equal(metrics.epochs[0].batches, RUN_LONG_ENOUGH / 32, "the resumed epoch counts every batch once");
   });
 
   it("bad input is refused with the field named, and nothing is stored", async () => {

@@ -87,9 +87,4 @@ export function spawnWorker(opts: { queueName: string; databaseUrl: string; redi
   return { child, output: () => text, exited, lines };
 }
 
-export const tinySweep = (name: string, lrs: number[], epochs: number, limit: number) => ({
-  name,
-  strategy: "grid",
-  fixed: { epochs, dataset: "mnist", imgSize: 28, limit },
-  parameters: { batchSize: 32, lr: { choice: lrs } },
-});
+export { RUN_LONG_ENOUGH, tinySweep } from "../support/tiny-sweep.ts";

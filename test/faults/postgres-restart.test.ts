@@ -11,7 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { startApi, type RunningApi } from "../../apps/api/server.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../libs/embedded-db/index.ts";
 import { createLogger } from "../../libs/log/index.ts";
-import { api, collectEvents, freePort, postSweep, spawnWorker, tinySweep, waitFor, type WorkerProcess } from "./helpers.ts";
+import { api, collectEvents, freePort, postSweep, spawnWorker, RUN_LONG_ENOUGH, tinySweep, waitFor, type WorkerProcess } from "./helpers.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -38,7 +38,7 @@ describe("fault: PostgreSQL restarted mid-run", () => {
 
   it("the worker holds the epoch in memory, retries with backoff and writes it once the database is back", async () => {
     worker = spawnWorker({ queueName, databaseUrl: pg.url, redisUrl: REDIS_URL });
-    const submitted = await postSweep(stack.url, tinySweep("faults-pg", [2e-4], 3, 256));
+    const submitted = await postSweep(stack.url, tinySweep("faults-pg", [2e-4], 3, RUN_LONG_ENOUGH));
     assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
     const sweepId = submitted.body.sweep.id;
     const runId = submitted.body.runs[0].id;

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { startApi, type RunningApi } from "../../apps/api/server.ts";
 import { createLogger } from "../../libs/log/index.ts";
-import { api, ownDatabaseUrl, postSweep, spawnWorker, tinySweep, waitFor, type WorkerProcess } from "./helpers.ts";
+import { api, ownDatabaseUrl, postSweep, spawnWorker, RUN_LONG_ENOUGH, tinySweep, waitFor, type WorkerProcess } from "./helpers.ts";
 
 const DATABASE_URL = ownDatabaseUrl("sgan_faults_takeover");
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -34,7 +34,7 @@ describe("fault: a worker that stalls past its lock and comes back", () => {
   it("does not train the run twice at the same time: the paused worker stops once it sees it lost the run", async () => {
     const first = spawnWorker({ queueName, databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, args: LOCK });
     workers.push(first);
-    const submitted = await postSweep(stack.url, tinySweep("faults-takeover", [2e-4], 3, 256));
+    const submitted = await postSweep(stack.url, tinySweep("faults-takeover", [2e-4], 3, RUN_LONG_ENOUGH));
     assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
     const sweepId = submitted.body.sweep.id;
     const runId = submitted.body.runs[0].id;
