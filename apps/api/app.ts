@@ -5,6 +5,7 @@ import express, { type Express, type RequestHandler } from "express";
 import type { ServiceContext } from "../../libs/service/index.ts";
 import { AUTH_ENV, authConfigFromEnv, tokenGuard, type AuthConfig } from "./auth.ts";
 import { errorHandler, unknownRoute } from "./http-errors.ts";
+import { ResponseCache, responseCacheOptionsFromEnv } from "./response-cache.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { sweepMetricsRoutes } from "./routes/sweep-metrics.ts";
 import { sweepRoutes } from "./routes/sweeps.ts";
@@ -21,13 +22,15 @@ export interface AppOptions {
   staticDir?: string;
   /** API tokens; by default from SGAN_API_TOKENS, SGAN_READ_TOKENS and SGAN_READ_TOKENS_REQUIRED. */
   auth?: AuthConfig;
+  /** Short-lived cache of read responses; by default one of SGAN_READ_CACHE_MS (1 s). */
+  cache?: ResponseCache;
 }
 
 /** Where `?token=` stands in for the Authorization header (under /api): what browsers load without fetch. */
 const QUERY_TOKEN_PATHS = [/^\/events\/?$/, /^\/runs\/[^/]+\/samples\/[^/]+$/];
 
 /** The API: JSON over HTTP, server-sent events, and BullMQ's admin view. */
-export function createApp({ ctx, hub, staticDir, auth = authConfigFromEnv() }: AppOptions): Express {
+export function createApp({ ctx, hub, staticDir, auth = authConfigFromEnv(), cache = new ResponseCache(responseCacheOptionsFromEnv()) }: AppOptions): Express {
   const guard = tokenGuard(auth, QUERY_TOKEN_PATHS);
   if (!guard.writesProtected) ctx.log.warn(`${AUTH_ENV.writeTokens} is not set: writes (submit, cancel) and /admin/queues are unauthenticated`);
   const app = express();
@@ -39,6 +42,12 @@ export function createApp({ ctx, hub, staticDir, auth = authConfigFromEnv() }: A
   app.use("/admin/queues", guard.write);
   app.use(express.json({ limit: BODY_LIMIT, strict: false }));
   app.use(express.text({ limit: BODY_LIMIT, type: ["text/*", "application/yaml", "application/x-yaml"] }));
+  app.use("/api", (req, res, next) => {
+    if (req.method !== "GET" && req.method !== "HEAD") res.once("finish", () => cache.clear());
+    next();
+  });
+  // The JSON read endpoints only: never the event stream, whose response does not end.
+  app.use(["/api/sweeps", "/api/runs", "/api/workers"], cache.middleware());
 
   app.use("/api/sweeps", sweepRoutes(ctx));
   app.use("/api/sweeps", sweepMetricsRoutes(ctx.db));

@@ -5,6 +5,7 @@ import type { Logger } from "../../libs/log/index.ts";
 import { DEFAULT_QUEUE_NAME, openQueueTransport, resolveQueueBackend, RunQueue, subscribeEvents, type QueueBackendConfig } from "../../libs/queue/index.ts";
 import { reconcileQueue, type ServiceContext } from "../../libs/service/index.ts";
 import { createApp } from "./app.ts";
+import { ResponseCache, responseCacheOptionsFromEnv } from "./response-cache.ts";
 import { SseHub } from "./sse-hub.ts";
 
 export interface ApiOptions {
@@ -44,14 +45,19 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const subscriber = transport.createSubscriber();
   const queue = new RunQueue(transport, { name: options.queueName ?? DEFAULT_QUEUE_NAME });
   const hub = new SseHub();
-  await subscribeEvents(subscriber, (event) => hub.publish(event));
+  const cache = new ResponseCache(responseCacheOptionsFromEnv());
+  await subscribeEvents(subscriber, (event) => {
+    // Progress does not change what the read endpoints return; epochs, statuses and workers do.
+    if (event.type !== "run-progress") cache.clear();
+    hub.publish(event);
+  });
   const ctx: ServiceContext = { db: database.prisma, queue, publisher, log };
 
   const reconcile = () => reconcileQueue(ctx).catch((error: Error) => log.warn({ err: error.message }, "queue reconciliation failed; will retry"));
   await reconcile();
   const timer = options.reconcileMs === 0 ? null : setInterval(reconcile, options.reconcileMs ?? 30_000);
 
-  const app = createApp({ ctx, hub, staticDir: options.staticDir ?? `${import.meta.dirname}/../dashboard/dist` });
+  const app = createApp({ ctx, hub, cache, staticDir: options.staticDir ?? `${import.meta.dirname}/../dashboard/dist` });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(options.port ?? 3000, options.host ?? "127.0.0.1", () => resolve(listening));
   });

@@ -11,7 +11,9 @@
  *
  * Uses PostgreSQL database sgan_bench_load on the server of E2E_DATABASE_URL (default the local one)
  * and REDIS_URL (default the local Redis), with a queue name of its own.
- * Environment: LOAD_SECONDS (default 20), LOAD_CONNECTIONS (per endpoint, default 30), SSE_CLIENTS (default 120).
+ * Environment: LOAD_SECONDS (default 20), LOAD_CONNECTIONS (per endpoint, default 30), SSE_CLIENTS (default 120),
+ * LOAD_RATE (requests per second per connection, default 2: a dashboard refreshing twice a second;
+ * 0: as fast as each connection can go, to find the API's capacity on this machine).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -29,6 +31,7 @@ const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const LOAD_SECONDS = Number(process.env.LOAD_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 30);
 const SSE_CLIENTS = Number(process.env.SSE_CLIENTS ?? 120);
+const RATE = Number(process.env.LOAD_RATE ?? 2);
 
 function child(args: string[], env: Record<string, string>): { process: ChildProcess; output: () => string } {
   const proc = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
@@ -113,7 +116,8 @@ interface CannonResult {
 function autocannon(url: string): Promise<CannonResult> {
   const bin = `${ROOT}node_modules/autocannon/autocannon.js`;
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [bin, "--json", "-c", String(CONNECTIONS), "-d", String(LOAD_SECONDS), url], { stdio: ["ignore", "pipe", "pipe"] });
+    const rate = RATE > 0 ? ["-r", String(RATE)] : [];
+    const proc = spawn(process.execPath, [bin, "--json", "-c", String(CONNECTIONS), "-d", String(LOAD_SECONDS), ...rate, url], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     proc.stdout!.on("data", (chunk) => (out += chunk));
@@ -189,7 +193,8 @@ async function main(): Promise<void> {
         errors: r.errors + r.timeouts + r.non2xx,
       };
     });
-    console.log(`\nRead endpoints, ${CONNECTIONS} connections each (${4 * CONNECTIONS} in all), ${LOAD_SECONDS} s, loopback:`);
+    const pace = RATE > 0 ? `${RATE} requests/s per connection (${4 * CONNECTIONS * RATE}/s in all)` : "each connection as fast as it can";
+    console.log(`\nRead endpoints, ${CONNECTIONS} connections each (${4 * CONNECTIONS} in all), ${pace}, ${LOAD_SECONDS} s, loopback:`);
     console.table(rows);
     console.log(`SSE /api/events: ${sseOpen} clients held open through the load, ${sseErrors} errors, ${sseFrames} frames received in all.`);
     const before = speed(progress, baselineFrom, baselineTo, batchSize);
