@@ -8,6 +8,8 @@
 #include <node_api.h>
 #include <dlfcn.h>
 #include <omp.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -55,9 +57,31 @@ bool loadBlas() {
   return false;
 }
 
+// oneDNN's JIT GEMM kernels can run with the stack pointer inside a heap buffer. An asynchronous
+// signal delivered then (SIGTERM to a worker that is stopping) has its frame, several KB with the
+// AVX-512 state, written below that pointer: into the heap, corrupting it (seen as "double free or
+// corruption" at exit, and as a heap overflow under AddressSanitizer). Such signals therefore wait
+// while a GEMM runs; faults (SIGSEGV, ...) are still delivered at once.
+class AsyncSignalsDeferred {
+ public:
+  AsyncSignalsDeferred() {
+    sigset_t deferred;
+    sigfillset(&deferred);
+    for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT}) sigdelset(&deferred, fault);
+    pthread_sigmask(SIG_BLOCK, &deferred, &previous_);
+  }
+  ~AsyncSignalsDeferred() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+  AsyncSignalsDeferred(const AsyncSignalsDeferred&) = delete;
+  AsyncSignalsDeferred& operator=(const AsyncSignalsDeferred&) = delete;
+
+ private:
+  sigset_t previous_;
+};
+
 // Row-major C = A(M x K, op) * B(K x N, op) + beta * C.
 void sgemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
            int64_t ldb, float beta, float* c, int64_t ldc) {
+  AsyncSignalsDeferred deferred;
   if (blas.dnnl != nullptr) {
     blas.dnnl(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
   } else {
@@ -706,6 +730,13 @@ napi_value setThreads(napi_env env, napi_callback_info info) {
   }
   omp_set_num_threads(threads);
   if (blas.setThreads != nullptr) blas.setThreads(threads);
+  {
+    // Start the OpenMP pool now, with asynchronous signals blocked: its threads inherit that mask
+    // for good, so no such signal ever lands on a pool thread inside a GEMM (see AsyncSignalsDeferred).
+    AsyncSignalsDeferred deferred;
+#pragma omp parallel
+    { (void)omp_get_thread_num(); }
+  }
   return nullptr;
 }
 

@@ -1,0 +1,14 @@
+import { initBackend } from "../libs/backends/index.ts";
+import { createRng } from "../libs/random/index.ts";
+import { parseTrainingConfig, SganTrainer } from "../libs/sgan/index.ts";
+await initBackend("wasm", { threads: 1 });
+const rng = createRng(7); const n = 1024;
+const set = { images: Float32Array.from({ length: n * 784 }, () => rng.next() * 2 - 1), labels: Int32Array.from({ length: n }, () => rng.int(10)), count: n, imgSize: 28 };
+const trainer = SganTrainer.create(parseTrainingConfig({ imgSize: 28, batchSize: 32, epochs: 2 }), { train: set, test: { ...set, count: 100, images: set.images.slice(0, 100 * 784), labels: set.labels.slice(0, 100) }, source: "synthetic" } as never);
+const controller = new AbortController();
+setTimeout(() => controller.abort(), 300 + Math.random() * 1500);
+const outcome = await trainer.trainEpoch({ signal: controller.signal });
+const buf = await trainer.checkpoint();
+trainer.dispose();
+process.stdout.write(`${outcome.kind} ${buf.length}\n`);
+process.exit(0);
