@@ -11,7 +11,7 @@ import {
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
 import type { NativeAddon } from "./addon.ts";
-import { allFloat32, runInPlace, type NativeKernel } from "./heap.ts";
+import { allFloat32, runInPlace, type NativeKernel } from "./native-kernel.ts";
 
 type Shape4 = [number, number, number, number];
 type Call = Parameters<KernelFunc>[0];

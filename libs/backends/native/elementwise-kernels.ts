@@ -15,7 +15,7 @@ import {
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
 import type { NativeAddon } from "./addon.ts";
-import { allFloat32, runInPlace, type NativeKernel } from "./heap.ts";
+import { allFloat32, runInPlace, type NativeKernel } from "./native-kernel.ts";
 
 const FULL = 0;
 const SCALAR = 1;

@@ -2,7 +2,7 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from "
 import { loadNativeAddon } from "./addon.ts";
 import { CONV_KERNELS } from "./conv-kernels.ts";
 import { ELEMENTWISE_KERNELS } from "./elementwise-kernels.ts";
-import type { NativeKernel } from "./heap.ts";
+import type { NativeKernel } from "./native-kernel.ts";
 import { MATMUL_KERNEL } from "./matmul-kernel.ts";
 import { REDUCE_KERNELS } from "./reduce-kernels.ts";
 

@@ -1,6 +1,6 @@
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { BatchMatMul, util, type BatchMatMulAttrs, type TensorInfo } from "@tensorflow/tfjs-core";
-import { allFloat32, runInPlace, type NativeKernel } from "./heap.ts";
+import { allFloat32, runInPlace, type NativeKernel } from "./native-kernel.ts";
 
 /** Leading (batch) dims, rows, columns of a rank >= 2 operand. */
 function split(shape: number[]): { batchShape: number[]; batch: number; rows: number; cols: number } {

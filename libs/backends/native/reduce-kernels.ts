@@ -1,6 +1,6 @@
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { backend_util, Mean, Sum, util, type SumAttrs, type TensorInfo } from "@tensorflow/tfjs-core";
-import { allFloat32, runInPlace, type NativeKernel } from "./heap.ts";
+import { allFloat32, runInPlace, type NativeKernel } from "./native-kernel.ts";
 
 /**
  * The shape as alternating groups of adjacent reduced / kept axes, flattened to (size, reduced)
