@@ -315,13 +315,21 @@ void conv2dBackpropFilterOnGrid(const Geometry& g, const float* x, const float* 
             gridOutput.data(), g.outC, 0.0f, dw + tap * g.inC * g.outC, g.outC);
 }
 
+// Runs body(first image, images, columns) with the chunk's im2col of x already in `columns`.
+template <typename Body>
+void forEachColumnChunk(const Geometry& g, const float* x, Body body) {
+  forEachChunk(g, [&](int64_t first, int64_t images, float* col) {
+    im2col(g, x, first, images, col);
+    body(first, images, col);
+  });
+}
+
 // y[rows, outC] = columns(x)[rows, taps] * w[taps, outC]
 void conv2d(const Geometry& g, const float* x, const float* w, float* y) {
   if (g.outC <= kDirectMaxOutChannels) return conv2dDirect(g, x, w, y);
   if (gridApplies(g)) return conv2dOnGrid(g, x, w, y);
   int64_t rowsPerImage = g.pixelsPerImage();
-  forEachChunk(g, [&](int64_t first, int64_t images, float* col) {
-    im2col(g, x, first, images, col);
+  forEachColumnChunk(g, x, [&](int64_t first, int64_t images, const float* col) {
     sgemm(false, false, images * rowsPerImage, g.outC, g.taps(), col, g.taps(), w, g.outC, 0.0f,
           y + first * rowsPerImage * g.outC, g.outC);
   });
@@ -332,8 +340,7 @@ void conv2dBackpropFilter(const Geometry& g, const float* x, const float* dy, fl
   if (g.outC <= kDirectMaxOutChannels) return conv2dBackpropFilterDirect(g, x, dy, dw);
   if (gridApplies(g)) return conv2dBackpropFilterOnGrid(g, x, dy, dw);
   int64_t rowsPerImage = g.pixelsPerImage();
-  forEachChunk(g, [&](int64_t first, int64_t images, float* col) {
-    im2col(g, x, first, images, col);
+  forEachColumnChunk(g, x, [&](int64_t first, int64_t images, const float* col) {
     sgemm(true, false, g.taps(), g.outC, images * rowsPerImage, col, g.taps(), dy + first * rowsPerImage * g.outC,
           g.outC, first == 0 ? 0.0f : 1.0f, dw, g.outC);
   });
