@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { BATCH_NORM_KERNELS } from "../backends/index.ts";
 import type { Rng } from "../random/index.ts";
 import type { ParamStore } from "./params.ts";
 
@@ -49,32 +50,54 @@ export function batchNorm(ctx: ForwardContext, key: string, x: tf.Tensor4D, eps:
 /**
  * Training-mode batch norm over axes [0, 1, 2] with its closed-form gradient,
  *   dx = gamma / sigma * (dy - mean(dy) - x_hat * mean(dy * x_hat)),
- * instead of autograd through moments and the broadcasts (about a third of the step's kernels).
+ * instead of autograd through moments and the broadcasts (about a third of the step's kernels). On a
+ * backend with the fused kernels (wasm with the native ones) each direction is one kernel.
  */
 export function batchNormTraining(
   x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, eps: number,
   onStatistics: (mean: tf.Tensor, variance: tf.Tensor) => void = () => {},
 ): tf.Tensor4D {
+  const fused = tf.getKernel(BATCH_NORM_KERNELS.forward, tf.getBackend()) !== undefined;
   const normalize = tf.customGrad((...args) => {
     const [input, scale, shift, save] = args as [tf.Tensor4D, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const { mean, variance } = tf.moments(input, [0, 1, 2]);
-    onStatistics(mean, variance);
-    const inverseStd = tf.rsqrt(tf.add(variance, eps));
-    const normalized = tf.mul(tf.sub(input, mean), inverseStd);
-    save([normalized, inverseStd, scale]);
-    return {
-      value: tf.add(tf.mul(normalized, scale), shift),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xHat, invStd, g] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
-        const count = dy.size / dy.shape[3]!;
-        const dBeta = tf.sum(dy, [0, 1, 2]);
-        const dGamma = tf.sum(tf.mul(dy, xHat), [0, 1, 2]);
-        const centered = tf.sub(tf.sub(dy, tf.div(dBeta, count)), tf.mul(xHat, tf.div(dGamma, count)));
-        return [tf.mul(centered, tf.mul(g, invStd)), dGamma, dBeta];
-      },
-    };
+    return fused ? fusedBatchNorm(input, scale, shift, eps, save, onStatistics) : batchNormOps(input, scale, shift, eps, save, onStatistics);
   });
   return normalize(x, gamma, beta) as tf.Tensor4D;
+}
+
+type Statistics = (mean: tf.Tensor, variance: tf.Tensor) => void;
+
+function batchNormOps(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, save: tf.GradSaveFunc, onStatistics: Statistics) {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  onStatistics(mean, variance);
+  const inverseStd = tf.rsqrt(tf.add(variance, eps));
+  const normalized = tf.mul(tf.sub(x, mean), inverseStd);
+  save([normalized, inverseStd, gamma]);
+  return {
+    value: tf.add(tf.mul(normalized, gamma), beta) as tf.Tensor4D,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xHat, invStd, g] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+      const count = dy.size / dy.shape[3]!;
+      const dBeta = tf.sum(dy, [0, 1, 2]);
+      const dGamma = tf.sum(tf.mul(dy, xHat), [0, 1, 2]);
+      const centered = tf.sub(tf.sub(dy, tf.div(dBeta, count)), tf.mul(xHat, tf.div(dGamma, count)));
+      return [tf.mul(centered, tf.mul(g, invStd)), dGamma, dBeta];
+    },
+  };
+}
+
+function fusedBatchNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, save: tf.GradSaveFunc, onStatistics: Statistics) {
+  const attrs = { epsilon: eps };
+  const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_KERNELS.forward, { x, gamma, beta }, attrs) as tf.Tensor[];
+  onStatistics(mean!, variance!);
+  save([x, mean!, variance!, gamma]);
+  return {
+    value: y as tf.Tensor4D,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [input, m, v, g] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      return tf.engine().runKernel(BATCH_NORM_KERNELS.backward, { dy, x: input, mean: m, variance: v, gamma: g }, attrs) as tf.Tensor[];
+    },
+  };
 }
 
 function updateRunningStats(ctx: ForwardContext, key: string, mean: tf.Tensor, variance: tf.Tensor, n: number): void {

@@ -23,6 +23,12 @@ export interface NativeAddon {
   leakyRelu(x: Float32Array, out: Float32Array, alpha: number): void;
   /** The third argument is unused (one signature for the unary ops). */
   square(x: Float32Array, out: Float32Array, unused: number): void;
+  /** Training-mode batch norm over all axes but the innermost: y and the batch mean and (biased) variance. */
+  batchNormForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, eps: number): void;
+  batchNormBackward(
+    dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array,
+    dx: Float32Array, dGamma: Float32Array, dBeta: Float32Array, eps: number,
+  ): void;
   setThreads(threads: number): void;
 }
 
