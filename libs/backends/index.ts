@@ -15,4 +15,4 @@
 export { BackendUnavailableError, type BackendChoice, type BackendInfo, type BackendName, type InitOptions } from "./types.ts";
 export { initBackend } from "./init.ts";
 export { shutdownBackend } from "./shutdown.ts";
-export { BATCH_NORM_KERNELS } from "./native/index.ts";
+export { FUSED_KERNELS } from "./native/index.ts";

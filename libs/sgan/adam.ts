@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { FUSED_KERNELS } from "../backends/index.ts";
 
 export interface AdamOptions {
   lr: number;
@@ -41,12 +42,22 @@ export class Adam {
     const { lr, b1, b2 } = this.options;
     const stepSize = lr / (1 - b1 ** this.step);
     const secondCorrection = Math.sqrt(1 - b2 ** this.step);
+    // One fused kernel per parameter where the backend has it (wasm with the native kernels), else the formula.
+    const fused = tf.getKernel(FUSED_KERNELS.adamUpdate, tf.getBackend()) !== undefined;
+    const hyper = [b1, 1 - b1, b2, 1 - b2, stepSize, secondCorrection, this.eps];
     tf.tidy(() => {
       for (const [key, variable] of this.params) {
         const gradient = gradients[variable.name];
         if (!gradient) throw new Error(`no gradient for ${key}`);
         const m = this.firstMoments.get(key)!;
         const v = this.secondMoments.get(key)!;
+        if (fused) {
+          const [param, firstMoment, secondMoment] = tf.engine().runKernel(FUSED_KERNELS.adamUpdate, { param: variable, gradient, m, v }, { hyper }) as tf.Tensor[];
+          m.assign(firstMoment!);
+          v.assign(secondMoment!);
+          variable.assign(param!);
+          continue;
+        }
         m.assign(tf.add(tf.mul(m, b1), tf.mul(gradient, 1 - b1)));
         v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(gradient), 1 - b2)));
         const denominator = tf.add(tf.div(tf.sqrt(v), secondCorrection), this.eps);

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { BATCH_NORM_KERNELS } from "../backends/index.ts";
+import { FUSED_KERNELS } from "../backends/index.ts";
 import type { Rng } from "../random/index.ts";
 import type { ParamStore } from "./params.ts";
 
@@ -57,7 +57,7 @@ export function batchNormTraining(
   x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, eps: number,
   onStatistics: (mean: tf.Tensor, variance: tf.Tensor) => void = () => {},
 ): tf.Tensor4D {
-  const fused = tf.getKernel(BATCH_NORM_KERNELS.forward, tf.getBackend()) !== undefined;
+  const fused = tf.getKernel(FUSED_KERNELS.batchNormForward, tf.getBackend()) !== undefined;
   const normalize = tf.customGrad((...args) => {
     const [input, scale, shift, save] = args as [tf.Tensor4D, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     return fused ? fusedBatchNorm(input, scale, shift, eps, save, onStatistics) : batchNormOps(input, scale, shift, eps, save, onStatistics);
@@ -88,14 +88,14 @@ function batchNormOps(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, eps: nu
 
 function fusedBatchNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, save: tf.GradSaveFunc, onStatistics: Statistics) {
   const attrs = { epsilon: eps };
-  const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_KERNELS.forward, { x, gamma, beta }, attrs) as tf.Tensor[];
+  const [y, mean, variance] = tf.engine().runKernel(FUSED_KERNELS.batchNormForward, { x, gamma, beta }, attrs) as tf.Tensor[];
   onStatistics(mean!, variance!);
   save([x, mean!, variance!, gamma]);
   return {
     value: y as tf.Tensor4D,
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [input, m, v, g] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-      return tf.engine().runKernel(BATCH_NORM_KERNELS.backward, { dy, x: input, mean: m, variance: v, gamma: g }, attrs) as tf.Tensor[];
+      return tf.engine().runKernel(FUSED_KERNELS.batchNormBackward, { dy, x: input, mean: m, variance: v, gamma: g }, attrs) as tf.Tensor[];
     },
   };
 }

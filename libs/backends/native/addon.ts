@@ -29,6 +29,11 @@ export interface NativeAddon {
     dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array,
     dx: Float32Array, dGamma: Float32Array, dBeta: Float32Array, eps: number,
   ): void;
+  /** One Adam step; hyper = [b1, 1 - b1, b2, 1 - b2, stepSize, secondCorrection, eps]. */
+  adamUpdate(
+    param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array,
+    newParam: Float32Array, newM: Float32Array, newV: Float32Array, hyper: Float64Array,
+  ): void;
   setThreads(threads: number): void;
 }
 

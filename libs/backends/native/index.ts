@@ -6,4 +6,4 @@
  * `enableNativeKernels` says why.
  */
 export { enableNativeKernels, disableNativeKernels, type NativeKernelsStatus } from "./kernels.ts";
-export { BATCH_NORM_KERNELS } from "./batch-norm-kernels.ts";
+export { FUSED_KERNELS } from "./fused-kernels.ts";

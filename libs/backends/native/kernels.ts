@@ -1,6 +1,6 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from "@tensorflow/tfjs-core";
 import { loadNativeAddon } from "./addon.ts";
-import { batchNormKernelConfigs, BATCH_NORM_KERNELS } from "./batch-norm-kernels.ts";
+import { fusedKernelConfigs, FUSED_KERNELS } from "./fused-kernels.ts";
 import { CONV_KERNELS } from "./conv-kernels.ts";
 import { ELEMENTWISE_KERNELS } from "./elementwise-kernels.ts";
 import type { NativeKernel } from "./native-kernel.ts";
@@ -16,7 +16,7 @@ export type NativeKernelsStatus = { enabled: true; blas: string } | { enabled: f
 
 /**
  * Routes the wasm backend's convolutions, matrix products, reductions and element-wise ops through
- * the native addon, and adds the fused batch-norm kernels, on `threads` OpenMP threads. Must run after the wasm training kernels are
+ * the native addon, and adds the fused batch-norm and Adam kernels, on `threads` OpenMP threads. Must run after the wasm training kernels are
  * registered: the kernels in place stay as the fallback for the calls the native ones do not cover.
  */
 export function enableNativeKernels(threads: number): NativeKernelsStatus {
@@ -34,7 +34,7 @@ export function enableNativeKernels(threads: number): NativeKernelsStatus {
       registerKernel({ ...stock[i]!, kernelFunc: kernel.make(load.addon, stock[i]!.kernelFunc) });
     });
     replaced = stock;
-    for (const config of batchNormKernelConfigs(load.addon)) registerKernel(config);
+    for (const config of fusedKernelConfigs(load.addon)) registerKernel(config);
   }
   return { enabled: true, blas: load.addon.blas! };
 }
@@ -46,6 +46,6 @@ export function disableNativeKernels(): void {
     unregisterKernel(stock.kernelName, "wasm");
     registerKernel(stock);
   }
-  for (const name of Object.values(BATCH_NORM_KERNELS)) unregisterKernel(name, "wasm");
+  for (const name of Object.values(FUSED_KERNELS)) unregisterKernel(name, "wasm");
   replaced = undefined;
 }

@@ -593,6 +593,21 @@ void batchNormBackward(int64_t rows, int64_t channels, const float* dy, const fl
   affineRows(rows, channels, dy, a.data(), x, b.data(), k.data(), dx);
 }
 
+// One Adam step (torch.optim.Adam, no weight decay) for one parameter tensor, in one pass.
+void adamRange(const float* __restrict param, const float* __restrict grad, const float* __restrict m,
+               const float* __restrict v, float* __restrict newParam, float* __restrict newM, float* __restrict newV,
+               int64_t n, float b1, float oneMinusB1, float b2, float oneMinusB2, float stepSize,
+               float secondCorrection, float eps) {
+  for (int64_t i = 0; i < n; i++) {
+    float g = grad[i];
+    float mi = b1 * m[i] + oneMinusB1 * g;
+    float vi = b2 * v[i] + oneMinusB2 * (g * g);
+    newM[i] = mi;
+    newV[i] = vi;
+    newParam[i] = param[i] - mi / (std::sqrt(vi) / secondCorrection + eps) * stepSize;
+  }
+}
+
 // ---- N-API glue ----
 
 template <size_t N>
@@ -853,6 +868,30 @@ napi_value batchNormBackwardCall(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// (param, grad, m, v, newParam, newM, newV, hyper: Float64Array [b1, 1 - b1, b2, 1 - b2, stepSize,
+// secondCorrection, eps]); 1 - b computed by the caller in double, as the op graph does.
+napi_value adamUpdate(napi_env env, napi_callback_info info) {
+  auto args = arguments<8>(env, info);
+  float* p[7];
+  size_t len[7];
+  bool ok = args.count == 8;
+  for (int i = 0; ok && i < 7; i++) {
+    void* raw;
+    ok = typedArray(env, args[i], napi_float32_array, &raw, &len[i]) && len[i] == len[0];
+    p[i] = static_cast<float*>(raw);
+  }
+  void* rawHyper;
+  size_t hyperLength;
+  ok = ok && typedArray(env, args[7], napi_float64_array, &rawHyper, &hyperLength) && hyperLength == 7;
+  if (!ok) return throwError(env, "adamUpdate expects 7 Float32Arrays of one length and a Float64Array of 7 hyperparameters");
+  const double* h = static_cast<const double*>(rawHyper);
+  parallelRanges(int64_t(len[0]), [&](int64_t begin, int64_t end) {
+    adamRange(p[0] + begin, p[1] + begin, p[2] + begin, p[3] + begin, p[4] + begin, p[5] + begin, p[6] + begin,
+              end - begin, float(h[0]), float(h[1]), float(h[2]), float(h[3]), float(h[4]), float(h[5]), float(h[6]));
+  });
+  return nullptr;
+}
+
 napi_value setThreads(napi_env env, napi_callback_info info) {
   auto args = arguments<1>(env, info);
   int32_t threads = 0;
@@ -896,6 +935,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"square", nullptr, unaryOp<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormForward", nullptr, batchNormForwardCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormBackward", nullptr, batchNormBackwardCall, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamUpdate", nullptr, adamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sum", nullptr, sum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"blas", nullptr, nullptr, nullptr, nullptr, loaded ? stringValue(env, blas.name) : undefinedValue(env), napi_enumerable,

@@ -1,0 +1,52 @@
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import type { KernelConfig, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
+import type { NativeAddon } from "./addon.ts";
+
+/**
+ * Kernels of their own (TensorFlow.js has none that does this), each one native pass or two where
+ * the formula takes about ten element-wise kernels: training-mode batch norm over every axis but the
+ * innermost and its gradient, and one Adam step for one parameter. Registered for wasm only;
+ * `libs/sgan` uses them where the active backend has them and the plain formula elsewhere.
+ */
+export const FUSED_KERNELS = {
+  batchNormForward: "SganBatchNormForward",
+  batchNormBackward: "SganBatchNormBackward",
+  adamUpdate: "SganAdamUpdate",
+} as const;
+
+/** Allocates every output first (allocating may grow the wasm heap and detach earlier views), then fills them. */
+function runWithOutputs(backend: BackendWasm, inputs: TensorInfo[], outShapes: number[][], fill: (views: Float32Array[]) => void): TensorInfo[] {
+  const outputs = outShapes.map((shape) => backend.makeOutput(shape, "float32"));
+  fill([...inputs, ...outputs].map((t) => backend.typedArrayFromHeap(t) as Float32Array));
+  return outputs;
+}
+
+function fusedKernel(
+  kernelName: string,
+  inputNames: string[],
+  outShapes: (inputs: TensorInfo[]) => number[][],
+  run: (views: Float32Array[], attrs: NamedAttrMap) => void,
+): KernelConfig {
+  return {
+    kernelName,
+    backendName: "wasm",
+    kernelFunc: ({ inputs, attrs, backend }) => {
+      const ordered = inputNames.map((name) => inputs[name] as TensorInfo);
+      return runWithOutputs(backend as BackendWasm, ordered, outShapes(ordered), (views) => run(views, attrs ?? {}));
+    },
+  };
+}
+
+export function fusedKernelConfigs(addon: NativeAddon): KernelConfig[] {
+  return [
+    // inputs x, gamma, beta -> y, batch mean, biased batch variance
+    fusedKernel(FUSED_KERNELS.batchNormForward, ["x", "gamma", "beta"], ([x, gamma]) => [x!.shape, gamma!.shape, gamma!.shape],
+      (v, attrs) => addon.batchNormForward(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, attrs.epsilon as number)),
+    // inputs dy, x, mean, variance, gamma -> dx, dGamma, dBeta
+    fusedKernel(FUSED_KERNELS.batchNormBackward, ["dy", "x", "mean", "variance", "gamma"], ([, x, , , gamma]) => [x!.shape, gamma!.shape, gamma!.shape],
+      (v, attrs) => addon.batchNormBackward(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[6]!, v[7]!, attrs.epsilon as number)),
+    // inputs param, gradient, m, v -> param, m, v after one step
+    fusedKernel(FUSED_KERNELS.adamUpdate, ["param", "gradient", "m", "v"], ([param]) => [param!.shape, param!.shape, param!.shape],
+      (v, attrs) => addon.adamUpdate(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[6]!, Float64Array.from(attrs.hyper as number[]))),
+  ];
+}
