@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { startApi, type RunningApi } from "../../apps/api/server.ts";
 import { createLogger } from "../../libs/log/index.ts";
-import { api, freePort, ownDatabaseUrl, postSweep, PrivateRedis, spawnWorker, tinySweep, waitFor, type WorkerProcess } from "./helpers.ts";
+import { api, freePort, ownDatabaseUrl, postSweep, PrivateRedis, spawnWorker, RUN_LONG_ENOUGH, tinySweep, waitFor, type WorkerProcess } from "./helpers.ts";
 
 const DATABASE_URL = ownDatabaseUrl("sgan_faults_redis");
 
@@ -31,7 +31,7 @@ describe("fault: Redis restarted empty mid-sweep", () => {
 
   it("queued runs are re-enqueued from PostgreSQL, the running one is not trained twice, and the sweep completes", async () => {
     worker = spawnWorker({ queueName, databaseUrl: DATABASE_URL, redisUrl: redis.url, args: ["--lock-ms", "10000"] });
-    const submitted = await postSweep(stack.url, tinySweep("faults-redis", [1e-4, 2e-4, 3e-4], 2, 256));
+    const submitted = await postSweep(stack.url, tinySweep("faults-redis", [1e-4, 2e-4, 3e-4], 2, RUN_LONG_ENOUGH));
     assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
     const sweepId = submitted.body.sweep.id;
     const runIds: string[] = submitted.body.runs.map((run: { id: string }) => run.id);
