@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../libs/backends/index.ts";
 import { disableNativeKernels, enableNativeKernels } from "../../libs/backends/native/index.ts";
+import { loadNativeAddon } from "../../libs/backends/native/addon.ts";
 import { compare, randomValues, runKernel, sizeOf } from "./helpers.ts";
 import { plainConv2D, plainConv2DBackpropFilter, plainConv2DBackpropInput } from "./plain-conv.ts";
 
@@ -65,10 +66,12 @@ function describeCase(c: Case): string {
 /** Runs the kernel on `backend`, checking that it frees every intermediate buffer. */
 /**
  * Where a kernel runs: the wasm backend with the native kernels (the default where the addon is
- * built), the wasm backend's own (XNNPACK-based) kernels, or the cpu backend.
+ * built: oneDNN's convolution primitives where built in), the native kernels with the convolutions
+ * through SGEMM (grid, im2col and direct routes), the wasm backend's own (XNNPACK-based) kernels, or
+ * the cpu backend.
  */
-type Variant = "wasm native" | "wasm" | "cpu";
-const VARIANTS: Variant[] = ["wasm native", "wasm", "cpu"];
+type Variant = "wasm native" | "wasm native sgemm" | "wasm" | "cpu";
+const VARIANTS: Variant[] = ["wasm native", "wasm native sgemm", "wasm", "cpu"];
 
 /** Runs the kernel on `variant`, checking that it frees every intermediate buffer. */
 async function runOn(
@@ -78,9 +81,11 @@ async function runOn(
   attrs: Record<string, unknown>,
 ): Promise<{ values: Float32Array; shape: number[] }> {
   const info = await initBackend(variant === "cpu" ? "cpu" : "wasm");
-  if (variant === "wasm native") {
+  const addon = loadNativeAddon();
+  if (variant.startsWith("wasm native")) {
     const status = enableNativeKernels(info.threads ?? 1);
-    assert.ok(status.enabled, `native kernels are not available: ${status.enabled ? "" : status.reason}`);
+    assert.ok(status.enabled && addon.ok, `native kernels are not available: ${status.enabled ? "" : status.reason}`);
+    addon.addon.setConvPrimitives(variant === "wasm native");
   } else {
     disableNativeKernels();
   }
@@ -91,6 +96,7 @@ async function runOn(
     return result;
   } finally {
     enableNativeKernels(info.threads ?? 1);
+    if (addon.ok) addon.addon.setConvPrimitives(true);
   }
 }
 

@@ -1,11 +1,13 @@
-// Child process of native-signals.test.ts: GEMM-heavy native kernel calls in a loop, with a signal
-// handler installed (as a worker has for SIGTERM) and allocations churning the heap around them.
+// Child process of native-signals.test.ts: convolution kernels (oneDNN's primitives, or its SGEMM with
+// "sgemm") in a loop, with a signal handler installed (as a worker has for SIGTERM) and allocations
+// churning the heap around them. Arguments: threads, milliseconds, route.
 import { loadNativeAddon } from "../../libs/backends/native/addon.ts";
 
 const load = loadNativeAddon();
 if (!load.ok) throw new Error(load.reason);
 const { addon } = load;
 addon.setThreads(Number(process.argv[2] ?? 1));
+addon.setConvPrimitives(process.argv[4] !== "sgemm");
 let signals = 0;
 process.on("SIGUSR2", () => signals++);
 console.log("READY");

@@ -10,8 +10,8 @@ const CHILD = fileURLToPath(new URL("./gemm-under-signals.ts", import.meta.url))
  * run with its stack pointer in a heap buffer; before the addon deferred asynchronous signals around
  * it, every such run died within seconds with "corrupted size vs. prev_size" (glibc, SIGABRT).
  */
-async function gemmUnderSignals(threads: number): Promise<{ code: number | string | null; output: string; sent: number }> {
-  const child = spawn(process.execPath, ["--import", "tsx", CHILD, String(threads), "2000"], { stdio: ["ignore", "pipe", "pipe"] });
+async function gemmUnderSignals(threads: number, route: "sgemm" | "primitives"): Promise<{ code: number | string | null; output: string; sent: number }> {
+  const child = spawn(process.execPath, ["--import", "tsx", CHILD, String(threads), "2000", route], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   let sent = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -32,9 +32,9 @@ async function gemmUnderSignals(threads: number): Promise<{ code: number | strin
 }
 
 describe("native kernels under asynchronous signals", () => {
-  for (const threads of [1, 2]) {
-    it(`a process signalled every millisecond while it runs GEMMs keeps a sound heap (${threads} thread${threads > 1 ? "s" : ""})`, async () => {
-      const { code, output, sent } = await gemmUnderSignals(threads);
+  for (const [threads, route] of [[1, "sgemm"], [2, "sgemm"], [2, "primitives"]] as const) {
+    it(`a process signalled every millisecond while it runs oneDNN (${route}, ${threads} thread${threads > 1 ? "s" : ""}) keeps a sound heap`, async () => {
+      const { code, output, sent } = await gemmUnderSignals(threads, route);
       assert.equal(code, 0, output.slice(-2000));
       const handled = Number(/DONE (\d+)/.exec(output)?.[1]);
       assert.ok(sent > 100 && handled > 100, `signals sent ${sent}, handled ${handled}: the test must actually signal the GEMMs`);

@@ -5,8 +5,9 @@
  *
  * Options: --backends wasm,webgpu,tensorflow,cpu (default: all but cpu, which is ~30x slower than
  * wasm), --img 28|32, --iters N, --threads N (wasm threads and torch threads; default all cores),
- * --batches 32,64,128. wasm is measured twice: with the native kernels (what workers run where the
- * addon is built) and with the wasm backend's own kernels only (the route before them).
+ * --batches 32,64,128. wasm is measured three times: with the native kernels (what workers run where
+ * the addon is built), the same with the convolutions through SGEMM instead of oneDNN's primitives
+ * (what a build without libdnnl-dev gets), and with the wasm backend's own kernels only.
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -15,6 +16,7 @@ import { resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { initBackend, shutdownBackend, type BackendChoice, type BackendInfo } from "../../libs/backends/index.ts";
 import { disableNativeKernels, enableNativeKernels } from "../../libs/backends/native/index.ts";
+import { loadNativeAddon } from "../../libs/backends/native/addon.ts";
 import type { DataSplit, ImageSet } from "../../libs/data/index.ts";
 import { createRng } from "../../libs/random/index.ts";
 import { parseTrainingConfig, SganTrainer } from "../../libs/sgan/index.ts";
@@ -89,6 +91,11 @@ for (const choice of values.backends.split(",") as BackendChoice[]) {
     continue;
   }
   await measureAll(backend);
+  const addon = loadNativeAddon();
+  if (backend.name === "wasm" && addon.ok && addon.addon.setConvPrimitives(false)) {
+    await measureAll({ ...backend, device: backend.device.replace(", oneDNN convolutions", ", convolutions through SGEMM") });
+    addon.addon.setConvPrimitives(true);
+  }
   if (backend.name === "wasm" && backend.device.includes("native")) {
     disableNativeKernels();
     await measureAll({ ...backend, device: backend.device.replace(/, native kernels.*$/, ", wasm kernels only") });

@@ -34,6 +34,8 @@ export interface NativeAddon {
     param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array,
     newParam: Float32Array, newM: Float32Array, newV: Float32Array, hyper: Float64Array,
   ): void;
+  /** Convolutions through oneDNN's primitives (on by default) or the SGEMM routes; false: not built in. */
+  setConvPrimitives(enabled: boolean): boolean;
   setThreads(threads: number): void;
 }
 

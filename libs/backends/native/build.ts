@@ -20,11 +20,13 @@ if (headers === undefined) {
   process.exit(0);
 }
 mkdirSync(dirname(ADDON_PATH), { recursive: true });
+// With oneDNN's headers (Debian libdnnl-dev) the convolutions use its primitives, and the addon links it.
+const dnnlHeaders = existsSync("/usr/include/oneapi/dnnl/dnnl.hpp");
 const args = ["-O3", "-fno-trapping-math", "-std=c++17", "-fPIC", "-shared", "-fopenmp", "-Wall", `-I${headers}`,
-  "-DNODE_GYP_MODULE_NAME=sgan_native", source, "-o", ADDON_PATH, "-ldl"];
+  "-DNODE_GYP_MODULE_NAME=sgan_native", source, "-o", ADDON_PATH, "-ldl", ...(dnnlHeaders ? ["-ldnnl"] : [])];
 try {
   execFileSync(compiler, args, { stdio: ["ignore", "inherit", "inherit"] });
-  console.log(`native:build: ${ADDON_PATH}`);
+  console.log(`native:build: ${ADDON_PATH}${dnnlHeaders ? " (oneDNN convolution primitives)" : " (no oneDNN headers: convolutions through SGEMM; apt-get install libdnnl-dev for the faster primitives)"}`);
 } catch (error) {
   const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
   if (!missing) throw error;

@@ -12,7 +12,7 @@ const NATIVE: NativeKernel[] = [...CONV_KERNELS, MATMUL_KERNEL, ...REDUCE_KERNEL
 /** The wasm kernels the native ones replaced, to restore on disable. */
 let replaced: KernelConfig[] | undefined;
 
-export type NativeKernelsStatus = { enabled: true; blas: string } | { enabled: false; reason: string };
+export type NativeKernelsStatus = { enabled: true; blas: string; convPrimitives: boolean } | { enabled: false; reason: string };
 
 /**
  * Routes the wasm backend's convolutions, matrix products, reductions and element-wise ops through
@@ -36,7 +36,7 @@ export function enableNativeKernels(threads: number): NativeKernelsStatus {
     replaced = stock;
     for (const config of fusedKernelConfigs(load.addon)) registerKernel(config);
   }
-  return { enabled: true, blas: load.addon.blas! };
+  return { enabled: true, blas: load.addon.blas!, convPrimitives: load.addon.setConvPrimitives(true) };
 }
 
 /** Puts the wasm kernels back (for side-by-side measurements and tests). */

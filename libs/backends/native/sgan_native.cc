@@ -100,6 +100,12 @@ struct Geometry {
 };
 constexpr size_t kGeometryFields = 15;
 
+}  // namespace
+
+#include "conv_primitives.hpp"
+
+namespace {
+
 // The column buffer holds this many floats at most (64 MiB): whole images per chunk keep
 // col2im's writes of different threads apart, and bound the memory the kernels add.
 constexpr int64_t kColumnBudget = int64_t(16) << 20;
@@ -663,6 +669,26 @@ bool readGeometry(napi_env env, napi_value value, Geometry* g, std::string& erro
 
 enum class Op { Forward, BackpropFilter, BackpropInput };
 
+// Runs a convolution through oneDNN's primitives where they were built in and take the geometry;
+// false sends the call to the SGEMM routes (also when oneDNN refuses it at run time).
+#ifdef SGAN_CONV_PRIMITIVES
+#define CONV_PRIMITIVE(name) conv_primitives::name
+template <typename Run>
+bool byPrimitive(Run run) {
+  try {
+    return run();
+  } catch (const dnnl::error&) {
+    return false;
+  }
+}
+#else
+#define CONV_PRIMITIVE(name) [](const Geometry&, const float*, const float*, float*) { return false; }
+template <typename Run>
+bool byPrimitive(Run run) {
+  return run();
+}
+#endif
+
 // (geometry, a, b, out): Forward (x, w, y), BackpropFilter (x, dy, dw), BackpropInput (dy, w, dx).
 template <Op op>
 napi_value convCall(napi_env env, napi_callback_info info) {
@@ -680,17 +706,17 @@ napi_value convCall(napi_env env, napi_callback_info info) {
     case Op::Forward:
       ok = float32Array(env, args[1], xSize, &a, "x", error) && float32Array(env, args[2], wSize, &b, "filter", error) &&
            float32Array(env, args[3], ySize, &out, "y", error);
-      if (ok) conv2d(g, a, b, out);
+      if (ok && !byPrimitive([&] { return CONV_PRIMITIVE(forward)(g, a, b, out); })) conv2d(g, a, b, out);
       break;
     case Op::BackpropFilter:
       ok = float32Array(env, args[1], xSize, &a, "x", error) && float32Array(env, args[2], ySize, &b, "dy", error) &&
            float32Array(env, args[3], wSize, &out, "dw", error);
-      if (ok) conv2dBackpropFilter(g, a, b, out);
+      if (ok && !byPrimitive([&] { return CONV_PRIMITIVE(backwardWeights)(g, a, b, out); })) conv2dBackpropFilter(g, a, b, out);
       break;
     case Op::BackpropInput:
       ok = float32Array(env, args[1], ySize, &a, "dy", error) &&
            float32Array(env, args[2], wSize, &b, "filter", error) && float32Array(env, args[3], xSize, &out, "dx", error);
-      if (ok) conv2dBackpropInput(g, a, b, out);
+      if (ok && !byPrimitive([&] { return CONV_PRIMITIVE(backwardData)(g, a, b, out); })) conv2dBackpropInput(g, a, b, out);
       break;
   }
   if (!ok) return throwError(env, error);
@@ -892,6 +918,23 @@ napi_value adamUpdate(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// (enabled: boolean) -> whether the convolution primitives are built in (and so now on or off).
+napi_value setConvPrimitives(napi_env env, napi_callback_info info) {
+  auto args = arguments<1>(env, info);
+  bool enabled = false;
+  if (args.count != 1 || napi_get_value_bool(env, args[0], &enabled) != napi_ok) {
+    return throwError(env, "setConvPrimitives expects a boolean");
+  }
+  napi_value result;
+#ifdef SGAN_CONV_PRIMITIVES
+  conv_primitives::enabled = enabled;
+  napi_get_boolean(env, true, &result);
+#else
+  napi_get_boolean(env, false, &result);
+#endif
+  return result;
+}
+
 napi_value setThreads(napi_env env, napi_callback_info info) {
   auto args = arguments<1>(env, info);
   int32_t threads = 0;
@@ -937,6 +980,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"batchNormBackward", nullptr, batchNormBackwardCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamUpdate", nullptr, adamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sum", nullptr, sum, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setConvPrimitives", nullptr, setConvPrimitives, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"blas", nullptr, nullptr, nullptr, nullptr, loaded ? stringValue(env, blas.name) : undefinedValue(env), napi_enumerable,
        nullptr},

@@ -63,7 +63,7 @@ export async function initWasm(requestedThreads = defaultWasmThreads(), useNativ
   }
   await tf.ready();
   const { threads: actual, simd, native } = initialised;
-  const conv = native.enabled ? `, native kernels (${native.blas})` : "";
+  const conv = native.enabled ? `, native kernels (${native.blas}${native.convPrimitives ? ", oneDNN convolutions" : ""})` : "";
   return {
     name: "wasm",
     device: `wasm ${simd ? "simd" : "no-simd"}, ${actual} thread${actual === 1 ? "" : "s"}${conv}`,
