@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import express from "express";
 import { ResponseCache, responseCacheOptionsFromEnv } from "../../apps/api/response-cache.ts";
 import { publishEvent } from "../../libs/queue/index.ts";
+import { waitFor } from "../support/wait-for.ts";
 import { call, dropTestDatabase, startTestApi, TINY_SWEEP, type TestApi } from "./helpers.ts";
 
 const DATABASE = "sgan_read_cache_test";
@@ -68,10 +69,7 @@ describe("read cache", { timeout: 60_000 }, () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(await readName(), cachedName, "progress leaves the cache alone");
     await publishEvent(api.ctx.publisher, { type: "run-status", ...base, status: "running", workerId: "w" });
-    const deadline = Date.now() + 5_000;
-    while ((await readName()) !== "renamed before a progress event" && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor("the status event to empty the cache", async () => (await readName()) === "renamed before a progress event", 5_000, 50);
     assert.equal(await readName(), "renamed before a progress event");
   });
 

@@ -19,6 +19,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { createLogger } from "../../libs/log/index.ts";
+import { waitFor } from "../support/wait-for.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SHARED_PG = process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/sgan_e2e_test";
@@ -41,15 +42,6 @@ function child(args: string[], env: Record<string, string>): { process: ChildPro
   return { process: proc, output: () => text };
 }
 
-async function waitFor<T>(what: string, probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -141,7 +133,7 @@ async function main(): Promise<void> {
   );
   const sse: Array<ReturnType<typeof sseClient>> = [];
   try {
-    const base = await waitFor("the API to listen", () => /BENCH_API_URL (\S+)/.exec(apiProcess.output())?.[1]);
+    const base = await waitFor("the API to listen", () => /BENCH_API_URL (\S+)/.exec(apiProcess.output())?.[1], 120_000);
     const batchSize = 32;
     const submitted = await fetch(`${base}/api/sweeps`, {
       method: "POST",

@@ -37,15 +37,7 @@ export function spawnWorker(queueName: string, extraArgs: string[] = []): Worker
   return { child, output: () => text, exited };
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
+export { waitFor } from "../support/wait-for.ts";
 
 export async function api<T = any>(base: string, path: string, init?: RequestInit): Promise<{ status: number; body: T }> {
   const response = await fetch(`${base}${path}`, init);

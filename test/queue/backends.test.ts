@@ -26,6 +26,7 @@ import {
 } from "../../libs/queue/index.ts";
 import type { TrainingConfig } from "../../libs/sgan/index.ts";
 import { dropDatabase } from "../db/helpers.ts";
+import { waitFor as waitUntil, type Probe } from "../support/wait-for.ts";
 
 const DATABASE = `sgan_queue_test_${process.pid}`;
 const databaseUrl = withDatabase(resolveDatabaseUrl(), DATABASE);
@@ -33,15 +34,8 @@ const databaseUrl = withDatabase(resolveDatabaseUrl(), DATABASE);
 const params = { epochs: 1 } as unknown as TrainingConfig;
 const spec = (runId: string, priority = 0) => ({ runId, sweepId: "sweep-1", params, priority });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
+/** Queue events arrive within milliseconds: poll often, give up after 20 s. */
+const waitFor = <T>(what: string, probe: Probe<T>, timeoutMs = 20_000) => waitUntil(what, probe, timeoutMs, 50);
 
 /** A queue of its own per scenario, and the workers it starts, all closed at the end. */
 class Scenario {

@@ -635,12 +635,16 @@ napi_value throwError(napi_env env, const std::string& message) {
   return nullptr;
 }
 
-bool float32Array(napi_env env, napi_value value, size_t expected, float** data, const char* name, std::string& error) {
+// The data and length of a typed array of the wanted type; false for anything else.
+bool typedArray(napi_env env, napi_value value, napi_typedarray_type want, void** data, size_t* length) {
   napi_typedarray_type type;
+  return napi_get_typedarray_info(env, value, &type, length, data, nullptr, nullptr) == napi_ok && type == want;
+}
+
+bool float32Array(napi_env env, napi_value value, size_t expected, float** data, const char* name, std::string& error) {
   size_t length;
   void* raw;
-  if (napi_get_typedarray_info(env, value, &type, &length, &raw, nullptr, nullptr) != napi_ok ||
-      type != napi_float32_array) {
+  if (!typedArray(env, value, napi_float32_array, &raw, &length)) {
     error = std::string(name) + " must be a Float32Array";
     return false;
   }
@@ -654,11 +658,9 @@ bool float32Array(napi_env env, napi_value value, size_t expected, float** data,
 }
 
 bool readGeometry(napi_env env, napi_value value, Geometry* g, std::string& error) {
-  napi_typedarray_type type;
   size_t length;
   void* raw;
-  if (napi_get_typedarray_info(env, value, &type, &length, &raw, nullptr, nullptr) != napi_ok ||
-      type != napi_int32_array || length != kGeometryFields) {
+  if (!typedArray(env, value, napi_int32_array, &raw, &length) || length != kGeometryFields) {
     error = "geometry must be an Int32Array of 15 fields";
     return false;
   }
@@ -727,11 +729,9 @@ napi_value convCall(napi_env env, napi_callback_info info) {
 napi_value sum(napi_env env, napi_callback_info info) {
   auto args = arguments<4>(env, info);
   if (args.count != 4) return throwError(env, "expected (x, out, axisGroups, scale)");
-  napi_typedarray_type type;
   size_t pairs;
   void* raw;
-  if (napi_get_typedarray_info(env, args[2], &type, &pairs, &raw, nullptr, nullptr) != napi_ok ||
-      type != napi_int32_array || pairs < 4 || pairs % 2 != 0) {
+  if (!typedArray(env, args[2], napi_int32_array, &raw, &pairs) || pairs < 4 || pairs % 2 != 0) {
     return throwError(env, "axisGroups must be an Int32Array of at least two (size, reduced) pairs");
   }
   const int32_t* fields = static_cast<const int32_t*>(raw);
@@ -762,11 +762,9 @@ napi_value sum(napi_env env, napi_callback_info info) {
 napi_value matMul(napi_env env, napi_callback_info info) {
   auto args = arguments<4>(env, info);
   if (blas.name.empty()) return throwError(env, loadError);
-  napi_typedarray_type type;
   size_t length;
   void* raw;
-  if (args.count != 4 || napi_get_typedarray_info(env, args[3], &type, &length, &raw, nullptr, nullptr) != napi_ok ||
-      type != napi_int32_array || length != 7) {
+  if (args.count != 4 || !typedArray(env, args[3], napi_int32_array, &raw, &length) || length != 7) {
     return throwError(env, "expected (a, b, out, dims: Int32Array of 7)");
   }
   const int32_t* d = static_cast<const int32_t*>(raw);
@@ -785,11 +783,6 @@ napi_value matMul(napi_env env, napi_callback_info info) {
           b + (batchB == 1 ? 0 : i) * k * n, transB ? k : n, 0.0f, out + i * m * n, n);
   }
   return nullptr;
-}
-
-bool typedArray(napi_env env, napi_value value, napi_typedarray_type want, void** data, size_t* length) {
-  napi_typedarray_type type;
-  return napi_get_typedarray_info(env, value, &type, length, data, nullptr, nullptr) == napi_ok && type == want;
 }
 
 // (a, b, out, spec): spec = Int32Array [op, aMode, bMode, n, inner, groupRows]; out is a Float32Array,
