@@ -17,10 +17,11 @@ import {
 import type { NativeAddon } from "./addon.ts";
 import { allFloat32, runInPlace, type NativeKernel } from "./native-kernel.ts";
 
+// Operand modes and op codes as sgan_native.cc's Operand and BinaryOp enums number them.
 const FULL = 0;
 const SCALAR = 1;
 const VECTOR = 2;
-const GREATER = 4;
+const OP = { add: 0, sub: 1, mul: 2, div: 3, greater: 4 } as const;
 
 /**
  * How an operand is read against the output shape: whole; as a scalar; or as a vector broadcast over
@@ -64,12 +65,10 @@ function binaryKernel(name: string, op: number): NativeKernel {
       const vector = left.mode === VECTOR ? left : right;
       const spec = Int32Array.of(op, left.mode, right.mode, n, vector.inner, vector.groupRows);
       return runInPlace(call.backend as BackendWasm, [a, b], outShape, ([x, y], out) => addon.binaryOp(x!, y!, out, spec),
-        op === GREATER ? "bool" : "float32");
+        op === OP.greater ? "bool" : "float32");
     },
   };
 }
-
-
 
 function unaryKernel(
   name: string,
@@ -86,11 +85,11 @@ function unaryKernel(
 }
 
 export const ELEMENTWISE_KERNELS: NativeKernel[] = [
-  binaryKernel(Add, 0),
-  binaryKernel(Sub, 1),
-  binaryKernel(Multiply, 2),
-  binaryKernel(RealDiv, 3),
-  binaryKernel(Greater, GREATER),
+  binaryKernel(Add, OP.add),
+  binaryKernel(Sub, OP.sub),
+  binaryKernel(Multiply, OP.mul),
+  binaryKernel(RealDiv, OP.div),
+  binaryKernel(Greater, OP.greater),
   {
     name: Select,
     make: (addon, fallback) => (call) => {

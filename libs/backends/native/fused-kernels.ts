@@ -1,6 +1,7 @@
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import type { KernelConfig, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
 import type { NativeAddon } from "./addon.ts";
+import { runWithOutputs } from "./native-kernel.ts";
 
 /**
  * Kernels of their own (TensorFlow.js has none that does this), each one native pass or two where
@@ -14,13 +15,6 @@ export const FUSED_KERNELS = {
   adamUpdate: "SganAdamUpdate",
 } as const;
 
-/** Allocates every output first (allocating may grow the wasm heap and detach earlier views), then fills them. */
-function runWithOutputs(backend: BackendWasm, inputs: TensorInfo[], outShapes: number[][], fill: (views: Float32Array[]) => void): TensorInfo[] {
-  const outputs = outShapes.map((shape) => backend.makeOutput(shape, "float32"));
-  fill([...inputs, ...outputs].map((t) => backend.typedArrayFromHeap(t) as Float32Array));
-  return outputs;
-}
-
 function fusedKernel(
   kernelName: string,
   inputNames: string[],
@@ -32,7 +26,8 @@ function fusedKernel(
     backendName: "wasm",
     kernelFunc: ({ inputs, attrs, backend }) => {
       const ordered = inputNames.map((name) => inputs[name] as TensorInfo);
-      return runWithOutputs(backend as BackendWasm, ordered, outShapes(ordered), (views) => run(views, attrs ?? {}));
+      const outputs = outShapes(ordered).map((shape) => ({ shape }));
+      return runWithOutputs(backend as BackendWasm, ordered, outputs, (views) => run(views, attrs ?? {}));
     },
   };
 }
