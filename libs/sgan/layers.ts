@@ -47,6 +47,9 @@ export function batchNorm(ctx: ForwardContext, key: string, x: tf.Tensor4D, eps:
   return tf.add(tf.mul(tf.sub(x, mean), scale), beta);
 }
 
+/** Receives a training batch's mean and biased variance (for the running statistics). */
+type Statistics = (mean: tf.Tensor, variance: tf.Tensor) => void;
+
 /**
  * Training-mode batch norm over axes [0, 1, 2] with its closed-form gradient,
  *   dx = gamma / sigma * (dy - mean(dy) - x_hat * mean(dy * x_hat)),
@@ -55,7 +58,7 @@ export function batchNorm(ctx: ForwardContext, key: string, x: tf.Tensor4D, eps:
  */
 export function batchNormTraining(
   x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, eps: number,
-  onStatistics: (mean: tf.Tensor, variance: tf.Tensor) => void = () => {},
+  onStatistics: Statistics = () => {},
 ): tf.Tensor4D {
   const fused = tf.getKernel(FUSED_KERNELS.batchNormForward, tf.getBackend()) !== undefined;
   const normalize = tf.customGrad((...args) => {
@@ -64,8 +67,6 @@ export function batchNormTraining(
   });
   return normalize(x, gamma, beta) as tf.Tensor4D;
 }
-
-type Statistics = (mean: tf.Tensor, variance: tf.Tensor) => void;
 
 function batchNormOps(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, save: tf.GradSaveFunc, onStatistics: Statistics) {
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
