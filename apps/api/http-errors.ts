@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "../../libs/log/index.ts";
 import { InvalidInputError } from "../../libs/validation/index.ts";
 import { DatabaseUnavailableError } from "../../libs/db/index.ts";
+import { IdempotencyKeyReusedError } from "../../libs/service/index.ts";
 
 /** An error with the HTTP status and message a client should see. */
 export class HttpError extends Error {
@@ -26,6 +27,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     if (error instanceof InvalidInputError) {
       res.status(400).json({ error: error.message, issues: error.issues });
+    } else if (error instanceof IdempotencyKeyReusedError) {
+      res.status(422).json({ error: error.message, sweepId: error.sweepId });
     } else if (error instanceof HttpError) {
       res.status(error.status).json({ error: error.message, ...error.details });
     } else if (error instanceof DatabaseUnavailableError) {

@@ -5,6 +5,7 @@ import type { Logger } from "../../libs/log/index.ts";
 import { DEFAULT_QUEUE_NAME, openQueueTransport, resolveQueueBackend, RunQueue, subscribeEvents, type QueueBackendConfig } from "../../libs/queue/index.ts";
 import { reconcileQueue, type ServiceContext } from "../../libs/service/index.ts";
 import { createApp } from "./app.ts";
+import { connectionLimitsFromEnv, limitedServer } from "./connection-limits.ts";
 import { ResponseCache, responseCacheOptionsFromEnv } from "./response-cache.ts";
 import { SseHub } from "./sse-hub.ts";
 
@@ -34,6 +35,7 @@ export interface RunningApi {
 /** Starts the API against PostgreSQL (migrated first) and its queue backend (Redis, or PostgreSQL); resolves once it listens. */
 export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const { log } = options;
+  const limits = connectionLimitsFromEnv();
   const databaseUrl = resolveDatabaseUrl(options.databaseUrl);
   await migrateDatabase(databaseUrl);
   const database = await openDatabase(databaseUrl);
@@ -58,8 +60,10 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const timer = options.reconcileMs === 0 ? null : setInterval(reconcile, options.reconcileMs ?? 30_000);
 
   const app = createApp({ ctx, hub, cache, staticDir: options.staticDir ?? `${import.meta.dirname}/../dashboard/dist` });
-  const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(options.port ?? 3000, options.host ?? "127.0.0.1", () => resolve(listening));
+  const server: Server = limitedServer(app, limits);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 3000, options.host ?? "127.0.0.1", () => resolve());
   });
   const address = server.address() as AddressInfo;
   const base = `http://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`;

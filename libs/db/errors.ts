@@ -30,6 +30,14 @@ export class RunOwnershipLostError extends Error {
   }
 }
 
+/** Another sweep already holds this Idempotency-Key (a concurrent retry of the same submit won the race). */
+export class IdempotencyKeyTakenError extends Error {
+  override name = "IdempotencyKeyTakenError";
+  constructor(readonly key: string) {
+    super(`a sweep with Idempotency-Key ${JSON.stringify(key)} already exists`);
+  }
+}
+
 export class WorkerNotRegisteredError extends Error {
   override name = "WorkerNotRegisteredError";
   constructor(readonly workerId: string) {

@@ -3,9 +3,9 @@
 export { openDatabase, type Database } from "./client.ts";
 export { migrateDatabase } from "./migrate.ts";
 export { DEFAULT_DATABASE_URL, maskDatabaseUrl, resolveDatabaseUrl } from "./url.ts";
-export { connectionProblem, DatabaseUnavailableError, RunNotFoundError, RunOwnershipLostError, WorkerNotRegisteredError } from "./errors.ts";
+export { connectionProblem, DatabaseUnavailableError, IdempotencyKeyTakenError, RunNotFoundError, RunOwnershipLostError, WorkerNotRegisteredError } from "./errors.ts";
 export * from "./types.ts";
-export { cancelSweep, createSweepWithRuns, getSweep, getSweepRuns, listSweepRuns, listSweeps } from "./sweeps.ts";
+export { cancelSweep, createSweepWithRuns, findSweepByIdempotencyKey, getSweep, getSweepRuns, listSweepRuns, listSweeps } from "./sweeps.ts";
 export { finishRun, getRun, listUnfinishedRuns, requeueRun, runOwner, startRun } from "./runs.ts";
 export { getRunEpochs, getSample, listSampleEpochs, recordEpoch } from "./epochs.ts";
 export { loadCheckpoint, saveCheckpoint } from "./checkpoints.ts";

@@ -13,13 +13,35 @@ import type {
 } from "./types.ts";
 import { UNFINISHED_RUN_STATUSES } from "./types.ts";
 import { asJson, isUuid } from "./values.ts";
+import { IdempotencyKeyTakenError } from "./errors.ts";
 
-/** The sweep, its runs (status queued) and a 'queued' event per run, all or nothing. */
+/**
+ * The sweep, its runs (status queued) and a 'queued' event per run, all or nothing. Throws
+ * IdempotencyKeyTakenError when another sweep holds the sweep's idempotency key.
+ */
 export async function createSweepWithRuns(
   db: PrismaClient,
   sweep: NewSweep,
   runs: NewRun[],
 ): Promise<{ sweep: Sweep; runs: Run[] }> {
+  try {
+    return await insertSweepWithRuns(db, sweep, runs);
+  } catch (error) {
+    const unique = error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+    if (unique && sweep.idempotencyKey !== undefined) throw new IdempotencyKeyTakenError(sweep.idempotencyKey);
+    throw error;
+  }
+}
+
+/** The sweep created by the submit with this Idempotency-Key, with its runs in index order; null if none. */
+export async function findSweepByIdempotencyKey(db: PrismaClient, key: string): Promise<{ sweep: Sweep; runs: Run[] } | null> {
+  const sweep = await db.sweep.findUnique({ where: { idempotencyKey: key }, include: { runs: { orderBy: { index: "asc" } } } });
+  if (!sweep) return null;
+  const { runs, ...row } = sweep;
+  return { sweep: row, runs };
+}
+
+function insertSweepWithRuns(db: PrismaClient, sweep: NewSweep, runs: NewRun[]): Promise<{ sweep: Sweep; runs: Run[] }> {
   return db.$transaction(async (tx) => {
     const created = await tx.sweep.create({
       data: { ...sweep, config: asJson(sweep.config) },

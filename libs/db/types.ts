@@ -30,6 +30,9 @@ export interface NewSweep {
   config: object;
   strategy: string;
   priority: number;
+  /** The submit's Idempotency-Key, unique among sweeps, and the hash of what was submitted with it. */
+  idempotencyKey?: string;
+  requestHash?: string;
 }
 
 export interface NewRun {

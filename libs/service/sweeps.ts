@@ -1,4 +1,4 @@
-import { cancelSweep, createSweepWithRuns, getSweepRuns, type PrismaClient } from "../db/index.ts";
+import { cancelSweep, createSweepWithRuns, findSweepByIdempotencyKey, getSweepRuns, IdempotencyKeyTakenError, type PrismaClient } from "../db/index.ts";
 import { publishControl, publishEvent } from "../queue/index.ts";
 import {
   configurationOf,
@@ -11,14 +11,16 @@ import {
   type SweepConfig,
 } from "../sweep/index.ts";
 import type { ServiceContext } from "./context.ts";
+import { IdempotencyKeyReusedError, requestHash } from "./idempotency.ts";
 import { storedParams } from "./stored.ts";
 
 /** Plans a validated sweep config and stores the sweep and its runs in one transaction. */
-export async function storeSweep(db: PrismaClient, config: SweepConfig) {
+export async function storeSweep(db: PrismaClient, config: SweepConfig, idempotencyKey?: string) {
   const plan = planSweep(config);
+  const key = idempotencyKey === undefined ? {} : { idempotencyKey, requestHash: requestHash(config) };
   const { sweep, runs } = await createSweepWithRuns(
     db,
-    { name: config.name, config, strategy: config.strategy, priority: config.priority },
+    { name: config.name, config, strategy: config.strategy, priority: config.priority, ...key },
     plan.map((run) => ({
       index: run.index,
       configKey: run.configKey,
@@ -33,17 +35,45 @@ export async function storeSweep(db: PrismaClient, config: SweepConfig) {
   return { sweep, runs, plan };
 }
 
+export interface SubmitOptions {
+  /** The client's Idempotency-Key (parseIdempotencyKey): a retry with it returns the first sweep. */
+  idempotencyKey?: string;
+}
+
 /**
  * Validates a sweep config (an object, or JSON/YAML text), plans its runs, stores sweep and runs in
  * one transaction and enqueues one job per run. Nothing is stored when the config is invalid.
+ * With an idempotency key already used for the same config, nothing new is stored: the first
+ * sweep comes back with `replayed: true`.
  */
-export async function submitSweep(ctx: ServiceContext, input: unknown) {
+export async function submitSweep(ctx: ServiceContext, input: unknown, options: SubmitOptions = {}) {
   const config = typeof input === "string" ? parseSweepText(input) : parseSweepConfig(input);
-  const { sweep, runs, plan } = await storeSweep(ctx.db, config);
+  const { idempotencyKey } = options;
+  if (idempotencyKey !== undefined) {
+    const earlier = await earlierSubmit(ctx.db, idempotencyKey, config);
+    if (earlier) return earlier;
+  }
+  let stored: Awaited<ReturnType<typeof storeSweep>>;
+  try {
+    stored = await storeSweep(ctx.db, config, idempotencyKey);
+  } catch (error) {
+    // A concurrent retry with the same key stored it first.
+    if (error instanceof IdempotencyKeyTakenError) return (await earlierSubmit(ctx.db, error.key, config))!;
+    throw error;
+  }
+  const { sweep, runs, plan } = stored;
   // Stored first: if the queue is down now, the reconciler enqueues these runs once it is back.
   await ctx.queue.enqueue(plan.map((run, i) => ({ runId: runs[i].id, sweepId: sweep.id, params: run.params, priority: config.priority })));
   ctx.log.info({ sweepId: sweep.id, runs: runs.length, name: config.name }, "sweep submitted");
-  return { sweep, runs };
+  return { sweep, runs, replayed: false };
+}
+
+/** The sweep an earlier submit with this key stored, if any; IdempotencyKeyReusedError if its config differs. */
+async function earlierSubmit(db: PrismaClient, key: string, config: SweepConfig) {
+  const earlier = await findSweepByIdempotencyKey(db, key);
+  if (!earlier) return null;
+  if (earlier.sweep.requestHash !== requestHash(config)) throw new IdempotencyKeyReusedError(key, earlier.sweep.id);
+  return { ...earlier, replayed: true };
 }
 
 /** Cancels a sweep: waiting jobs are removed, running trainings stop within one batch. Null: no such sweep. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { trainingConfigSchema } from "../sgan/config.ts";
-import { inputIssues } from "../validation/index.ts";
+import { inputIssues, nestingIssue, textIssues } from "../validation/index.ts";
 import { SweepConfigError } from "./errors.ts";
 import {
   PER_SWEEP_FIELDS,
@@ -53,6 +53,10 @@ export type SweepConfig = z.output<typeof sweepConfigSchema>;
 export type SweepConfigInput = z.input<typeof sweepConfigSchema>;
 
 export function parseSweepConfig(input: unknown): SweepConfig {
+  const tooDeep = nestingIssue(input);
+  if (tooDeep) throw new SweepConfigError([tooDeep]);
+  const unstorable = textIssues(input);
+  if (unstorable.length > 0) throw new SweepConfigError(unstorable);
   const result = sweepConfigSchema.safeParse(input);
   if (!result.success) throw new SweepConfigError(inputIssues(result.error, input, placeKey));
   return result.data;

@@ -81,9 +81,17 @@ export function parameterSchema(field: SweepableField) {
   });
 }
 
+/** Longest choice list: more values than a sweep can have runs is a mistake, refused before each value is checked. */
+export const MAX_CHOICES = 1000;
+
 function parseSpec(value: unknown, ctx: z.RefinementCtx): ParameterSpec | null {
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
   if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    const { choice } = value as { choice?: unknown };
+    if (Array.isArray(choice) && choice.length > MAX_CHOICES) {
+      ctx.addIssue({ code: "custom", path: ["choice"], message: `${choice.length.toLocaleString("en-US")} values; a choice takes at most ${MAX_CHOICES}` });
+      return null;
+    }
     const result = distributionSpecSchema.safeParse(value);
     if (result.success) return result.data;
     for (const issue of result.error.issues) ctx.addIssue(issue as z.core.$ZodRawIssue);

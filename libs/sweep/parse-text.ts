@@ -1,4 +1,4 @@
-import { parseDocument } from "yaml";
+import { isNode, parseDocument, visit } from "yaml";
 import { parseSweepConfig, type SweepConfig } from "./config.ts";
 import { SweepConfigError } from "./errors.ts";
 
@@ -39,12 +39,27 @@ function jsonError(text: string, failure: SyntaxError): SweepConfigError {
 /** Most aliases a YAML config may expand (the yaml package's default, stated): an alias bomb is refused. */
 export const YAML_MAX_ALIAS_COUNT = 100;
 
+/**
+ * Tags of the YAML 1.2 core schema, the only ones a config may use. The yaml package also resolves
+ * YAML 1.1's !!omap, !!set, !!binary and !!timestamp by default, into Maps, Sets and Buffers that read
+ * as `{}`: a user's settings under such a tag would be dropped without a word.
+ */
+const CORE_TAGS = new Set(["str", "int", "float", "bool", "null", "map", "seq"].map((name) => `tag:yaml.org,2002:${name}`));
+
 function readYaml(text: string): unknown {
-  const document = parseDocument(text);
+  let document: ReturnType<typeof parseDocument>;
+  try {
+    document = parseDocument(text, { resolveKnownTags: false });
+  } catch (failure) {
+    throw tooDeep(failure);
+  }
+  const foreignTag = document.errors.length === 0 ? firstForeignTag(document) : null;
+  if (foreignTag) throw new SweepConfigError([{ path: "(yaml)", message: foreignTag }]);
   if (document.errors.length === 0) {
     try {
       return document.toJS({ maxAliasCount: YAML_MAX_ALIAS_COUNT });
     } catch (failure) {
+      if (failure instanceof RangeError) throw tooDeep(failure);
       // The yaml package refuses excessive alias expansion (a "billion laughs" bomb) with a ReferenceError.
       const reason = (failure as Error).message;
       throw new SweepConfigError([{ path: "(yaml)", message: `the YAML cannot be expanded: ${reason} (at most ${YAML_MAX_ALIAS_COUNT} alias uses)` }]);
@@ -54,9 +69,35 @@ function readYaml(text: string): unknown {
     document.errors.map((error) => {
       const [start] = error.linePos ?? [];
       const where = start === undefined ? "" : `line ${start.line}, column ${start.col}: `;
-      return { path: "(yaml)", message: `${where}${error.message.split(" at line ")[0]}` };
+      const message = error.message.split(" at line ")[0];
+      // The parser recurses per flow level and reports a stack overflow as a document error.
+      if (/call stack/i.test(message)) return { path: "(yaml)", message: TOO_DEEP };
+      return { path: "(yaml)", message: `${where}${message}` };
     }),
   );
+}
+
+const TOO_DEEP = "the YAML is nested too deeply to read (a sweep config has 4 levels)";
+
+/** The yaml package recurses per level: a stack overflow means the document nests too deeply. */
+function tooDeep(failure: unknown): unknown {
+  if (!(failure instanceof RangeError)) return failure;
+  return new SweepConfigError([{ path: "(yaml)", message: TOO_DEEP }]);
+}
+
+/** Why the document cannot be read as core-schema YAML: the first tag outside it. */
+function firstForeignTag(document: ReturnType<typeof parseDocument>): string | null {
+  let found: string | null = null;
+  try {
+    visit(document, (_key, node) => {
+      if (!isNode(node) || node.tag === undefined || CORE_TAGS.has(node.tag)) return undefined;
+      found = `the tag ${node.tag.replace("tag:yaml.org,2002:", "!!")} is not allowed: a sweep config uses plain YAML (the core schema: strings, numbers, true/false, null, mappings and lists)`;
+      return visit.BREAK;
+    });
+  } catch (failure) {
+    throw tooDeep(failure);
+  }
+  return found;
 }
 
 function lineAndColumn(text: string, offset: number): string {

@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { textIssues } from "./text.ts";
+
+export { MAX_NESTING, nestingIssue, textIssues } from "./text.ts";
 
 /** One thing to fix: the field path (`parameters.lr.loguniform`) and what is wrong, with the value received. */
 export interface InputIssue {
@@ -24,18 +27,35 @@ type Path = PropertyKey[];
 export type UnknownKeyAdvice = (objectPath: Path, key: string) => string;
 
 /**
+ * Most issues an error lists one by one. The rest are counted in a last entry: 50,000 bad values in
+ * one list get a short answer (and a short event-loop stall), and fixing the first few is the next
+ * step anyway.
+ */
+export const MAX_LISTED_ISSUES = 20;
+
+/** The first MAX_LISTED_ISSUES issues, and one entry that counts the rest. */
+export function capIssues(issues: InputIssue[], total = issues.length): InputIssue[] {
+  if (total <= MAX_LISTED_ISSUES) return issues;
+  const more = total - MAX_LISTED_ISSUES;
+  return [
+    ...issues.slice(0, MAX_LISTED_ISSUES),
+    { path: "(more)", message: `and ${more.toLocaleString("en-US")} more issues like these: fix the ones above first` },
+  ];
+}
+
+/**
  * Zod's issues as one entry per thing to fix, each with the value received: an unknown key gets its
  * own path and advice, and a union failure lists what its alternatives accept (`expected one of:
- * 28, 32`), not a bare "Invalid input".
+ * 28, 32`), not a bare "Invalid input". At most MAX_LISTED_ISSUES are spelt out (capIssues).
  */
 export function inputIssues(error: z.ZodError, input: unknown, advice?: UnknownKeyAdvice): InputIssue[] {
-  return error.issues
-    .flatMap((issue) => leafIssues(issue, advice))
-    .map((leaf) => {
-      const value = valueAt(input, leaf.path);
-      const shown = value === undefined ? "" : ` (got ${preview(value)})`;
-      return { path: leaf.path.map(String).join(".") || "(root)", message: `${leaf.message}${shown}` };
-    });
+  const leaves = error.issues.flatMap((issue) => leafIssues(issue, advice));
+  const listed = leaves.slice(0, MAX_LISTED_ISSUES).map((leaf) => {
+    const value = valueAt(input, leaf.path);
+    const shown = value === undefined ? "" : ` (got ${preview(value)})`;
+    return { path: leaf.path.map(String).join(".") || "(root)", message: `${leaf.message}${shown}` };
+  });
+  return capIssues(listed, leaves.length);
 }
 
 /** The messages of a failed parse, without paths or values, for quoting inside another issue. */
@@ -91,6 +111,8 @@ function custom(path: Path, message: string): Issue {
 
 /** Parses `input` with `schema`, or throws an InvalidInputError about `what` naming every field at fault. */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown, what: string): z.output<T> {
+  const unstorable = textIssues(input);
+  if (unstorable.length > 0) throw new InvalidInputError(what, unstorable);
   const result = schema.safeParse(input);
   if (!result.success) throw new InvalidInputError(what, inputIssues(result.error, input));
   return result.data;

@@ -20,8 +20,8 @@ export interface TestApi extends RunningApi {
 
 export type TokenEnv = Partial<Record<keyof typeof AUTH_ENV, string>>;
 
-/** Starts an API with these token settings (unset ones removed from the environment meanwhile). */
-export async function startTestApi(database: string, tokens: TokenEnv = {}): Promise<TestApi> {
+/** Starts an API with these token settings (unset ones removed from the environment meanwhile) and other settings from `env`. */
+export async function startTestApi(database: string, tokens: TokenEnv = {}, env: Record<string, string> = {}): Promise<TestApi> {
   const databaseUrl = withDatabase(resolveDatabaseUrl(), database);
   let text = "";
   const sink = new Writable({
@@ -31,12 +31,13 @@ export async function startTestApi(database: string, tokens: TokenEnv = {}): Pro
     },
   });
   const log = pino({ name: "api-test", level: "info" }, sink);
-  const saved = Object.fromEntries(Object.values(AUTH_ENV).map((name) => [name, process.env[name]]));
+  const saved = Object.fromEntries([...Object.values(AUTH_ENV), ...Object.keys(env)].map((name) => [name, process.env[name]]));
   for (const [key, name] of Object.entries(AUTH_ENV)) {
     const value = tokens[key as keyof typeof AUTH_ENV];
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
+  Object.assign(process.env, env);
   let api: RunningApi;
   try {
     api = await startApi({ log, port: 0, databaseUrl, redisUrl: redisUrl(), queueName: `${database}-${process.pid}-${Date.now()}`, reconcileMs: 0 });

@@ -2,7 +2,15 @@ import { Router, type Request } from "express";
 import { z } from "zod";
 import { getSweep, listSweepRuns, listSweeps } from "../../../libs/db/index.ts";
 import { isUuid } from "../../../libs/db/values.ts";
-import { bestOfSweep, cancelSweepRuns, storedParams, submitSweep, type ServiceContext } from "../../../libs/service/index.ts";
+import {
+  bestOfSweep,
+  cancelSweepRuns,
+  IDEMPOTENCY_HEADER,
+  parseIdempotencyKey,
+  storedParams,
+  submitSweep,
+  type ServiceContext,
+} from "../../../libs/service/index.ts";
 import { configurationOf, parseRankOptions, summarizeConfigurations, type RunSummary } from "../../../libs/sweep/index.ts";
 import { parseInput } from "../../../libs/validation/index.ts";
 import { HttpError, notFound } from "../http-errors.ts";
@@ -31,8 +39,10 @@ export function sweepRoutes(ctx: ServiceContext): Router {
   const router = Router();
 
   router.post("/", async (req, res) => {
-    const { sweep, runs } = await submitSweep(ctx, configFrom(req));
-    res.status(201).json({
+    const idempotencyKey = parseIdempotencyKey(req.get(IDEMPOTENCY_HEADER));
+    const { sweep, runs, replayed } = await submitSweep(ctx, configFrom(req), { idempotencyKey });
+    if (replayed) res.set("Idempotent-Replayed", "true");
+    res.status(replayed ? 200 : 201).json({
       sweep,
       runs: runs.map((run) => ({ id: run.id, index: run.index, configKey: run.configKey, repeat: run.repeat, params: run.params })),
     });
