@@ -21,6 +21,7 @@ import { describeQueueBackend, queueBackendEnv, resolveQueueBackend, type QueueB
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../libs/embedded-db/index.ts";
 import { submitSweep } from "../../libs/service/index.ts";
 import { parseInput } from "../../libs/validation/index.ts";
+import { exitAfter } from "./exit.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const log = createLogger("start");
@@ -118,10 +119,11 @@ async function database(): Promise<{ databaseUrl: string; databaseLine: string }
   };
 }
 
-main().catch(async (error: unknown) => {
+main().catch((error: unknown) => {
   console.error(`error: ${(error as Error).message}`);
   for (const worker of workers) worker.kill("SIGTERM");
-  await api?.close().catch(() => undefined);
-  await embedded?.stop().catch(() => undefined);
-  process.exit(2);
+  return exitAfter(2, async () => {
+    await api?.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+  });
 });

@@ -10,6 +10,7 @@ import { initBackend, shutdownBackend, type BackendChoice } from "../../libs/bac
 import { loadDataSplit, DataError } from "../../libs/data/index.ts";
 import { createLogger } from "../../libs/log/index.ts";
 import { ConfigError, directoryCheckpointStore, parseTrainingConfig, runTraining, CheckpointError, type EpochMetrics } from "../../libs/sgan/index.ts";
+import { exitAfter } from "./exit.ts";
 import { endProgress, renderProgress } from "./progress-bar.ts";
 
 const log = createLogger("train");
@@ -109,18 +110,17 @@ async function main(): Promise<number> {
 }
 
 const userErrors = [ConfigError, DataError, CheckpointError];
-main()
-  .then(async (code) => {
-    await shutdownBackend();
-    process.exit(code);
-  })
-  .catch(async (error: unknown) => {
+/** The backend's teardown never decides the exit status: a failing one is logged, the status stays. */
+const shutdown = () => shutdownBackend().catch((error: unknown) => log.warn({ err: error }, "backend shutdown failed"));
+main().then(
+  (code) => exitAfter(code, shutdown),
+  (error: unknown) => {
     const known = userErrors.some((type) => error instanceof type) || (error as Error)?.name === "BackendUnavailableError";
     if (known || (error as { code?: string })?.code?.startsWith("ERR_PARSE_ARGS")) {
       console.error(`error: ${(error as Error).message}\n${USAGE}`);
     } else {
       log.error({ err: error }, "training run failed");
     }
-    await shutdownBackend();
-    process.exit(2);
-  });
+    return exitAfter(2, shutdown);
+  },
+);
