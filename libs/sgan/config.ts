@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { datasetNameProblem } from "../data/index.ts";
 import { inputIssues, InvalidInputError, type InputIssue } from "../validation/index.ts";
 
 /**
@@ -17,11 +18,21 @@ export const trainingConfigSchema = z
     labeled: z.union([z.literal("all"), z.number().int().min(10)]).default("all"),
     epochs: z.number().int().min(1).max(1000).default(5),
     imgSize: z.union([z.literal(28), z.literal(32)]).default(32),
+    // mnist or a folder under the data root; the single-run trainer also takes an IDX directory's path here.
     dataset: z.string().min(1).max(4096).default("mnist"),
     limit: z.number().int().min(16).optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
   })
   .strict();
+
+/**
+ * The dataset of a sweep (it arrives over the API): `mnist` or a folder name under the data root,
+ * never a path on the worker's host.
+ */
+export const datasetNameSchema = trainingConfigSchema.shape.dataset.superRefine((name, ctx) => {
+  const problem = datasetNameProblem(name);
+  if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+});
 
 export type TrainingConfig = z.output<typeof trainingConfigSchema>;
 export type TrainingConfigInput = z.input<typeof trainingConfigSchema>;

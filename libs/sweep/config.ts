@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { trainingConfigSchema } from "../sgan/config.ts";
+import { datasetNameSchema, trainingConfigSchema } from "../sgan/config.ts";
 import { inputIssues, nestingIssue, textIssues } from "../validation/index.ts";
 import { SweepConfigError } from "./errors.ts";
 import {
@@ -12,9 +12,9 @@ import {
 } from "./fields.ts";
 import { DISTRIBUTION_KINDS, distributionKind, parameterSchema } from "./parameter-schema.ts";
 
-const fixedSchema = trainingConfigSchema.pick(
-  Object.fromEntries(PER_SWEEP_FIELDS.map((field) => [field, true])) as Record<PerSweepField, true>,
-);
+const fixedSchema = trainingConfigSchema
+  .pick(Object.fromEntries(PER_SWEEP_FIELDS.map((field) => [field, true])) as Record<PerSweepField, true>)
+  .extend({ dataset: datasetNameSchema });
 
 const parametersSchema = z.strictObject(
   Object.fromEntries(SWEEPABLE_FIELDS.map((field) => [field, parameterSchema(field).optional()])) as {

@@ -135,7 +135,7 @@ export async function processRunJob(ctx: RunProcessorContext, job: Job<RunJobDat
     );
   };
   try {
-    const data = await ctx.datasets.get(params);
+    const data = await ctx.datasets.get(params, stop.controller.signal);
     const outcome = await runTraining(params, data, {
       log,
       signal: stop.controller.signal,

@@ -96,14 +96,16 @@ describe("loadDataSplit from an IDX directory", () => {
     await assert.rejects(loadDataSplit({ source: { idxDir: dir } }), isDataError(/train-images-idx3-ubyte: expected images/));
   });
 
-  it("lists the expected files when some are missing", async () => {
+  it("names the expected files when some are missing, never the folder's other entries", async () => {
     const dir = await freshDir();
     await writeIdxDataset(dir, { train: { size: 28, labels: trainLabels } });
     await rm(join(dir, "train-labels-idx1-ubyte"));
-    await assert.rejects(
-      loadDataSplit({ source: { idxDir: dir } }),
-      isDataError(new RegExp(`${dir} lacks train-labels; expected files: train-labels-idx1-ubyte or .*train-labels\\.idx1-ubyte\\.gz.*found: train-images-idx3-ubyte$`)),
-    );
+    await writeFile(join(dir, "private-notes.txt"), "secret");
+    await assert.rejects(loadDataSplit({ source: { idxDir: dir } }), (error: unknown) => {
+      isDataError(new RegExp(`${dir} lacks train-labels; expected files: train-labels-idx1-ubyte or .*train-labels\\.idx1-ubyte\\.gz`))(error);
+      assert.doesNotMatch((error as Error).message, /private-notes|train-images-idx3-ubyte/);
+      return true;
+    });
   });
 
   it("rejects half a t10k pair", async () => {

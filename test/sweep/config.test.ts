@@ -87,6 +87,14 @@ describe("sweep config: refusals name the path, the value and what is allowed", 
     assert.match(issueAt(issues, "parameters.lr.mean").message, /allowed here: choice, uniform, loguniform, int, log2int/);
   });
 
+  it("fixed.dataset: mnist or a folder name under the data root, never a path on the worker's host", () => {
+    assert.equal(parseSweepConfig({ name: "x", fixed: { dataset: "fashion-mnist" } }).fixed.dataset, "fashion-mnist");
+    assert.equal(parseSweepConfig({ name: "x", fixed: { dataset: "emnist/letters" } }).fixed.dataset, "emnist/letters");
+    for (const [dataset, rule] of [["/root", /not an absolute path/], ["/proc/self", /not an absolute path/], ["../etc", /'\.\.'/], [".", /letters, digits/]] as const) {
+      assert.match(issueAt(refusal(() => parseSweepConfig({ name: "x", fixed: { dataset } })), "fixed.dataset").message, rule);
+    }
+  });
+
   it("wrong types", () => {
     const issues = refusal(() => parseSweepConfig({ name: 5, repeats: "2", parameters: { batchSize: [16, 32], lr: { uniform: [1, "a"] } } }));
     assert.match(issueAt(issues, "name").message, /expected string.*\(got 5\)/);
