@@ -1,8 +1,16 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { migrateDatabase, openDatabase, resolveDatabaseUrl } from "../../libs/db/index.ts";
+import { deploymentId, migrateDatabase, openDatabase, resolveDatabaseUrl } from "../../libs/db/index.ts";
 import type { Logger } from "../../libs/log/index.ts";
-import { DEFAULT_QUEUE_NAME, openQueueTransport, resolveQueueBackend, RunQueue, subscribeEvents, type QueueBackendConfig } from "../../libs/queue/index.ts";
+import {
+  DEFAULT_QUEUE_NAME,
+  openQueueTransport,
+  queueNamespace,
+  resolveQueueBackend,
+  RunQueue,
+  subscribeEvents,
+  type QueueBackendConfig,
+} from "../../libs/queue/index.ts";
 import { reconcileQueue, type ServiceContext } from "../../libs/service/index.ts";
 import { createApp } from "./app.ts";
 import { connectionLimitsFromEnv, limitedServer } from "./connection-limits.ts";
@@ -42,7 +50,8 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const backend = options.queueBackend ?? (await resolveQueueBackend({ databaseUrl, redisUrl: options.redisUrl }));
   // On Redis, connection errors go where they always went (ioredis prints them); PostgreSQL's pools need a listener.
   const warn = (error: Error) => log.warn({ err: error.message }, "queue connection error");
-  const transport = openQueueTransport(backend, backend.kind === "postgres" ? { onConnectionError: warn } : {});
+  const namespace = queueNamespace(await deploymentId(database.prisma));
+  const transport = openQueueTransport(backend, backend.kind === "postgres" ? { namespace, onConnectionError: warn } : { namespace });
   const publisher = transport.createPublisher();
   const subscriber = transport.createSubscriber();
   const queue = new RunQueue(transport, { name: options.queueName ?? DEFAULT_QUEUE_NAME });

@@ -2,6 +2,7 @@
 // database only from here, never @prisma/client or the generated client.
 export { openDatabase, type Database } from "./client.ts";
 export { migrateDatabase } from "./migrate.ts";
+export { deploymentId } from "./deployment.ts";
 export { DEFAULT_DATABASE_URL, maskDatabaseUrl, resolveDatabaseUrl } from "./url.ts";
 export { connectionProblem, DatabaseUnavailableError, IdempotencyKeyTakenError, RunNotFoundError, RunOwnershipLostError, WorkerNotRegisteredError } from "./errors.ts";
 export * from "./types.ts";

@@ -5,7 +5,7 @@ import { Queue, Worker, createPostgresBackend, type Processor, type QueueOptions
 import type { Redis } from "ioredis";
 import { maskUrl } from "../log/index.ts";
 import { connectRedis, DEFAULT_REDIS_URL, redisAnswers } from "./connection.ts";
-import { PgPublisher, PgSubscriber, RedisSubscriber, type Publisher, type Subscriber } from "./pubsub.ts";
+import { PgPublisher, PgSubscriber, RedisPublisher, RedisSubscriber, type Publisher, type Subscriber } from "./pubsub.ts";
 
 export type QueueBackendKind = "redis" | "postgres";
 
@@ -36,12 +36,37 @@ export interface QueueTransport {
 }
 
 export interface TransportOptions {
+  /**
+   * The deployment's queue namespace (queueNamespace): on Redis, the prefix of BullMQ's keys and of
+   * the live channels, so that deployments sharing a Redis never see each other's jobs or events.
+   * On PostgreSQL the database already is the deployment's own.
+   */
+  namespace: string;
   /** Errors of idle connections (a server restart): logged, never thrown. */
   onConnectionError?: (error: Error) => void;
 }
 
-export function openQueueTransport(config: QueueBackendConfig, options: TransportOptions = {}): QueueTransport {
+export function openQueueTransport(config: QueueBackendConfig, options: TransportOptions): QueueTransport {
   return config.kind === "redis" ? new RedisTransport(config.redisUrl, options) : new PostgresTransport(config.databaseUrl, config.schema ?? DEFAULT_QUEUE_SCHEMA, options);
+}
+
+/** Overrides the queue namespace derived from the database (two databases that must share one queue, or a readable name). */
+export const QUEUE_NAMESPACE_ENV = "SGAN_QUEUE_NAMESPACE";
+
+const NAMESPACE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * The queue namespace of the deployment whose database has this id: `sgan-<id>`, unless
+ * SGAN_QUEUE_NAMESPACE names one. Every process that reads the same database derives the same one,
+ * wherever it runs, whatever URL it reaches the database by.
+ */
+export function queueNamespace(deploymentId: string, env: NodeJS.ProcessEnv = process.env): string {
+  const chosen = env[QUEUE_NAMESPACE_ENV]?.trim();
+  if (!chosen) return `sgan-${deploymentId}`;
+  if (!NAMESPACE.test(chosen)) {
+    throw new Error(`${QUEUE_NAMESPACE_ENV} must be 1-64 letters, digits, '.', '_' or '-' (starting with a letter or digit), not ${JSON.stringify(chosen.slice(0, 80))}`);
+  }
+  return chosen;
 }
 
 /** One line for a person: which backend, where, and why. */
@@ -102,23 +127,23 @@ class RedisTransport implements QueueTransport {
     private readonly url: string,
     private readonly options: TransportOptions,
   ) {
-    this.description = `Redis ${maskUrl(url)}`;
+    this.description = `Redis ${maskUrl(url)} (namespace ${options.namespace})`;
   }
 
   createQueue<D>(name: string, options: Omit<QueueOptions, "connection">): Queue<D> {
-    return new Queue<D>(name, { ...options, connection: this.connect({ blocking: true }) });
+    return new Queue<D>(name, { ...options, prefix: this.options.namespace, connection: this.connect({ blocking: true }) });
   }
 
   createWorker<D, R>(name: string, processor: Processor<D, R>, options: Omit<WorkerOptions, "connection">): Worker<D, R> {
-    return new Worker<D, R>(name, processor, { ...options, connection: this.connect({ blocking: true }) });
+    return new Worker<D, R>(name, processor, { ...options, prefix: this.options.namespace, connection: this.connect({ blocking: true }) });
   }
 
   createPublisher(settings: ConnectionSettings = {}): Publisher {
-    return this.connect(settings);
+    return new RedisPublisher(this.connect(settings), this.options.namespace);
   }
 
   createSubscriber(): Subscriber {
-    return new RedisSubscriber(this.connect({ blocking: true }));
+    return new RedisSubscriber(this.connect({ blocking: true }), this.options.namespace);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,4 @@
-import { Redis } from "ioredis";
-import { RedisSubscriber, type Publisher, type Subscriber } from "./pubsub.ts";
+import type { Publisher, Subscriber } from "./pubsub.ts";
 
 /**
  * Live events from workers to whoever watches (the API's server-sent events). Redis pub/sub or
@@ -29,9 +28,8 @@ export async function publishControl(publisher: Publisher, message: ControlMessa
 }
 
 /** Subscribes a dedicated connection (a subscribed Redis client can do nothing else). */
-async function subscribe<T>(subscriber: Subscriber | Redis, channel: string, handler: (message: T) => void): Promise<void> {
-  const receiver = subscriber instanceof Redis ? new RedisSubscriber(subscriber) : subscriber;
-  await receiver.subscribe(channel, (text) => {
+async function subscribe<T>(subscriber: Subscriber, channel: string, handler: (message: T) => void): Promise<void> {
+  await subscriber.subscribe(channel, (text) => {
     try {
       handler(JSON.parse(text) as T);
     } catch {
@@ -40,10 +38,10 @@ async function subscribe<T>(subscriber: Subscriber | Redis, channel: string, han
   });
 }
 
-export function subscribeEvents(subscriber: Subscriber | Redis, handler: (event: LiveEvent) => void): Promise<void> {
+export function subscribeEvents(subscriber: Subscriber, handler: (event: LiveEvent) => void): Promise<void> {
   return subscribe(subscriber, EVENTS_CHANNEL, handler);
 }
 
-export function subscribeControl(subscriber: Subscriber | Redis, handler: (message: ControlMessage) => void): Promise<void> {
+export function subscribeControl(subscriber: Subscriber, handler: (message: ControlMessage) => void): Promise<void> {
   return subscribe(subscriber, CONTROL_CHANNEL, handler);
 }

@@ -4,11 +4,13 @@ export type { RunJobData, RunJobResult, RunJobSpec } from "./jobs.ts";
 export { RunQueue, type RunQueueOptions } from "./run-queue.ts";
 export { publishEvent, publishControl, subscribeEvents, subscribeControl, EVENTS_CHANNEL, CONTROL_CHANNEL } from "./events.ts";
 export type { LiveEvent, ControlMessage } from "./events.ts";
-export { PgPublisher, PgSubscriber, RedisSubscriber, type Publisher, type Subscriber } from "./pubsub.ts";
+export { PgPublisher, PgSubscriber, RedisPublisher, RedisSubscriber, type Publisher, type Subscriber } from "./pubsub.ts";
 export {
   DEFAULT_QUEUE_SCHEMA,
   describeQueueBackend,
   openQueueTransport,
+  queueNamespace,
+  QUEUE_NAMESPACE_ENV,
   queueBackendEnv,
   resolveQueueBackend,
   type ConnectionSettings,

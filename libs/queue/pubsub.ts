@@ -4,7 +4,7 @@
 import pg from "pg";
 import type { Redis } from "ioredis";
 
-/** Sends messages on a channel. An ioredis connection is one as it is. */
+/** Sends messages on a channel. */
 export interface Publisher {
   publish(channel: string, message: string): Promise<unknown>;
   /** Resolves when the channel's server answers (the API's health check). */
@@ -17,19 +17,43 @@ export interface Subscriber {
   close(): Promise<void>;
 }
 
-/** Redis pub/sub: a subscribed connection can do nothing else, so it is this subscriber's alone. */
+/**
+ * Redis pub/sub: a subscribed connection can do nothing else, so it is this subscriber's alone.
+ * Channels are the deployment's (`<namespace>:<channel>`): Redis has one channel space for every
+ * deployment that shares it.
+ */
 export class RedisSubscriber implements Subscriber {
-  constructor(readonly connection: Redis) {}
+  constructor(
+    readonly connection: Redis,
+    private readonly namespace: string,
+  ) {}
 
   async subscribe(channel: string, handler: (message: string) => void): Promise<void> {
+    const own = `${this.namespace}:${channel}`;
     this.connection.on("message", (received: string, text: string) => {
-      if (received === channel) handler(text);
+      if (received === own) handler(text);
     });
-    await this.connection.subscribe(channel);
+    await this.connection.subscribe(own);
   }
 
   async close(): Promise<void> {
     await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+}
+
+/** Redis PUBLISH on the deployment's channels (`<namespace>:<channel>`), the counterpart of RedisSubscriber. */
+export class RedisPublisher implements Publisher {
+  constructor(
+    private readonly connection: Redis,
+    private readonly namespace: string,
+  ) {}
+
+  publish(channel: string, message: string): Promise<number> {
+    return this.connection.publish(`${this.namespace}:${channel}`, message);
+  }
+
+  ping(): Promise<string> {
+    return this.connection.ping();
   }
 }
 

@@ -2,11 +2,12 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { UnrecoverableError, type Job, type Worker } from "bullmq";
 import type { BackendInfo } from "../backends/index.ts";
-import { finishRun, heartbeatWorker, registerWorker, requeueRun, stopWorker, type PrismaClient } from "../db/index.ts";
+import { deploymentId, finishRun, heartbeatWorker, registerWorker, requeueRun, stopWorker, type PrismaClient } from "../db/index.ts";
 import type { Logger } from "../log/index.ts";
 import {
   openQueueTransport,
   publishEvent,
+  queueNamespace,
   redisUrl,
   subscribeControl,
   type Publisher,
@@ -61,6 +62,7 @@ export class TrainingWorker {
     await registerWorker(db, { id: this.id, host: hostname(), pid: process.pid, backend: backend.name, device: backend.device, concurrency, queue: queueName });
     const queueBackend = this.options.queueBackend ?? { kind: "redis", redisUrl: this.options.redisUrl ?? redisUrl() };
     const transport = (this.transport = openQueueTransport(queueBackend, {
+      namespace: queueNamespace(await deploymentId(db)),
       onConnectionError: (error) => log.warn({ err: error.message }, `${queueBackend.kind} connection error`),
     }));
     const publisher = transport.createPublisher({ blocking: true });

@@ -69,7 +69,7 @@ function backendSuite(kind: "redis" | "postgres", config: () => QueueBackendConf
     let transport: QueueTransport;
 
     before(() => {
-      transport = openQueueTransport(config());
+      transport = openQueueTransport(config(), { namespace: `queue-test-${process.pid}` });
     });
     after(async () => {
       await transport?.close();
