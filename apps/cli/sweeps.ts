@@ -10,6 +10,7 @@ import { cancel } from "./sweeps/commands/cancel.ts";
 import { ls } from "./sweeps/commands/ls.ts";
 import { submit } from "./sweeps/commands/submit.ts";
 import { watch } from "./sweeps/commands/watch.ts";
+import { escaped } from "../../libs/terminal-text/index.ts";
 
 const COMMANDS: Record<string, Command> = { submit, ls, watch, best, cancel };
 const GLOBAL_OPTIONS = ["api", "token", "help"];
@@ -70,13 +71,16 @@ function apiUrl(text: string): string {
   return text;
 }
 
-/** What went wrong, for a person: one line (plus the API's issues, one per line); never a stack. */
+/**
+ * What went wrong, for a person: one line (plus the API's issues, one per line); never a stack. The
+ * messages hold what the user typed and what the API said, so they are shown escaped.
+ */
 function explain(error: unknown): string {
-  if (error instanceof UsageError) return `sweeps: ${error.message}\nrun 'sweeps --help' for usage`;
+  if (error instanceof UsageError) return escaped`sweeps: ${error.message}\nrun 'sweeps --help' for usage`;
   if (error instanceof ApiError && error.issues.length > 0) {
-    return [`error: ${error.message}`, ...error.issues.map((issue) => `  ${issue.path}: ${issue.message}`)].join("\n");
+    return [escaped`error: ${error.message}`, ...error.issues.map((issue) => escaped`  ${issue.path}: ${issue.message}`)].join("\n");
   }
-  return `error: ${(error as Error)?.message ?? String(error)}`;
+  return escaped`error: ${(error as Error)?.message ?? String(error)}`;
 }
 
 // A closed pipe (`sweeps ls | head -1`) is the reader being done, not an error.

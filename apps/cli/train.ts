@@ -10,6 +10,7 @@ import { initBackend, shutdownBackend, type BackendChoice } from "../../libs/bac
 import { loadDataSplit, DataError } from "../../libs/data/index.ts";
 import { createLogger } from "../../libs/log/index.ts";
 import { ConfigError, directoryCheckpointStore, parseTrainingConfig, runTraining, CheckpointError, type EpochMetrics } from "../../libs/sgan/index.ts";
+import { escaped } from "../../libs/terminal-text/index.ts";
 import { exitAfter } from "./exit.ts";
 import { endProgress, renderProgress } from "./progress-bar.ts";
 
@@ -105,7 +106,7 @@ async function main(): Promise<number> {
   });
   endProgress();
   log.info({ outcome, outDir }, "training run finished");
-  console.log(`${outcome.status} after ${outcome.epochsDone} epoch(s); metrics, samples and checkpoint in ${outDir}`);
+  console.log(escaped`${outcome.status} after ${outcome.epochsDone} epoch(s); metrics, samples and checkpoint in ${outDir}`);
   return outcome.status === "completed" ? 0 : 1;
 }
 
@@ -117,7 +118,7 @@ main().then(
   (error: unknown) => {
     const known = userErrors.some((type) => error instanceof type) || (error as Error)?.name === "BackendUnavailableError";
     if (known || (error as { code?: string })?.code?.startsWith("ERR_PARSE_ARGS")) {
-      console.error(`error: ${(error as Error).message}\n${USAGE}`);
+      console.error(`${escaped`error: ${(error as Error).message}`}\n${USAGE}`);
     } else {
       log.error({ err: error }, "training run failed");
     }

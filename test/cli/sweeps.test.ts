@@ -7,12 +7,15 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startApi, type RunningApi } from "../../apps/api/server.ts";
 import { initBackend } from "../../libs/backends/index.ts";
-import { openDatabase, resolveDatabaseUrl, type Database } from "../../libs/db/index.ts";
+import { openDatabase, recordEpoch, resolveDatabaseUrl, type Database } from "../../libs/db/index.ts";
 import { withDatabase } from "../../libs/db/url.ts";
 import { createLogger } from "../../libs/log/index.ts";
 import { redisUrl } from "../../libs/queue/index.ts";
 import { TrainingWorker } from "../../libs/worker/index.ts";
-import { dropDatabase } from "../db/helpers.ts";
+import { storeSweep } from "../../libs/service/index.ts";
+import { parseSweepText } from "../../libs/sweep/index.ts";
+import { dropDatabase, epochMetrics, summary } from "../db/helpers.ts";
+import { hasActedOn, HOSTILE, HOSTILE_SHOWN } from "../support/hostile-text.ts";
 import { runSweepsCli, type CliResult } from "../support/sweeps-cli.ts";
 import { freePort } from "../../libs/embedded-db/index.ts";
 
@@ -185,4 +188,44 @@ describe("sweeps CLI", { timeout: 120_000 }, () => {
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^ {2}sweeps submit <file> \[--watch \| --json\]$/m);
   });
+
+  test("names, keys and messages from users and the API are shown escaped, in every command", async () => {
+    // Stored as the API would send it whatever it accepts at submit: the CLI must not trust it.
+    const { sweep, runs } = await storeSweep(api.ctx.db, parseSweepText(TWO_RUNS));
+    const [run, other] = runs;
+    await api.ctx.db.sweep.update({ where: { id: sweep.id }, data: { name: HOSTILE, status: "completed" } });
+    await api.ctx.db.run.updateMany({ where: { sweepId: sweep.id }, data: { status: "completed", finishedAt: new Date() } });
+    await api.ctx.db.run.update({ where: { id: run.id }, data: { configKey: `${HOSTILE} key` } });
+    for (const { id } of [run, other]) await recordEpoch(api.ctx.db, id, epochMetrics(1), null, summary(0.5));
+
+    // A page size no earlier request used: the API's read cache cannot answer from before the rows were written.
+    const listed = await sweeps(["ls", "--page-size", "7"], api.url);
+    const best = await sweeps(["best", sweep.id], api.url);
+    const watched = await sweeps(["watch", sweep.id], api.url);
+    for (const [what, result] of Object.entries({ listed, best, watched })) {
+      assert.equal(result.code, 0, `${what}: ${result.stderr}`);
+      assert.ok(!hasActedOn(result.stdout), `${what} wrote raw control characters: ${JSON.stringify(result.stdout)}`);
+      assert.doesNotMatch(result.stdout, /^fake line/m, `${what}: no forged line`);
+    }
+    assert.match(listed.stdout, new RegExp(`^${sweep.id}\\s+${escapeRegExp(HOSTILE_SHOWN)}\\s+completed\\s`, "m"));
+    assert.ok(best.stdout.includes(`${HOSTILE_SHOWN} key`), best.stdout);
+    assert.ok(watched.stdout.includes(`sweep ${HOSTILE_SHOWN} (completed)`), watched.stdout);
+
+    // --json stays JSON, the same value, with nothing raw that a terminal acts on.
+    const json = await sweeps(["ls", "--json", "--page-size", "7"], api.url);
+    assert.ok(!hasActedOn(json.stdout), json.stdout);
+    assert.equal(JSON.parse(json.stdout).items.find((item: { id: string }) => item.id === sweep.id).name, HOSTILE);
+
+    // Error messages: what the user typed, echoed by the CLI itself or by the API.
+    const [usage, missing] = await Promise.all([sweeps([`frob\u001b[2J`], api.url), sweeps(["best", `x\u001b]0;PWNED\u0007`], api.url)]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /^sweeps: unknown command 'frob\\x1b\[2J'/);
+    assert.equal(missing.code, 1);
+    assert.ok(missing.stderr.includes("x\\x1b]0;PWNED\\x07"), missing.stderr);
+    for (const result of [usage, missing]) assert.ok(!hasActedOn(result.stderr), JSON.stringify(result.stderr));
+  });
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -1,3 +1,4 @@
+import { terminalSafeJson } from "../../../libs/terminal-text/index.ts";
 import type { SweepsApi } from "./client.ts";
 import type { Output } from "./watch-view.ts";
 
@@ -48,6 +49,7 @@ export class UsageError extends Error {
   }
 }
 
+/** The API's JSON, with the characters JSON leaves raw but a terminal acts on (C1, bidi overrides) escaped. */
 export function printJson(out: Output, body: unknown): void {
-  out.write(`${JSON.stringify(body, null, 2)}\n`);
+  out.write(`${terminalSafeJson(JSON.stringify(body, null, 2))}\n`);
 }

@@ -1,3 +1,4 @@
+import { printable } from "../../../libs/terminal-text/index.ts";
 import { progressBar } from "../progress-bar.ts";
 import { isFinal, runTally, type RunEpochEvent, type RunProgressEvent, type RunStatus, type RunStatusEvent, type SweepDetail } from "./api-types.ts";
 import { compact, duration, percent, plural } from "./format.ts";
@@ -108,8 +109,9 @@ export class WatchView {
     if (this.out.isTTY) this.redraw();
   }
 
+  /** Each line is one line of text, mostly what the API said (names, statuses, workers): escaped whole. */
   private line(text: string): void {
-    this.out.write(`${text}\n`);
+    this.out.write(`${printable(text)}\n`);
   }
 
   private clearBlock(): void {
@@ -127,7 +129,7 @@ export class WatchView {
     const more = running.length - bars.length;
     const lines = [this.summary, ...bars.map((run) => progressLine(run, true)), ...(more > 0 ? [`... and ${more} more running`] : [])];
     this.clearBlock();
-    this.out.write(`${lines.map((text) => text.slice(0, width)).join("\n")}\n`);
+    this.out.write(`${lines.map((text) => printable(text).slice(0, width)).join("\n")}\n`);
     this.drawn = lines.length;
   }
 }

@@ -2,6 +2,7 @@ import type { Hyperparameters, RankedEntry, Ranking } from "../api-types.ts";
 import { printJson, type Command } from "../command.ts";
 import { compact, paramValue, percent } from "../format.ts";
 import { table, type Column } from "../table.ts";
+import { escaped } from "../../../../libs/terminal-text/index.ts";
 
 export const best: Command = {
   args: ["<id>"],
@@ -19,18 +20,18 @@ Defaults: testAccuracy, last, k 5, penalty 0, limit 10.`,
     const ranked = best.options;
     const figure = ranked.metric === "testAccuracy" || ranked.metric === "dAcc" ? (x: number) => percent(x, 2) : compact;
     const shared = sharedParams([...best.configurations.entries, ...best.runs.entries].map((entry) => entry.params));
-    out.write(`ranked by ${ranked.metric} (scope ${ranked.scope}${ranked.scope === "lastK" ? `, k ${ranked.k}` : ""}, penalty ${ranked.penalty}), best first\n`);
+    out.write(escaped`ranked by ${ranked.metric} (scope ${ranked.scope}${ranked.scope === "lastK" ? `, k ${ranked.k}` : ""}, penalty ${ranked.penalty}), best first\n`);
     if (Object.keys(shared).length > 0) {
-      out.write(`same in every entry: ${Object.entries(shared).map(([key, v]) => `${key} ${paramValue(v)}`).join(", ")}\n`);
+      out.write(escaped`same in every entry: ${Object.entries(shared).map(([key, v]) => escaped`${key} ${paramValue(v)}`).join(", ")}\n`);
     }
-    out.write(`\nconfigurations, across repeats (${rankedLine(best.configurations)})\n`);
+    out.write(escaped`\nconfigurations, across repeats (${rankedLine(best.configurations)})\n`);
     out.write(
       rankingTable(best.configurations, figure, shared, [
         { column: { header: "RUNS", align: "right" }, cell: (entry) => String(entry.runs) },
         { column: { header: "CONFIG" }, cell: (entry) => entry.configKey },
       ]),
     );
-    out.write(`\nruns (${rankedLine(best.runs)})\n`);
+    out.write(escaped`\nruns (${rankedLine(best.runs)})\n`);
     out.write(
       rankingTable(best.runs, figure, shared, [
         { column: { header: "STATUS" }, cell: (entry) => entry.status },

@@ -1,5 +1,6 @@
 import { printJson, type Command } from "../command.ts";
 import { plural } from "../format.ts";
+import { escaped } from "../../../../libs/terminal-text/index.ts";
 
 export const cancel: Command = {
   args: ["<id>"],
@@ -11,9 +12,9 @@ export const cancel: Command = {
     if (options.json) return printJson(out, result);
     const { cancelledQueued, stopping } = result;
     if (cancelledQueued.length === 0 && stopping.length === 0) {
-      out.write(`sweep ${id}: nothing to cancel, no run is queued or running\n`);
+      out.write(escaped`sweep ${id}: nothing to cancel, no run is queued or running\n`);
       return;
     }
-    out.write(`sweep ${id}: cancelled ${plural(cancelledQueued.length, "queued run")}; ${plural(stopping.length, "running run")} stopping after the current batch\n`);
+    out.write(escaped`sweep ${id}: cancelled ${plural(cancelledQueued.length, "queued run")}; ${plural(stopping.length, "running run")} stopping after the current batch\n`);
   },
 };

@@ -2,6 +2,7 @@ import { runTally, type SweepOverview } from "../api-types.ts";
 import { printJson, type Command } from "../command.ts";
 import { percent, plural, timestamp } from "../format.ts";
 import { table } from "../table.ts";
+import { escaped } from "../../../../libs/terminal-text/index.ts";
 
 export const ls: Command = {
   args: [],
@@ -27,7 +28,7 @@ export const ls: Command = {
     const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
     const sizeOption = options["page-size"] === undefined ? "" : ` --page-size ${page.pageSize}`;
     const next = page.page < pages ? `; next: sweeps ls --page ${page.page + 1}${sizeOption}` : "";
-    out.write(`page ${page.page} of ${pages}, ${plural(page.total, "sweep")}${next}\n`);
+    out.write(escaped`page ${page.page} of ${pages}, ${plural(page.total, "sweep")}${next}\n`);
   },
 };
 

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { plural } from "../format.ts";
 import { printJson, UsageError, type Command } from "../command.ts";
 import { watchSweep } from "./watch.ts";
+import { escaped } from "../../../../libs/terminal-text/index.ts";
 
 export const submit: Command = {
   args: ["<file>"],
@@ -17,8 +18,8 @@ export const submit: Command = {
     const submitted = await api.submitSweep(text);
     if (options.json) return printJson(out, submitted);
     const { sweep, runs } = submitted;
-    out.write(`submitted sweep ${sweep.id} "${sweep.name}": ${plural(runs.length, "run")}\n`);
+    out.write(escaped`submitted sweep ${sweep.id} "${sweep.name}": ${plural(runs.length, "run")}\n`);
     if (options.watch) await watchSweep(api, sweep.id, out);
-    else out.write(`follow it: sweeps watch ${sweep.id}\n`);
+    else out.write(escaped`follow it: sweeps watch ${sweep.id}\n`);
   },
 };
