@@ -9,7 +9,7 @@ export { DataError } from "./errors.ts";
 export { EpochBatches } from "./epoch-batches.ts";
 export { gatherBatch } from "./gather.ts";
 export { labeledMask } from "./labeled-mask.ts";
-export { loadDataSplit, trainingSplitLabels } from "./load.ts";
+export { datasetLabels, loadDataSplit, trainingSplitLabels } from "./load.ts";
 export { readIdxFile, readIdxHeader } from "./idx-file.ts";
 export { resizeBilinear } from "./resize.ts";
 export { MAX_DATASET_BYTES } from "./limits.ts";

@@ -36,12 +36,18 @@ export async function loadDataSplit(options: LoadOptions = {}): Promise<DataSpli
 }
 
 /**
- * The labels of the training split loadDataSplit makes (default testFraction and splitSeed) for this
- * dataset and limit, reading no images: IDX image files by their headers only. For checks at
- * submit; throws DataError where loading would (limit too large, a bad file).
+ * The labels of a dataset's train and (IDX t10k) test sources, reading no images: IDX image files
+ * by their headers only. For checks at submit; throws DataError where loading would (a bad file).
  */
-export async function trainingSplitLabels(source: DatasetSource, limit?: number, signal?: AbortSignal): Promise<Int32Array> {
-  const labels = isMnist(source) ? { train: await mnistPackageLabels() } : await readIdxLabels(await idxSource(source), signal);
+export async function datasetLabels(source: DatasetSource, signal?: AbortSignal): Promise<{ train: Int32Array; test?: Int32Array }> {
+  return isMnist(source) ? { train: await mnistPackageLabels() } : readIdxLabels(await idxSource(source), signal);
+}
+
+/**
+ * The labels of the training split loadDataSplit makes with its default testFraction and splitSeed
+ * (what a worker trains on) from these labels; DataError for a limit the split cannot meet.
+ */
+export function trainingSplitLabels(labels: { train: Int32Array; test?: Int32Array }, limit?: number): Int32Array {
   const split = chooseSplit({ trainLabels: labels.train, testLabels: labels.test, testFraction: DEFAULT_TEST_FRACTION, splitSeed: DEFAULT_SPLIT_SEED, limit });
   return split.train.map((index) => labels.train[index]);
 }

@@ -1,4 +1,5 @@
 import { cancelSweep, createSweepWithRuns, findSweepByIdempotencyKey, getSweepRuns, IdempotencyKeyTakenError, type PrismaClient } from "../db/index.ts";
+import { checkSweepFeasible } from "../feasibility/index.ts";
 import { publishControl, publishEvent } from "../queue/index.ts";
 import {
   configurationOf,
@@ -53,6 +54,8 @@ export async function submitSweep(ctx: ServiceContext, input: unknown, options: 
     const earlier = await earlierSubmit(ctx.db, idempotencyKey, config);
     if (earlier) return earlier;
   }
+  // Before anything is stored: a run no worker can train (too big, data it lacks) is refused now.
+  await checkSweepFeasible(config);
   let stored: Awaited<ReturnType<typeof storeSweep>>;
   try {
     stored = await storeSweep(ctx.db, config, idempotencyKey);
