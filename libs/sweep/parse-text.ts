@@ -1,6 +1,7 @@
 import { isNode, parseDocument, visit } from "yaml";
 import { parseSweepConfig, type SweepConfig } from "./config.ts";
-import { SweepConfigError } from "./errors.ts";
+import { SweepConfigError, type SweepIssue } from "./errors.ts";
+import { capIssues } from "../validation/index.ts";
 
 export type SweepTextFormat = "json" | "yaml";
 
@@ -65,16 +66,21 @@ function readYaml(text: string): unknown {
       throw new SweepConfigError([{ path: "(yaml)", message: `the YAML cannot be expanded: ${reason} (at most ${YAML_MAX_ALIAS_COUNT} alias uses)` }]);
     }
   }
-  throw new SweepConfigError(
-    document.errors.map((error) => {
-      const [start] = error.linePos ?? [];
-      const where = start === undefined ? "" : `line ${start.line}, column ${start.col}: `;
-      const message = error.message.split(" at line ")[0];
-      // The parser recurses per flow level and reports a stack overflow as a document error.
-      if (/call stack/i.test(message)) return { path: "(yaml)", message: TOO_DEEP };
-      return { path: "(yaml)", message: `${where}${message}` };
-    }),
-  );
+  throw new SweepConfigError(yamlIssues(document.errors));
+}
+
+/** One issue per distinct parse error, at most MAX_LISTED_ISSUES of them spelt out. */
+function yamlIssues(errors: ReturnType<typeof parseDocument>["errors"]): SweepIssue[] {
+  const issues = errors.map((error): SweepIssue => {
+    const [start] = error.linePos ?? [];
+    const where = start === undefined ? "" : `line ${start.line}, column ${start.col}: `;
+    const message = error.message.split(" at line ")[0];
+    // The parser recurses per flow level and reports a stack overflow as a document error.
+    if (/call stack/i.test(message)) return { path: "(yaml)", message: TOO_DEEP };
+    return { path: "(yaml)", message: `${where}${message}` };
+  });
+  const distinct = [...new Map(issues.map((issue) => [issue.message, issue])).values()];
+  return capIssues(distinct);
 }
 
 const TOO_DEEP = "the YAML is nested too deeply to read (a sweep config has 4 levels)";

@@ -1,8 +1,11 @@
 // Malformed requests against every write endpoint of the real API, generated from a seed (FUZZ_SEED
 // to reproduce a failure): wrong types, huge numbers, NaN and Infinity, deep nesting, unknown fields,
-// oversized bodies, wrong content types, broken YAML, random bytes, YAML alias bombs, bad sweep ids.
-// Every answer must be a 4xx whose JSON names the problem; the API stays up and stores nothing.
+// oversized bodies, wrong content types, broken YAML, random bytes, YAML alias bombs, bad sweep ids,
+// strings PostgreSQL cannot store (NUL, lone surrogates), YAML tags outside the core schema, inputs
+// with thousands of mistakes, and bodies trickled in byte by byte.
+// Every answer must be a short 4xx whose JSON names the problem; the API stays up and stores nothing.
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { BODY_LIMIT } from "../../apps/api/app.ts";
 import { createRng, type Rng } from "../../libs/random/index.ts";
@@ -12,6 +15,10 @@ const DATABASE = "sgan_fuzz_test";
 const SEED = Number(process.env.FUZZ_SEED ?? 20261126);
 const PER_ENDPOINT = Number(process.env.FUZZ_CASES ?? 1200);
 const LIMIT_BYTES = Number.parseInt(BODY_LIMIT, 10) * 1024;
+/** An error answer is read by a person: a few kilobytes, whatever was sent. */
+const MAX_ANSWER_BYTES = 32 * 1024;
+/** The fuzzed API's request timeout: a trickled body is cut off after this long. */
+const REQUEST_TIMEOUT_MS = 3_000;
 
 interface Case {
   kind: string;
@@ -153,6 +160,39 @@ const SUBMIT_KINDS: Record<string, (rng: Rng) => Omit<Case, "path" | "kind">> = 
     else lines.push("name: bomb", `parameters: { lr: { choice: *a${levels} } }`);
     return { headers: pick(rng, [YAML_TYPE, { "Content-Type": "text/plain" }]), body: lines.join("\n") };
   },
+  "unstorable text": (rng) => {
+    // JSON escapes, as text: JSON.parse turns them into the characters themselves.
+    const bad = pick(rng, [String.raw`a\u0000b`, String.raw`\u0000`, String.raw`x\ud800`, String.raw`\udfff`, String.raw`\ud83d`, String.raw`ok\u0000\ud800`]);
+    const config = base();
+    const where = rng.int(4);
+    if (where === 0) config.name = JSON.parse(`"${bad}"`);
+    else if (where === 1) config.fixed.dataset = JSON.parse(`"${bad}"`);
+    else if (where === 2) config.parameters.variant = { choice: ["improved", JSON.parse(`"${bad}"`)] };
+    else config.fixed[JSON.parse(`"${bad}"`)] = 1;
+    // YAML spells the same characters with its own escapes in double-quoted scalars.
+    if (rng.int(3) === 0) return { headers: YAML_TYPE, body: `name: "${bad.replace(/\\u0000/g, "\\0")}"\nfixed: { epochs: 1 }\n` };
+    return { headers: JSON_TYPE, body: JSON.stringify(config) };
+  },
+  "YAML tag": (rng) => {
+    const tag = pick(rng, ["!!omap", "!!set", "!!binary", "!!timestamp", "!!pairs", "!local", "!<tag:example.com,2026:x>", "!!python/object"]);
+    const body = pick(rng, [
+      `name: tagged\nfixed: ${tag}\n  - epochs: 5\n  - limit: 64\n`,
+      `name: tagged\nfixed: ${tag} { epochs: 2 }\n`,
+      `name: ${tag} aGVsbG8=\nfixed: { epochs: 1 }\n`,
+      `${tag}\nname: tagged\n`,
+      `name: tagged\nparameters: { lr: { choice: ${tag} [0.1, 0.2] } }\n`,
+    ]);
+    return { headers: pick(rng, [YAML_TYPE, { "Content-Type": "text/plain" }]), body };
+  },
+  "huge issue list": (rng) => {
+    const config = base();
+    const count = pick(rng, [50, 900, 1_001, 20_000, 50_000]);
+    const where = rng.int(3);
+    if (where === 0) config.parameters.lr = { choice: Array.from({ length: count }, () => pick(rng, ["x", -1, true, null])) };
+    else if (where === 1) Object.assign(config.fixed, Object.fromEntries(Array.from({ length: Math.min(count, 5_000) }, (_, i) => [`unknown${i}`, i])));
+    else config.parameters.batchSize = { choice: Array.from({ length: Math.min(count, 1_000) }, (_, i) => -i) };
+    return { headers: pick(rng, [JSON_TYPE, YAML_TYPE]), body: JSON.stringify(config) };
+  },
   "wrong top level": (rng) => ({
     headers: pick(rng, [JSON_TYPE, YAML_TYPE]),
     body: pick(rng, ["null", "true", "42", '"text"', "[]", "[1,2]", "{}", " ", "\n\n", "- a\n- b\n", "~", "--- |\n  text\n", "0x10", "!!set {a, b}"]),
@@ -182,6 +222,27 @@ function submitCase(rng: Rng): Case {
   let kind = pick(rng, kinds);
   if (kind === "oversized body" && rng.int(4) !== 0) kind = "wrong type";
   return { kind, path: "/api/sweeps", ...SUBMIT_KINDS[kind](rng) };
+}
+
+/** Sends `body` one byte every `everyMs` on a raw socket; resolves to what the server answered before closing. */
+function trickle(url: string, body: string, everyMs: number): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    let answer = "";
+    let sent = 0;
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(`POST /api/sweeps HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+    });
+    const drip = setInterval(() => {
+      if (sent < body.length && !socket.destroyed) socket.write(body[sent++]);
+    }, everyMs);
+    socket.on("data", (chunk) => (answer += chunk));
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      clearInterval(drip);
+      resolve(answer);
+    });
+  });
 }
 
 interface Failure {
@@ -225,7 +286,9 @@ async function fuzz(api: TestApi, cases: Case[]): Promise<{ failures: Failure[];
         : status >= 500 ? "5xx"
         : status < 400 ? "accepted"
         : typeof error !== "string" || error.trim() === "" ? "no error message"
-        : /internal error/.test(error) ? "internal error"
+        : /internal error|call stack/i.test(error) ? "internal error"
+        : JSON.stringify(body).length > MAX_ANSWER_BYTES ? "huge answer"
+        : (body.issues?.length ?? 0) > 21 ? "uncapped issue list"
         : null;
       if (problem) {
         const shown = typeof request.body === "string" ? request.body.slice(0, 200) : request.body ? `<${request.body.length} bytes>` : "";
@@ -253,7 +316,7 @@ function report(failures: Failure[]): string {
 describe(`fuzzing the write endpoints (seed ${SEED})`, { timeout: 300_000 }, () => {
   let api: TestApi;
   before(async () => {
-    api = await startTestApi(DATABASE);
+    api = await startTestApi(DATABASE, {}, { SGAN_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) });
   });
   after(async () => {
     await api?.close();
@@ -268,6 +331,16 @@ describe(`fuzzing the write endpoints (seed ${SEED})`, { timeout: 300_000 }, () 
     const ok = await call(api.url, "/api/sweeps", { method: "POST", headers: JSON_TYPE, body: JSON.stringify(base()) });
     assert.equal(ok.status, 201, JSON.stringify(ok.body));
     await api.ctx.db.$executeRawUnsafe(`TRUNCATE "Sweep" CASCADE`);
+  });
+
+  it("slow bodies: 20 clients trickling a valid sweep byte by byte each get a 408 at the timeout; nothing is stored", async () => {
+    const rng = createRng(SEED ^ 0x5107);
+    const sweepsBefore = await api.sweepCount();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => trickle(api.url, JSON.stringify(base()), 100 + rng.int(400))));
+    for (const answer of answers) assert.match(answer, /^HTTP\/1\.1 408/, answer.slice(0, 200));
+    assert.equal(await api.sweepCount(), sweepsBefore, "nothing stored");
+    const health = await call(api.url, "/healthz");
+    assert.equal(health.status, 200, JSON.stringify(health.body));
   });
 
   for (const [endpoint, make] of [["POST /api/sweeps", submitCase], ["POST /api/sweeps/:id/cancel", cancelCase]] as const) {
