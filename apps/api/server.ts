@@ -11,6 +11,7 @@ import {
   subscribeEvents,
   type QueueBackendConfig,
 } from "../../libs/queue/index.ts";
+import { feasibilityLimits } from "../../libs/feasibility/index.ts";
 import { reconcileQueue, type ServiceContext } from "../../libs/service/index.ts";
 import { createApp } from "./app.ts";
 import { connectionLimitsFromEnv, limitedServer } from "./connection-limits.ts";
@@ -44,6 +45,8 @@ export interface RunningApi {
 export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const { log } = options;
   const limits = connectionLimitsFromEnv();
+  // Read again at each submit; read here first so that a bad setting stops the start, not a submit.
+  feasibilityLimits();
   const databaseUrl = resolveDatabaseUrl(options.databaseUrl);
   await migrateDatabase(databaseUrl);
   const database = await openDatabase(databaseUrl);
