@@ -98,11 +98,13 @@ describe("dashboard in headless Chromium", { timeout: 120_000 }, () => {
     assert.equal(await page.getAttribute('[data-chart="curves-testAccuracy"]', "data-bands"), "0");
     assert.equal(await page.getAttribute('[data-chart="stability-map"]', "data-points"), "4");
     assert.equal(await page.getAttribute('[data-chart="repeats"]', "data-curves"), "4");
-    // The best-runs panel lists exactly the API's ranking, in its order (7 runs have epochs).
+    // The best-runs panel lists exactly the API's ranking, in its order: the 5 completed runs (the
+    // diverged and the running one have epochs too, but only completed runs are ranked).
     const ranking = (await (await fetch(`${env.url}/api/sweeps/${sweepId}/best`)).json()) as { runs: { entries: Array<{ id: string }> } };
-    assert.equal(ranking.runs.entries.length, 7);
+    assert.equal(ranking.runs.entries.length, 5);
     const listed = await page.locator("#best-runs tbody tr").evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.id));
     assert.deepEqual(listed, ranking.runs.entries.map((entry) => entry.id));
+    assert.equal(await page.locator("h3", { hasText: /^Runs \(/ }).innerText(), "Runs (5 ranked; left out: 1 diverged, 1 running, 1 queued)");
     assert.equal(await page.locator("#injected").count(), 0);
     assert.ok((await page.locator("h1").innerText()).includes(SWEEP_NAME));
 
@@ -245,8 +247,32 @@ describe("dashboard in headless Chromium", { timeout: 120_000 }, () => {
     assert.match(await page.locator(".curves .note").innerText(), /No epochs yet/);
   });
 
+  it("a submit whose answer was lost, sent again, opens the sweep the first try created (Idempotency-Key)", async () => {
+    const { page } = browser;
+    await openView(page, env.url, "/sweeps", "sweeps");
+    // The first POST reaches the API and is stored; its answer never reaches the page.
+    let dropped = 0;
+    await page.route("**/api/sweeps", async (route) => {
+      if (route.request().method() !== "POST" || dropped > 0) return route.continue();
+      dropped++;
+      await route.fetch();
+      await route.abort("connectionreset");
+    });
+    await page.fill("#sweep-form-name", "answer lost");
+    await page.fill("#sweep-form-repeats", "1");
+    await page.locator("#sweep-form button[type=submit]").click();
+    await page.locator("#sweep-form .form-errors li").first().waitFor({ state: "visible", timeout: 10_000 });
+    assert.match(await page.locator("#sweep-form").innerText(), /cannot reach the API/);
+    await page.locator("#sweep-form button[type=submit]").click();
+    await page.waitForSelector('[data-view="sweep"][data-ready="true"]', { timeout: 20_000 });
+    await page.unroute("**/api/sweeps");
+    const listed = (await (await fetch(`${env.url}/api/sweeps?pageSize=200`)).json()) as { items: Array<{ name: string }> };
+    assert.equal(dropped, 1);
+    assert.equal(listed.items.filter((sweep) => sweep.name === "answer lost").length, 1, "one sweep, not two");
+  });
+
   it("raised no script errors or content-security-policy violations", () => {
-    const unexpected = browser.errors.filter((error) => !/Failed to load resource: the server responded with a status of 400/.test(error));
+    const unexpected = browser.errors.filter((error) => !/Failed to load resource: (the server responded with a status of 400|net::ERR_CONNECTION_RESET)/.test(error));
     assert.deepEqual(unexpected, []);
   });
 });

@@ -52,12 +52,13 @@ export function listSweeps(page: number, pageSize: number, signal?: AbortSignal)
   return request(`/api/sweeps?page=${page}&pageSize=${pageSize}`, { signal });
 }
 
-/** A config object is sent as JSON; text (pasted or uploaded YAML or JSON) as application/yaml, which the API parses either way. */
-export function submitSweep(config: object | string): Promise<{ sweep: { id: string; name: string }; runs: Array<{ id: string }> }> {
-  if (typeof config === "string") {
-    return request("/api/sweeps", { method: "POST", body: config, headers: { "Content-Type": "application/yaml" } });
-  }
-  return request("/api/sweeps", json(config));
+/**
+ * A config object is sent as JSON; text (pasted or uploaded YAML or JSON) as application/yaml, which
+ * the API parses either way. With the same idempotency key, a re-send answers with the first sweep.
+ */
+export function submitSweep(config: object | string, idempotencyKey: string): Promise<{ sweep: { id: string; name: string }; runs: Array<{ id: string }> }> {
+  const init = typeof config === "string" ? { method: "POST", body: config, headers: { "Content-Type": "application/yaml" } } : json(config);
+  return request("/api/sweeps", { ...init, headers: { ...init.headers, "Idempotency-Key": idempotencyKey } });
 }
 
 export function getSweep(id: string, signal?: AbortSignal): Promise<SweepDetail> {

@@ -137,13 +137,15 @@ export function submitPanel(onSubmitted: (sweepId: string, runs: number) => void
     return config;
   };
 
+  const keys = submitKeys();
   const submit = async (config: object | string, button: HTMLButtonElement, showErrors: (issues: ApiIssue[], message: string) => void) => {
     clearErrors();
     yamlErrors.replaceChildren();
     button.disabled = true;
     status.textContent = "Submitting…";
     try {
-      const result = await submitSweep(config);
+      const result = await submitSweep(config, keys.keyFor(config));
+      keys.accepted();
       status.textContent = `Submitted ${result.sweep.name}: ${result.runs.length} runs queued.`;
       onSubmitted(result.sweep.id, result.runs.length);
     } catch (error) {
@@ -229,4 +231,27 @@ export function submitPanel(onSubmitted: (sweepId: string, runs: number) => void
 
   const panel = h("section", { class: "panel submit-panel", id: "submit" }, h("h2", null, "Submit a sweep"), tabs, form, yamlForm, status);
   return panel;
+}
+
+/**
+ * One Idempotency-Key per config until the API accepts it: sending the same config again after an
+ * answer was lost (the connection dropped) gets the sweep the first try created, not a second one.
+ */
+function submitKeys() {
+  let pending: { body: string; key: string } | null = null;
+  return {
+    keyFor(config: object | string): string {
+      const body = typeof config === "string" ? config : JSON.stringify(config);
+      if (pending?.body !== body) pending = { body, key: randomKey() };
+      return pending.key;
+    },
+    accepted(): void {
+      pending = null;
+    },
+  };
+}
+
+/** 128 random bits as hex; crypto.randomUUID needs a secure context, which a dashboard on http://host:3000 is not. */
+function randomKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
