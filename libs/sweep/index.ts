@@ -22,5 +22,5 @@ export { summarizeConfigurations } from "./configuration-summary.ts";
 export type { SummarizedRun, ConfigurationSummary } from "./configuration-summary.ts";
 export { parseRankOptions, rankOptionsSchema, RANK_METRICS, RANK_SCOPES } from "./rank-options.ts";
 export type { RankOptions, ResolvedRankOptions, RankMetric, RankScope } from "./rank-options.ts";
-export { rankRuns, rankConfigurations } from "./rank.ts";
-export type { RankableRun, RankableConfiguration, RankedRun, RankedConfiguration, Ranking } from "./rank.ts";
+export { rankRuns, rankConfigurations, RANKED_RUN_STATUS } from "./rank.ts";
+export type { LeftOutReason, RankableRun, RankableConfiguration, RankedRun, RankedConfiguration, Ranking } from "./rank.ts";

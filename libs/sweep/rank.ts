@@ -3,8 +3,16 @@ import type { EpochPoint } from "./run-summary.ts";
 import { inEpochOrder, lastKStats } from "./series.ts";
 import { summarize } from "../sgan/summary.ts";
 
+/**
+ * What is ranked: runs trained to the end. A queued or running run has no result yet; a cancelled,
+ * failed or diverged one stopped before its last epoch, so its figures are not the configuration's.
+ */
+export const RANKED_RUN_STATUS = "completed";
+
 export interface RankableRun {
   id: string;
+  /** The run's status (queued, running, completed, failed, cancelled, diverged): only completed runs are ranked. */
+  status: string;
   epochs: readonly EpochPoint[];
 }
 
@@ -32,12 +40,26 @@ export interface RankedConfiguration {
   runs: number;
 }
 
-/** The best `limit` entries, best first; `ranked` counts all that could be scored, `unranked` those that could not. */
+/**
+ * Why an entry was left out of a ranking. A run: its status when it is not completed, or `nonFinite`
+ * (completed, but no epoch or a non-finite figure). A configuration: `noCompletedRun`, or `nonFinite`
+ * when none of its completed runs could be scored.
+ */
+export type LeftOutReason = string;
+
+/**
+ * The best `limit` entries, best first; `ranked` counts all that were scored, `unranked` those left
+ * out, and `leftOut` how many were left out for each reason.
+ */
 export interface Ranking<Entry> {
   entries: Entry[];
   ranked: number;
   unranked: number;
+  leftOut: Record<LeftOutReason, number>;
 }
+
+const NON_FINITE: LeftOutReason = "nonFinite";
+const NO_COMPLETED_RUN: LeftOutReason = "noCompletedRun";
 
 const SERIES: Record<RankMetric, (point: EpochPoint) => number> = {
   testAccuracy: (point) => point.testAccuracy,
@@ -67,9 +89,12 @@ function scoreRun(epochs: readonly EpochPoint[], options: ResolvedRankOptions): 
   return Number.isFinite(score) ? { score, value, std: window.std } : null;
 }
 
-function scoreConfiguration(runs: readonly RankableRun[], options: ResolvedRankOptions): (Scored & { runs: number }) | null {
-  const scores = runs.flatMap((run) => scoreRun(run.epochs, options)?.score ?? []);
-  if (scores.length === 0) return null;
+/** Over the configuration's completed runs only: its cancelled, failed or diverged repeats do not count. */
+function scoreConfiguration(runs: readonly RankableRun[], options: ResolvedRankOptions): (Scored & { runs: number }) | LeftOutReason {
+  const completed = runs.filter((run) => run.status === RANKED_RUN_STATUS);
+  if (completed.length === 0) return NO_COMPLETED_RUN;
+  const scores = completed.flatMap((run) => scoreRun(run.epochs, options)?.score ?? []);
+  if (scores.length === 0) return NON_FINITE;
   const { mean, std } = summarize(scores);
   return { score: mean - direction(options.metric) * options.penalty * std, value: mean, std, runs: scores.length };
 }
@@ -77,23 +102,30 @@ function scoreConfiguration(runs: readonly RankableRun[], options: ResolvedRankO
 function rank<Item, Entry extends Scored>(
   items: readonly Item[],
   options: ResolvedRankOptions,
-  score: (item: Item) => Entry | null,
+  score: (item: Item) => Entry | LeftOutReason,
 ): Ranking<Entry & { rank: number }> {
-  const scored = items.flatMap((item) => score(item) ?? []);
+  const scored: Entry[] = [];
+  const leftOut: Record<LeftOutReason, number> = {};
+  for (const item of items) {
+    const outcome = score(item);
+    if (typeof outcome === "string") leftOut[outcome] = (leftOut[outcome] ?? 0) + 1;
+    else scored.push(outcome);
+  }
   const better = direction(options.metric);
   // Array#sort is stable: ties keep the caller's order.
   const entries = scored
     .sort((a, b) => better * (b.score - a.score))
     .slice(0, options.limit)
     .map((entry, i) => ({ rank: i + 1, ...entry }));
-  return { entries, ranked: scored.length, unranked: items.length - scored.length };
+  return { entries, ranked: scored.length, unranked: items.length - scored.length, leftOut };
 }
 
 export function rankRuns(runs: readonly RankableRun[], options: RankOptions = {}): Ranking<RankedRun> {
   const resolved = parseRankOptions({ ...options });
   return rank(runs, resolved, (run) => {
+    if (run.status !== RANKED_RUN_STATUS) return run.status;
     const scored = scoreRun(run.epochs, resolved);
-    return scored && { id: run.id, ...scored };
+    return scored ? { id: run.id, ...scored } : NON_FINITE;
   });
 }
 
@@ -104,6 +136,6 @@ export function rankConfigurations(
   const resolved = parseRankOptions({ ...options });
   return rank(configurations, resolved, (configuration) => {
     const scored = scoreConfiguration(configuration.runs, resolved);
-    return scored && { configKey: configuration.configKey, ...scored };
+    return typeof scored === "string" ? scored : { configKey: configuration.configKey, ...scored };
   });
 }

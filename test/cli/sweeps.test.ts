@@ -165,9 +165,10 @@ describe("sweeps CLI", { timeout: 120_000 }, () => {
     const { code, stdout } = await sweeps(["ls"], api.url);
     assert.equal(code, 0);
     const [header, newest, older, footer] = stdout.trimEnd().split("\n");
-    assert.match(header, /^ID\s+NAME\s+STATUS\s+DONE\s+BEST ACC\s+CREATED$/);
-    assert.match(newest, new RegExp(`^${trainedId}\\s+cli-test\\s+completed\\s+2/2\\s+[\\d.]+%\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`));
-    assert.match(older, /\scancelled\s+2\/2\s+-\s/);
+    assert.match(header, /^ID\s+NAME\s+STATUS\s+COMPLETED\s+OTHER RUNS\s+BEST ACC\s+CREATED$/);
+    assert.match(newest, new RegExp(`^${trainedId}\\s+cli-test\\s+completed\\s+2/2\\s+-\\s+[\\d.]+%\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`));
+    // Cancelled before any run trained: none completed, both cancelled.
+    assert.match(older, /\scancelled\s+0\/2\s+2 cancelled\s+-\s/);
     assert.equal(footer, "page 1 of 1, 2 sweeps");
   });
 
@@ -223,6 +224,30 @@ describe("sweeps CLI", { timeout: 120_000 }, () => {
     assert.equal(missing.code, 1);
     assert.ok(missing.stderr.includes("x\\x1b]0;PWNED\\x07"), missing.stderr);
     for (const result of [usage, missing]) assert.ok(!hasActedOn(result.stderr), JSON.stringify(result.stderr));
+  });
+
+  test("best ranks completed runs only, and says how many it left out and why", async () => {
+    // One run trained to the end; the other, better after its one epoch, was cancelled there.
+    const { sweep, runs } = await storeSweep(api.ctx.db, parseSweepText(TWO_RUNS));
+    const [completed, cancelled] = runs;
+    await recordEpoch(api.ctx.db, completed.id, epochMetrics(1, { testAccuracy: 0.5 }), null, summary(0.5));
+    await recordEpoch(api.ctx.db, cancelled.id, epochMetrics(1, { testAccuracy: 0.9 }), null, summary(0.9));
+    await api.ctx.db.run.update({ where: { id: completed.id }, data: { status: "completed", finishedAt: new Date() } });
+    await api.ctx.db.run.update({ where: { id: cancelled.id }, data: { status: "cancelled", finishedAt: new Date() } });
+    await api.ctx.db.sweep.update({ where: { id: sweep.id }, data: { status: "cancelled" } });
+
+    const { code, stdout, stderr } = await sweeps(["best", sweep.id], api.url);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^configurations, across repeats \(showing 1 of 1 ranked; left out: 1 without a completed run\)$/m);
+    assert.match(stdout, /^runs \(showing 1 of 1 ranked; left out: 1 cancelled\)$/m);
+    assert.match(stdout, new RegExp(`^1\\s+50\\.00%\\s+50\\.00%.*completed\\s+0\\s+${completed.id}`, "m"));
+    assert.ok(!stdout.includes(cancelled.id), "the cancelled run is not listed");
+
+    const json = JSON.parse((await sweeps(["best", sweep.id, "--json"], api.url)).stdout);
+    assert.deepEqual([json.runs.ranked, json.runs.unranked, json.runs.leftOut], [1, 1, { cancelled: 1 }]);
+    assert.deepEqual(json.configurations.leftOut, { noCompletedRun: 1 });
+    const help = await sweeps(["--help"], api.url);
+    assert.match(help.stdout, /Only completed runs are ranked/);
   });
 });
 

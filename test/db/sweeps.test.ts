@@ -152,6 +152,21 @@ describe("sweeps", () => {
     assert.equal(after?.status, SweepStatus.cancelled, "a cancelled sweep is not turned into a completed one");
     assert.equal(after?.counts.cancelled, 4);
     assert.deepEqual(await cancelSweep(t.prisma, sweep.id), { cancelledQueued: [], running: [] });
+    assert.equal((await getSweep(t.prisma, sweep.id))?.status, SweepStatus.cancelled, "cancelling again changes nothing");
     assert.equal(await cancelSweep(t.prisma, "00000000-0000-4000-8000-000000000000"), null);
+  });
+
+  it("a sweep cancelled before any run trained stays cancelled, none completed, no best run", async () => {
+    const { sweep, runs } = await createSweep(t.prisma, 10, "cancelled early");
+    // The run a worker had just taken ends cancelled too (the worker stops it at its first batch).
+    await startRun(t.prisma, runs[0].id, "w1", "cpu", "cpu");
+    const result = await cancelSweep(t.prisma, sweep.id);
+    assert.equal(result?.cancelledQueued.length, 9);
+    await finishRun(t.prisma, runs[0].id, "cancelled");
+    const [listed] = (await listSweeps(t.prisma, { page: 1, pageSize: 1 })).items;
+    assert.equal(listed.id, sweep.id);
+    assert.equal(listed.status, SweepStatus.cancelled);
+    assert.deepEqual(listed.counts, { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 10, diverged: 0 });
+    assert.equal(listed.best, null);
   });
 });

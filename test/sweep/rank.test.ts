@@ -14,10 +14,13 @@ const epochs = (accuracies: number[], losses = accuracies.map((a) => 1 - a)): Ep
     gLossMax: losses[i],
   }));
 
+/** A run of the given status (completed unless said) with the given epochs. */
+const run = (id: string, points: EpochPoint[], status = "completed") => ({ id, status, epochs: points });
+
 // Jumpy ends higher; stable ends slightly lower with a far smaller spread over the last three epochs.
-const JUMPY = { id: "jumpy", epochs: epochs([0.9, 0.7, 0.95]) };
-const STABLE = { id: "stable", epochs: epochs([0.9, 0.91, 0.92]) };
-const EMPTY = { id: "empty", epochs: [] };
+const JUMPY = run("jumpy", epochs([0.9, 0.7, 0.95]));
+const STABLE = run("stable", epochs([0.9, 0.91, 0.92]));
+const EMPTY = run("empty", []);
 
 describe("rankRuns", () => {
   it("ranks by the last test accuracy by default; runs without epochs are counted but not listed", () => {
@@ -25,6 +28,7 @@ describe("rankRuns", () => {
     assert.deepEqual(ranking.entries.map((entry) => [entry.rank, entry.id]), [[1, "jumpy"], [2, "stable"]]);
     assert.equal(ranking.ranked, 2);
     assert.equal(ranking.unranked, 1);
+    assert.deepEqual(ranking.leftOut, { nonFinite: 1 });
     assert.equal(ranking.entries[0].score, 0.95);
     assert.equal(ranking.entries[0].value, 0.95);
   });
@@ -44,13 +48,13 @@ describe("rankRuns", () => {
     const lastK = rankRuns([JUMPY, STABLE], { scope: "lastK", k: 2 });
     close(lastK.entries.find((entry) => entry.id === "jumpy")!.value, 0.825);
     assert.equal(lastK.entries[0].id, "stable");
-    const best = rankRuns([{ id: "peaked", epochs: epochs([0.99, 0.5]) }, STABLE], { scope: "max" });
+    const best = rankRuns([run("peaked", epochs([0.99, 0.5])), STABLE], { scope: "max" });
     assert.deepEqual(best.entries.map((entry) => [entry.id, entry.value]), [["peaked", 0.99], ["stable", 0.92]]);
   });
 
   it("losses: lower is better, max scope means the lowest, and the penalty adds", () => {
-    const low = { id: "low", epochs: epochs([0, 0, 0], [0.2, 3.0, 1.0]) };
-    const high = { id: "high", epochs: epochs([0, 0, 0], [1.5, 1.5, 1.5]) };
+    const low = run("low", epochs([0, 0, 0], [0.2, 3.0, 1.0]));
+    const high = run("high", epochs([0, 0, 0], [1.5, 1.5, 1.5]));
     assert.deepEqual(rankRuns([high, low], { metric: "gLoss" }).entries.map((entry) => entry.id), ["low", "high"]);
     const best = rankRuns([high, low], { metric: "dLoss", scope: "max" });
     assert.deepEqual(best.entries.map((entry) => [entry.id, entry.value]), [["low", 0.2], ["high", 1.5]]);
@@ -61,14 +65,23 @@ describe("rankRuns", () => {
   });
 
   it("dAcc reads the discriminator's accuracy, higher is better", () => {
-    const ranking = rankRuns([{ id: "weak", epochs: epochs([0.4]) }, { id: "strong", epochs: epochs([0.6]) }], { metric: "dAcc" });
+    const ranking = rankRuns([run("weak", epochs([0.4])), run("strong", epochs([0.6]))], { metric: "dAcc" });
     assert.deepEqual(ranking.entries.map((entry) => entry.id), ["strong", "weak"]);
   });
 
   it("leaves out runs whose figure is not finite (a diverged loss)", () => {
-    const ranking = rankRuns([{ id: "nan", epochs: epochs([0.5], [Number.NaN]) }, STABLE], { metric: "gLoss" });
+    const ranking = rankRuns([run("nan", epochs([0.5], [Number.NaN])), STABLE], { metric: "gLoss" });
     assert.deepEqual(ranking.entries.map((entry) => entry.id), ["stable"]);
     assert.equal(ranking.unranked, 1);
+  });
+
+  it("ranks completed runs only: the others are left out however good their figures, counted by status", () => {
+    const others = (["cancelled", "failed", "diverged", "running", "queued"] as const).map((status) => run(status, epochs([0.99]), status));
+    const ranking = rankRuns([...others, STABLE, run("second cancelled", epochs([0.98]), "cancelled")]);
+    assert.deepEqual(ranking.entries.map((entry) => entry.id), ["stable"]);
+    assert.equal(ranking.ranked, 1);
+    assert.equal(ranking.unranked, 6);
+    assert.deepEqual(ranking.leftOut, { cancelled: 2, failed: 1, diverged: 1, running: 1, queued: 1 });
   });
 
   it("limit cuts the list, not the count", () => {
@@ -80,8 +93,8 @@ describe("rankRuns", () => {
 
 describe("rankConfigurations", () => {
   // Repeats of "lucky" score 0.9 and 0.5 (mean 0.7, std 0.2); of "steady" 0.65 and 0.67 (mean 0.66, std 0.01).
-  const LUCKY = { configKey: "lucky", runs: [{ id: "l1", epochs: epochs([0.9]) }, { id: "l2", epochs: epochs([0.5]) }] };
-  const STEADY = { configKey: "steady", runs: [{ id: "s1", epochs: epochs([0.65]) }, { id: "s2", epochs: epochs([0.67]) }, EMPTY] };
+  const LUCKY = { configKey: "lucky", runs: [run("l1", epochs([0.9])), run("l2", epochs([0.5]))] };
+  const STEADY = { configKey: "steady", runs: [run("s1", epochs([0.65])), run("s2", epochs([0.67])), EMPTY] };
   const UNTRAINED = { configKey: "untrained", runs: [EMPTY] };
 
   it("scores the mean of run scores across repeats", () => {
@@ -90,6 +103,17 @@ describe("rankConfigurations", () => {
     close(ranking.entries[0].value, 0.7);
     close(ranking.entries[0].std, 0.2);
     assert.equal(ranking.unranked, 1);
+  });
+
+  it("scores a configuration over its completed repeats; one with none completed is left out", () => {
+    const cut = { configKey: "cut short", runs: [run("c1", epochs([0.99]), "cancelled"), run("c2", epochs([0.6])), run("c3", epochs([0.2]), "failed")] };
+    const cancelled = { configKey: "cancelled", runs: [run("x1", epochs([0.99]), "cancelled"), run("x2", [], "queued")] };
+    const ranking = rankConfigurations([cancelled, cut, STEADY]);
+    assert.deepEqual(ranking.entries.map((entry) => [entry.configKey, entry.runs, entry.value]), [["steady", 2, 0.66], ["cut short", 1, 0.6]]);
+    assert.equal(ranking.unranked, 1);
+    assert.deepEqual(ranking.leftOut, { noCompletedRun: 1 });
+    const unscorable = rankConfigurations([{ configKey: "nan", runs: [run("n", epochs([0.5], [Number.NaN]))] }], { metric: "gLoss" });
+    assert.deepEqual(unscorable.leftOut, { nonFinite: 1 });
   });
 
   it("penalises the spread across repeats", () => {

@@ -5,6 +5,9 @@ export type RunStatus = "queued" | "running" | "completed" | "failed" | "cancell
 export type RunCounts = Record<RunStatus, number>;
 export type Hyperparameters = Record<string, string | number | boolean>;
 
+/** Runs by status in the order the CLI lists them: where runs are headed, then how they ended. */
+export const RUN_STATUS_ORDER: readonly RunStatus[] = ["running", "queued", "completed", "diverged", "failed", "cancelled"];
+
 /** Queued and running are the only states a run leaves (libs/db UNFINISHED_RUN_STATUSES). */
 export function isFinal(status: RunStatus): boolean {
   return status !== "queued" && status !== "running";
@@ -60,6 +63,8 @@ export interface Ranking<Entry> {
   entries: Entry[];
   ranked: number;
   unranked: number;
+  /** How many were left out, by reason: a run's status, `nonFinite`, or `noCompletedRun` (libs/sweep rank.ts). */
+  leftOut: Record<string, number>;
 }
 
 export interface RankedEntry {

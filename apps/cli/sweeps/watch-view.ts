@@ -1,10 +1,7 @@
 import { printable } from "../../../libs/terminal-text/index.ts";
 import { progressBar } from "../progress-bar.ts";
-import { isFinal, runTally, type RunEpochEvent, type RunProgressEvent, type RunStatus, type RunStatusEvent, type SweepDetail } from "./api-types.ts";
+import { isFinal, RUN_STATUS_ORDER, runTally, type RunEpochEvent, type RunProgressEvent, type RunStatus, type RunStatusEvent, type SweepDetail } from "./api-types.ts";
 import { compact, duration, percent, plural } from "./format.ts";
-
-/** Order of the counts in the summary line: where runs are headed, then how they ended. */
-const STATUS_ORDER: readonly RunStatus[] = ["running", "queued", "completed", "diverged", "failed", "cancelled"];
 
 interface RunView {
   index: number;
@@ -152,6 +149,6 @@ function progressLine(run: RunView, bar = false): string {
 
 export function summaryLine(sweep: SweepDetail): string {
   const { final, total } = runTally(sweep.counts);
-  const counts = STATUS_ORDER.filter((status) => sweep.counts[status] > 0).map((status) => `${sweep.counts[status]} ${status}`);
+  const counts = RUN_STATUS_ORDER.filter((status) => sweep.counts[status] > 0).map((status) => `${sweep.counts[status]} ${status}`);
   return `sweep ${sweep.name} (${sweep.status}): ${final}/${plural(total, "run")} final${counts.length > 0 ? ` - ${counts.join(", ")}` : ""}`;
 }

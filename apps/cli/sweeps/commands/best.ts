@@ -11,6 +11,8 @@ export const best: Command = {
   help: `Rank a sweep's configurations (across repeats) and its runs by an epoch metric: its last value,
 the mean of the last k epochs (lastK) or its best epoch (max). score = value - penalty x std (a run:
 std over its last k epochs; a configuration: std across repeats); losses rank lowest first.
+Only completed runs are ranked: queued, running, cancelled, failed and diverged runs are left out
+(counted, by status), and a configuration is scored over its completed repeats.
 Defaults: testAccuracy, last, k 5, penalty 0, limit 10.`,
   async run({ api, args: [id], options, out }) {
     const { metric, scope, k, penalty, limit } = options;
@@ -70,9 +72,12 @@ function rankingTable<Entry extends RankedEntry>(ranking: Ranking<Entry>, figure
   return `${table(columns, rows)}\n`;
 }
 
+/** The ranking's reasons for leaving an entry out, as the line says them; the others are run statuses. */
+const LEFT_OUT_BECAUSE: Record<string, string> = { nonFinite: "without a finite figure", noCompletedRun: "without a completed run" };
+
 function rankedLine(ranking: Ranking<unknown>): string {
-  const unranked = ranking.unranked > 0 ? `; ${ranking.unranked} not ranked: no epoch yet, or a non-finite figure` : "";
-  return `showing ${ranking.entries.length} of ${ranking.ranked} ranked${unranked}`;
+  const reasons = Object.entries(ranking.leftOut).map(([reason, count]) => `${count} ${LEFT_OUT_BECAUSE[reason] ?? reason}`);
+  return `showing ${ranking.entries.length} of ${ranking.ranked} ranked${reasons.length > 0 ? `; left out: ${reasons.join(", ")}` : ""}`;
 }
 
 /** Hyperparameters with one value in every entry: said once above the tables instead of in a column each. */

@@ -1,4 +1,4 @@
-import { runTally, type SweepOverview } from "../api-types.ts";
+import { RUN_STATUS_ORDER, runTally, type RunCounts, type SweepOverview } from "../api-types.ts";
 import { printJson, type Command } from "../command.ts";
 import { percent, plural, timestamp } from "../format.ts";
 import { table } from "../table.ts";
@@ -8,7 +8,8 @@ export const ls: Command = {
   args: [],
   options: ["page", "page-size", "json"],
   synopsis: "[--page N] [--page-size N] [--json]",
-  help: `List sweeps, newest first: status, runs final/total, best final test accuracy.`,
+  help: `List sweeps, newest first: status, runs completed (trained to the end) of all, the other runs by
+status, best final test accuracy (of the completed runs).`,
   async run({ api, options, out }) {
     const page = await api.listSweeps({ page: options.page, pageSize: options["page-size"] });
     if (options.json) return printJson(out, page);
@@ -20,7 +21,8 @@ export const ls: Command = {
       { header: "ID" },
       { header: "NAME" },
       { header: "STATUS" },
-      { header: "DONE", align: "right" },
+      { header: "COMPLETED", align: "right" },
+      { header: "OTHER RUNS" },
       { header: "BEST ACC", align: "right" },
       { header: "CREATED" },
     ] as const;
@@ -33,6 +35,12 @@ export const ls: Command = {
 };
 
 function row(sweep: SweepOverview): string[] {
-  const { final, total } = runTally(sweep.counts);
-  return [sweep.id, sweep.name, sweep.status, `${final}/${total}`, percent(sweep.best?.finalTestAccuracy), timestamp(sweep.createdAt)];
+  const { total } = runTally(sweep.counts);
+  return [sweep.id, sweep.name, sweep.status, `${sweep.counts.completed}/${total}`, otherRuns(sweep.counts), percent(sweep.best?.finalTestAccuracy), timestamp(sweep.createdAt)];
+}
+
+/** The runs that did not complete, by status: "2 running, 5 queued" or "10 cancelled"; "-" when there are none. */
+function otherRuns(counts: RunCounts): string {
+  const others = RUN_STATUS_ORDER.filter((status) => status !== "completed" && counts[status] > 0).map((status) => `${counts[status]} ${status}`);
+  return others.length > 0 ? others.join(", ") : "-";
 }

@@ -420,15 +420,15 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
     setChildren(
       bestArea,
       best.runs.entries.length === 0
-        ? notice("empty", "No run can be ranked yet: runs need at least one epoch with finite metrics.")
+        ? notice("empty", `No run can be ranked yet: only completed runs with finite metrics are ranked${leftOutText(best.runs)}.`)
         : h("div", { class: "two-col" },
             h("div", null,
-              h("h3", null, `Runs (${best.runs.ranked} ranked, ${best.runs.unranked} unranked)`),
+              h("h3", null, `Runs (${best.runs.ranked} ranked${leftOutText(best.runs)})`),
               h("table", { class: "data-table", id: "best-runs" }, head("rank", "run", "value", "std", "score", "status", "hyperparameters"), h("tbody", null, ...runRows)),
               h("button", { type: "button", on: { click: () => { selected = new Set(best.runs.entries.map((entry) => entry.id)); afterSelectionChange(); } } }, "Draw only these runs"),
             ),
             h("div", null,
-              h("h3", null, `Configurations across repeats (${best.configurations.ranked} ranked)`),
+              h("h3", null, `Configurations across repeats (${best.configurations.ranked} ranked${leftOutText(best.configurations)})`),
               h("table", { class: "data-table", id: "best-configurations" }, head("rank", "configuration", "mean", "std", "score", "repeats", "hyperparameters"), h("tbody", null, ...configRows)),
             ),
           ),
@@ -605,4 +605,13 @@ export function emptyRow(epoch: number): EpochRow {
     dAccMean: null, dAccStd: null, dAccMin: null, dAccMax: null,
     testAccuracy: null, testClassLoss: null, samplesPerSec: null, wallSeconds: null,
   };
+}
+
+/** The ranking's reasons for leaving entries out, as the best-runs headings say them; the others are run statuses. */
+const LEFT_OUT_BECAUSE: Record<string, string> = { nonFinite: "without finite metrics", noCompletedRun: "without a completed run" };
+
+/** "; left out: 2 cancelled, 1 failed", or nothing when the ranking left nothing out. */
+function leftOutText(ranking: { leftOut: Record<string, number> }): string {
+  const reasons = Object.entries(ranking.leftOut).map(([reason, count]) => `${count} ${LEFT_OUT_BECAUSE[reason] ?? reason}`);
+  return reasons.length > 0 ? `; left out: ${reasons.join(", ")}` : "";
 }
