@@ -40,15 +40,37 @@ const optionsSchema = z
 let embedded: EmbeddedPostgres | null = null;
 let api: RunningApi | null = null;
 const workers: ChildProcess[] = [];
+let stopping = false;
 
-function spawnWorker(index: number, backend: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/worker/main.ts", "--backend", backend], {
-    cwd: ROOT,
-    stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, ...env },
-  });
-  child.on("exit", (code, signal) => log.info({ worker: index, code, signal }, "worker process exited"));
-  return child;
+/** Restart delays of a local worker that exited on its own: doubling up to a cap, back to the first once a worker ran a while. */
+const RESTART_FIRST_MS = 1_000;
+const RESTART_MAX_MS = 30_000;
+const RESTART_STABLE_MS = 60_000;
+
+/**
+ * Runs local worker `index` and starts it again whenever it exits on its own (a worker exits after
+ * its compute backend failed, or dies), with backoff, until `npm start` stops.
+ */
+function superviseWorker(index: number, backend: string, env: Record<string, string>): void {
+  let delay = RESTART_FIRST_MS;
+  const launch = () => {
+    if (stopping) return;
+    const startedAt = Date.now();
+    const child = spawn(process.execPath, ["--import", "tsx", "apps/worker/main.ts", "--backend", backend], {
+      cwd: ROOT,
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, ...env },
+    });
+    workers[index] = child;
+    child.on("exit", (code, signal) => {
+      if (stopping) return log.info({ worker: index, code, signal }, "worker process exited");
+      if (Date.now() - startedAt >= RESTART_STABLE_MS) delay = RESTART_FIRST_MS;
+      log.warn({ worker: index, code, signal, restartInMs: delay }, "worker process exited; starting it again");
+      setTimeout(launch, delay);
+      delay = Math.min(delay * 2, RESTART_MAX_MS);
+    });
+  };
+  launch();
 }
 
 async function main(): Promise<void> {
@@ -62,7 +84,7 @@ async function main(): Promise<void> {
   const queueBackend: QueueBackendConfig = await resolveQueueBackend({ databaseUrl });
   api = await startApi({ log: createLogger("api"), port: options.port, host: options.host, databaseUrl, queueBackend });
   const workerEnv = { DATABASE_URL: databaseUrl, ...queueBackendEnv(queueBackend) };
-  for (let i = 0; i < options.workers; i++) workers.push(spawnWorker(i, options.backend, workerEnv));
+  for (let i = 0; i < options.workers; i++) superviseWorker(i, options.backend, workerEnv);
   console.log(
     [
       "",
@@ -81,8 +103,6 @@ async function main(): Promise<void> {
     console.log(`  example sweep ${sweep.name} submitted: ${runs.length} runs, id ${sweep.id}\n  follow it         ${api.url}/#/sweeps/${sweep.id}\n`);
   }
 }
-
-let stopping = false;
 
 /** SIGINT/SIGTERM: the workers stop after their current batch (checkpointed), then the API, then the embedded PostgreSQL. */
 function stop(): void {

@@ -4,7 +4,8 @@
  * backend: Redis at REDIS_URL, or BullMQ's PostgreSQL backend on DATABASE_URL (SGAN_QUEUE_BACKEND
  * picks; unset: REDIS_URL if set, else a Redis on this machine if one answers, else PostgreSQL). Any
  * number of them, on any machines that reach the same Redis and PostgreSQL. SIGTERM/SIGINT: stop
- * after the current batch, checkpoint, hand the jobs back.
+ * after the current batch, checkpoint, hand the jobs back. A training that fails inside the compute
+ * backend fails its run, stops the worker and exits with status 75: run workers under a supervisor.
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -16,6 +17,8 @@ import { InvalidInputError, parseInput } from "../../libs/validation/index.ts";
 import { TrainingWorker } from "../../libs/worker/index.ts";
 
 const log = createLogger("worker");
+/** EX_TEMPFAIL: this process's compute backend failed; a fresh process can go on. */
+const EXIT_BACKEND_FAILED = 75;
 
 const optionsSchema = z
   .object({
@@ -54,6 +57,9 @@ async function main(): Promise<void> {
     concurrency: options.concurrency,
     lockDurationMs: options["lock-ms"],
     stalledIntervalMs: options["stalled-check-ms"],
+    // The worker has stopped and its run is recorded failed: exit so that a supervisor (npm start,
+    // systemd, a container runtime) starts a fresh process with a fresh backend.
+    onBackendFailure: () => void database.close().finally(() => process.exit(EXIT_BACKEND_FAILED)),
   });
   await worker.start();
   let stopping = false;

@@ -7,7 +7,7 @@ export { DEFAULT_DATABASE_URL, maskDatabaseUrl, resolveDatabaseUrl } from "./url
 export { connectionProblem, DatabaseUnavailableError, IdempotencyKeyTakenError, RunNotFoundError, RunOwnershipLostError, WorkerNotRegisteredError } from "./errors.ts";
 export * from "./types.ts";
 export { cancelSweep, createSweepWithRuns, findSweepByIdempotencyKey, getSweep, getSweepRuns, listSweepRuns, listSweeps } from "./sweeps.ts";
-export { finishRun, getRun, listUnfinishedRuns, requeueRun, runOwner, startRun } from "./runs.ts";
+export { countRequeues, finishRun, getRun, listUnfinishedRuns, requeueRun, runOwner, startRun } from "./runs.ts";
 export { getRunEpochs, getSample, listSampleEpochs, recordEpoch } from "./epochs.ts";
 export { loadCheckpoint, saveCheckpoint } from "./checkpoints.ts";
 export { heartbeatWorker, listWorkers, registerWorker, stopWorker, WORKER_ALIVE_MS } from "./workers.ts";

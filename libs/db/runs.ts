@@ -105,10 +105,20 @@ export async function requeueRun(db: PrismaClient, runId: string, reason: string
   });
 }
 
-/** The run's status and worker, read cheaply (a worker checking that its run is still its own); null when gone. */
-export async function runOwner(db: PrismaClient, runId: string): Promise<{ status: string; workerId: string | null } | null> {
+/**
+ * The run's status and worker, and its sweep's status, read cheaply (a worker checking that its run
+ * is still its own and not cancelled); null when gone.
+ */
+export async function runOwner(db: PrismaClient, runId: string): Promise<{ status: string; workerId: string | null; sweepStatus: string } | null> {
   if (!isUuid(runId)) return null;
-  return db.run.findUnique({ where: { id: runId }, select: { status: true, workerId: true } });
+  const run = await db.run.findUnique({ where: { id: runId }, select: { status: true, workerId: true, sweep: { select: { status: true } } } });
+  return run && { status: run.status, workerId: run.workerId, sweepStatus: run.sweep.status };
+}
+
+/** How many times the run was handed back to the queue with exactly this reason. */
+export async function countRequeues(db: PrismaClient, runId: string, reason: string): Promise<number> {
+  if (!isUuid(runId)) return 0;
+  return db.runEvent.count({ where: { runId, status: "requeued", message: reason } });
 }
 
 /** Runs that are queued or running, oldest first: what a reconciler makes sure has a job. */

@@ -3,7 +3,6 @@ import type { BackendInfo } from "../backends/index.ts";
 import { DataError } from "../data/index.ts";
 import {
   finishRun,
-  getRun,
   getRunEpochs,
   loadCheckpoint,
   recordEpoch,
@@ -18,12 +17,16 @@ import type { Logger } from "../log/index.ts";
 import { publishEvent, type Publisher, type RunJobData, type RunJobResult } from "../queue/index.ts";
 import { CheckpointError, ConfigError, runTraining, type CheckpointStore, type EpochMetrics } from "../sgan/index.ts";
 import { summarizeRun } from "../sweep/index.ts";
+import { BackendFailureError, isBackendFailure } from "./backend-failure.ts";
 import type { DatasetCache } from "./dataset-cache.ts";
 import type { ProgressTracker } from "./progress-tracker.ts";
 import { retryDbWrite, type RetryOptions } from "./retry.ts";
 
 /** Why a running training was asked to stop ("lost": another worker owns the run now). */
 export type StopReason = "cancel" | "shutdown" | "lost";
+
+/** A training's stop switch, and why it was pulled. */
+export type Stop = { controller: AbortController; reason: StopReason | null };
 
 export interface RunProcessorContext {
   db: PrismaClient;
@@ -34,9 +37,11 @@ export interface RunProcessorContext {
   progress: ProgressTracker;
   log: Logger;
   /** Stop controllers of the runs in progress, so cancel messages and SIGTERM can reach them. */
-  active: Map<string, { controller: AbortController; reason: StopReason | null }>;
+  active: Map<string, Stop>;
   /** Backoff of database writes while PostgreSQL is unreachable (tests shorten it). */
   retry?: Omit<RetryOptions, "log">;
+  /** Told once a training failed inside the compute backend (the run is already failed). */
+  onBackendFailure?: (failure: BackendFailureError) => void;
 }
 
 /** Minimum time between two progress reports of one run (job progress, live event). */
@@ -87,85 +92,67 @@ export function epochRow(metrics: EpochMetrics) {
 
 /**
  * Starts the job's run on this worker. A run still marked running belongs to a worker that lost the
- * job: BullMQ hands a job to one lock holder at a time, so that worker died or stalled.
+ * job: BullMQ hands a job to one lock holder at a time, so that worker died or stalled. Such a run
+ * is taken over, unless its sweep was cancelled meanwhile (the cancel message reached no one): then
+ * it ends cancelled, untrained. Null: nothing to train.
  */
 async function claimRun(ctx: RunProcessorContext, runId: string, log: Logger) {
   const start = () => durable(ctx, log, "start run", () => startRun(ctx.db, runId, ctx.workerId, ctx.backend.name, ctx.backend.device));
   const started = await start();
   if (started) return started;
-  const current = await durable(ctx, log, "read run", () => getRun(ctx.db, runId));
+  const current = await durable(ctx, log, "read run", () => runOwner(ctx.db, runId));
   if (current?.status !== "running") return null;
+  if (current.sweepStatus === "cancelled") {
+    log.info({ previousWorker: current.workerId }, "sweep cancelled while the run's worker was gone: ending the run cancelled, not taking it over");
+    await durable(ctx, log, "cancel run", () => finishRun(ctx.db, runId, "cancelled", {}, current.workerId ?? undefined));
+    return null;
+  }
   log.warn({ previousWorker: current.workerId }, "taking over a run whose worker lost its job");
   await durable(ctx, log, "requeue run", () => requeueRun(ctx.db, runId, `job taken over from worker ${current.workerId ?? "unknown"}, which lost it`));
   return start();
 }
 
+/** Stores the run's final status (fenced by ownership) before BullMQ hears of it, and announces it. */
+async function endRun(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>, status: "completed" | "diverged" | "cancelled", details: { error?: string; divergedEpoch?: number } = {}) {
+  const { runId, sweepId } = job.data;
+  // Stored in PostgreSQL before BullMQ hears of it: if the job is gone (Redis restarted empty, or
+  // its lock was lost) moving it to completed fails, which BullMQ only reports; the run is final.
+  const finished = await durable(ctx, log, "finish run", () => finishRun(ctx.db, runId, status, details, ctx.workerId));
+  if (!finished) {
+    const owner = await runOwner(ctx.db, runId).catch(() => null);
+    if (owner?.status === "running" && owner.workerId !== ctx.workerId) throw new RunOwnershipLostError(runId, ctx.workerId, owner);
+  }
+  await publishEvent(ctx.publisher, { type: "run-status", runId, sweepId, status, workerId: ctx.workerId });
+  return status;
+}
+
 /**
  * Trains one run's job: claims the run in PostgreSQL, trains it (resuming from its checkpoint),
- * records every epoch, and ends it. Stopping for a cancel ends the run as cancelled; stopping for a
- * shutdown checkpoints and hands the job back to the queue for another worker.
+ * records every epoch, and ends it. Stopping for a cancel ends the run as cancelled (also when the
+ * cancel came while the run was being claimed or its data loaded); stopping for a shutdown
+ * checkpoints and hands the job back to the queue for another worker. A failure inside the compute
+ * backend fails the run at once, recorded here, and is reported through ctx.onBackendFailure.
  */
 export async function processRunJob(ctx: RunProcessorContext, job: Job<RunJobData>, token: string | undefined, signal?: AbortSignal): Promise<RunJobResult> {
   const { runId, sweepId, params } = job.data;
   const log = ctx.log.child({ runId, jobAttempt: job.attemptsMade + 1 });
-  const run = await claimRun(ctx, runId, log);
-  if (!run) {
-    log.info("run is finished or gone; skipping its job");
-    return "skipped";
-  }
-  const stop = { controller: new AbortController(), reason: null as StopReason | null };
+  // Registered before the claim, so that a cancel message sent while the run is being started is not lost.
+  const stop: Stop = { controller: new AbortController(), reason: null };
   signal?.addEventListener("abort", () => stop.controller.abort());
   ctx.active.set(runId, stop);
-  await publishEvent(ctx.publisher, { type: "run-status", runId, sweepId, status: "running", workerId: ctx.workerId });
-  log.info({ attempts: run.attempts, backend: ctx.backend }, "training run");
-  let lastReport = 0;
-  let lastOwnershipCheck = Date.now();
-  // Between epoch writes (which are fenced themselves), notice early that another worker took the
-  // run over (this process stalled past its job lock, e.g. paused or cut off) and stop training it.
-  const checkOwnership = () => {
-    if (Date.now() - lastOwnershipCheck < OWNERSHIP_CHECK_MS) return;
-    lastOwnershipCheck = Date.now();
-    void runOwner(ctx.db, runId).then(
-      (owner) => {
-        if (owner && owner.status === "running" && owner.workerId === ctx.workerId) return;
-        if (stop.reason === null) stop.reason = "lost";
-        stop.controller.abort();
-      },
-      () => undefined, // unreachable database: the fenced writes decide
-    );
-  };
   try {
-    const data = await ctx.datasets.get(params, stop.controller.signal);
-    const outcome = await runTraining(params, data, {
-      log,
-      signal: stop.controller.signal,
-      checkpoints: checkpointStore(ctx, log, runId),
-      onProgress: (batchProgress) => {
-        checkOwnership();
-        const snapshot = ctx.progress.update(runId, sweepId, params.epochs, params.batchSize, batchProgress);
-        if (Date.now() - lastReport < PROGRESS_INTERVAL_MS && batchProgress.batch < batchProgress.batches) return;
-        lastReport = Date.now();
-        void job.updateProgress({ ...snapshot, workerId: ctx.workerId }).catch(() => undefined);
-        void publishEvent(ctx.publisher, { type: "run-progress", workerId: ctx.workerId, ...snapshot }).catch(() => undefined);
-      },
-      onEpoch: async (metrics, png) => {
-        const row = epochRow(metrics);
-        await durable(ctx, log, `epoch ${metrics.epoch}`, async () => {
-          const previous = (await getRunEpochs(ctx.db, runId)).filter((epoch) => epoch.epoch < metrics.epoch);
-          await recordEpoch(ctx.db, runId, row, png, summarizeRun([...previous, row]), ctx.workerId);
-        });
-        await publishEvent(ctx.publisher, {
-          type: "run-epoch",
-          runId,
-          sweepId,
-          epoch: metrics.epoch,
-          testAccuracy: metrics.testAccuracy,
-          dAccMean: metrics.dAcc.mean,
-          gLossMean: metrics.gLoss.mean,
-          dLossMean: metrics.dLoss.mean,
-        });
-      },
-    });
+    const run = await claimRun(ctx, runId, log);
+    if (!run) {
+      log.info("run is finished, cancelled or gone; skipping its job");
+      return "skipped";
+    }
+    if (await cancelledAtStart(ctx, log, runId, stop)) {
+      log.info("sweep cancelled as the run started: ending it cancelled");
+      return await endRun(ctx, log, job, "cancelled");
+    }
+    await publishEvent(ctx.publisher, { type: "run-status", runId, sweepId, status: "running", workerId: ctx.workerId });
+    log.info({ attempts: run.attempts, backend: ctx.backend }, "training run");
+    const outcome = await train(ctx, log, job, stop);
     if (outcome.status === "stopped" && stop.reason === "lost") throw new RunOwnershipLostError(runId, ctx.workerId, await runOwner(ctx.db, runId).catch(() => null));
     if (outcome.status === "stopped" && stop.reason !== "cancel") {
       await durable(ctx, log, "hand run back", () => requeueRun(ctx.db, runId, "worker shutting down: checkpointed mid-epoch, job handed back", ctx.workerId));
@@ -174,14 +161,7 @@ export async function processRunJob(ctx: RunProcessorContext, job: Job<RunJobDat
     }
     const status = outcome.status === "stopped" ? "cancelled" : outcome.status;
     const details = outcome.status === "diverged" ? { divergedEpoch: outcome.divergedAt.epoch, error: outcome.divergedAt.reason } : {};
-    // Stored in PostgreSQL before BullMQ hears of it: if the job is gone (Redis restarted empty, or
-    // its lock was lost) moving it to completed fails, which BullMQ only reports; the run is final.
-    const finished = await durable(ctx, log, "finish run", () => finishRun(ctx.db, runId, status, details, ctx.workerId));
-    if (!finished) {
-      const owner = await runOwner(ctx.db, runId).catch(() => null);
-      if (owner?.status === "running" && owner.workerId !== ctx.workerId) throw new RunOwnershipLostError(runId, ctx.workerId, owner);
-    }
-    await publishEvent(ctx.publisher, { type: "run-status", runId, sweepId, status, workerId: ctx.workerId });
+    await endRun(ctx, log, job, status, details);
     log.info({ status, epochsDone: outcome.epochsDone }, "run ended");
     return status;
   } catch (error) {
@@ -191,6 +171,12 @@ export async function processRunJob(ctx: RunProcessorContext, job: Job<RunJobDat
       log.warn({ owner: error.owner }, "lost the run to another worker: stopped training it, wrote nothing more");
       return "skipped";
     }
+    // Whatever broke after a cancel (e.g. the data read it aborted), the user asked for cancelled.
+    if (stop.reason === "cancel") {
+      log.info({ err: error }, "run cancelled; the error after the cancel is not a failure of the run");
+      return await endRun(ctx, log, job, "cancelled");
+    }
+    if (isBackendFailure(error)) throw await failOnBackend(ctx, log, job, error);
     // Retrying cannot fix a bad config, missing data or a foreign checkpoint: fail at once.
     const permanent = error instanceof ConfigError || error instanceof DataError || error instanceof CheckpointError;
     log.error({ err: error, permanent }, "run attempt failed");
@@ -199,4 +185,80 @@ export async function processRunJob(ctx: RunProcessorContext, job: Job<RunJobDat
     ctx.active.delete(runId);
     ctx.progress.remove(runId);
   }
+}
+
+/** A cancel came while the run was claimed, or was committed before this worker listened for it. */
+async function cancelledAtStart(ctx: RunProcessorContext, log: Logger, runId: string, stop: Stop): Promise<boolean> {
+  if (stop.reason === "cancel") return true;
+  return (await durable(ctx, log, "read sweep status", () => runOwner(ctx.db, runId)))?.sweepStatus === "cancelled";
+}
+
+/**
+ * The run fails for good, recorded before BullMQ hears of it (a long native call may have cost this
+ * worker its job lock, so BullMQ may never record it), and this process's backend is reported
+ * broken so the worker stops taking jobs with it.
+ */
+async function failOnBackend(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>, cause: Error): Promise<BackendFailureError> {
+  const failure = new BackendFailureError(cause);
+  log.error({ err: cause }, "the compute backend failed while training: failing the run, not retrying it");
+  const { runId, sweepId } = job.data;
+  if (await durable(ctx, log, "fail run", () => finishRun(ctx.db, runId, "failed", { error: failure.message }, ctx.workerId))) {
+    await publishEvent(ctx.publisher, { type: "run-status", runId, sweepId, status: "failed", workerId: ctx.workerId }).catch(() => undefined);
+  }
+  ctx.onBackendFailure?.(failure);
+  return failure;
+}
+
+/** Trains the claimed run to the end, or until stopped; every epoch is recorded, fenced by ownership. */
+async function train(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>, stop: Stop) {
+  const { runId, sweepId, params } = job.data;
+  let lastReport = 0;
+  let lastOwnershipCheck = Date.now();
+  // Between epoch writes (which are fenced themselves), notice early that another worker took the
+  // run over (this process stalled past its job lock, e.g. paused or cut off) and stop training it;
+  // and that its sweep was cancelled, should the cancel message not have reached this worker.
+  const checkOwnership = () => {
+    if (Date.now() - lastOwnershipCheck < OWNERSHIP_CHECK_MS) return;
+    lastOwnershipCheck = Date.now();
+    void runOwner(ctx.db, runId).then(
+      (owner) => {
+        const mine = owner && owner.status === "running" && owner.workerId === ctx.workerId;
+        if (mine && owner.sweepStatus !== "cancelled") return;
+        if (stop.reason === null) stop.reason = mine ? "cancel" : "lost";
+        stop.controller.abort();
+      },
+      () => undefined, // unreachable database: the fenced writes decide
+    );
+  };
+  const data = await ctx.datasets.get(params, stop.controller.signal);
+  return runTraining(params, data, {
+    log,
+    signal: stop.controller.signal,
+    checkpoints: checkpointStore(ctx, log, runId),
+    onProgress: (batchProgress) => {
+      checkOwnership();
+      const snapshot = ctx.progress.update(runId, sweepId, params.epochs, params.batchSize, batchProgress);
+      if (Date.now() - lastReport < PROGRESS_INTERVAL_MS && batchProgress.batch < batchProgress.batches) return;
+      lastReport = Date.now();
+      void job.updateProgress({ ...snapshot, workerId: ctx.workerId }).catch(() => undefined);
+      void publishEvent(ctx.publisher, { type: "run-progress", workerId: ctx.workerId, ...snapshot }).catch(() => undefined);
+    },
+    onEpoch: async (metrics, png) => {
+      const row = epochRow(metrics);
+      await durable(ctx, log, `epoch ${metrics.epoch}`, async () => {
+        const previous = (await getRunEpochs(ctx.db, runId)).filter((epoch) => epoch.epoch < metrics.epoch);
+        await recordEpoch(ctx.db, runId, row, png, summarizeRun([...previous, row]), ctx.workerId);
+      });
+      await publishEvent(ctx.publisher, {
+        type: "run-epoch",
+        runId,
+        sweepId,
+        epoch: metrics.epoch,
+        testAccuracy: metrics.testAccuracy,
+        dAccMean: metrics.dAcc.mean,
+        gLossMean: metrics.gLoss.mean,
+        dLossMean: metrics.dLoss.mean,
+      });
+    },
+  });
 }

@@ -2,13 +2,15 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { UnrecoverableError, type Job, type Worker } from "bullmq";
 import type { BackendInfo } from "../backends/index.ts";
-import { deploymentId, finishRun, heartbeatWorker, registerWorker, requeueRun, stopWorker, type PrismaClient } from "../db/index.ts";
+import { countRequeues, deploymentId, finishRun, heartbeatWorker, registerWorker, requeueRun, stopWorker, type PrismaClient } from "../db/index.ts";
 import type { Logger } from "../log/index.ts";
 import {
+  isLiveJobState,
   openQueueTransport,
   publishEvent,
   queueNamespace,
   redisUrl,
+  RunQueue,
   subscribeControl,
   type Publisher,
   type QueueBackendConfig,
@@ -17,8 +19,15 @@ import {
   type RunJobResult,
 } from "../queue/index.ts";
 import { DatasetCache } from "./dataset-cache.ts";
+import { BackendFailureError } from "./backend-failure.ts";
 import { ProgressTracker } from "./progress-tracker.ts";
 import { processRunJob, type RunProcessorContext } from "./run-processor.ts";
+import { retryDbWrite } from "./retry.ts";
+
+/** Why a run is handed to a fresh job after BullMQ failed its job as stalled too often (counted per run). */
+const FRESH_JOB_REASON = "job failed by the queue without being processed (its workers died or stalled repeatedly); handed to a fresh job";
+/** Fresh jobs a run gets that way before it is failed: a run that kills every worker must not go round forever. */
+const MAX_FRESH_JOBS = 3;
 
 export interface TrainingWorkerOptions {
   db: PrismaClient;
@@ -40,6 +49,12 @@ export interface TrainingWorkerOptions {
   datasets?: DatasetCache;
   /** Backoff of database writes while PostgreSQL is unreachable. */
   retry?: RunProcessorContext["retry"];
+  /**
+   * Called once this worker stopped because a training failed inside its compute backend (the run
+   * is recorded failed first). The process should exit so that its supervisor starts a fresh one:
+   * a wasm heap never shrinks and may be inconsistent after a trap.
+   */
+  onBackendFailure?: (failure: BackendFailureError) => void;
 }
 
 /**
@@ -51,6 +66,10 @@ export class TrainingWorker {
   private worker: Worker<RunJobData, RunJobResult> | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private transport: QueueTransport | null = null;
+  private queue: RunQueue | null = null;
+  /** Errors the processor threw: a failed job whose error is not among them was failed by BullMQ itself. */
+  private readonly processorErrors = new WeakSet<Error>();
+  private backendFailed = false;
   private readonly progress = new ProgressTracker();
   private readonly active: RunProcessorContext["active"] = new Map();
 
@@ -85,8 +104,15 @@ export class TrainingWorker {
       progress: this.progress,
       log,
       active: this.active,
+      onBackendFailure: (failure) => this.onBackendFailure(failure),
     };
-    this.worker = transport.createWorker<RunJobData, RunJobResult>(queueName, (job, token, signal) => processRunJob(context, job, token, signal), {
+    this.queue = new RunQueue(transport, { name: queueName });
+    const processor = (job: Job<RunJobData>, token?: string, signal?: AbortSignal) =>
+      processRunJob(context, job, token, signal).catch((error: unknown) => {
+        if (error instanceof Error) this.processorErrors.add(error);
+        throw error;
+      });
+    this.worker = transport.createWorker<RunJobData, RunJobResult>(queueName, processor, {
       concurrency,
       lockDuration: this.options.lockDurationMs ?? 60_000,
       stalledInterval: this.options.stalledIntervalMs ?? 30_000,
@@ -107,6 +133,7 @@ export class TrainingWorker {
     }
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.worker?.close();
+    await this.queue?.close();
     await stopWorker(this.options.db, this.id);
     await this.transport?.close();
     this.options.log.info({ workerId: this.id }, "worker stopped");
@@ -122,21 +149,65 @@ export class TrainingWorker {
     }
   }
 
-  /** A failed attempt is retried by BullMQ; the run is marked failed only when no attempt is left. */
+  /** Stops taking jobs (the others in progress are handed back), then tells the owner of the process. */
+  private onBackendFailure(failure: BackendFailureError): void {
+    if (this.backendFailed) return;
+    this.backendFailed = true;
+    this.options.log.error({ err: failure.message }, "compute backend failed: stopping this worker so that a fresh process takes its place");
+    void this.stop().then(
+      () => this.options.onBackendFailure?.(failure),
+      (error: unknown) => {
+        this.options.log.error({ err: error }, "unclean stop after the backend failure");
+        this.options.onBackendFailure?.(failure);
+      },
+    );
+  }
+
+  /**
+   * A failed attempt is retried by BullMQ; the run is marked failed only when no attempt is left.
+   * A job BullMQ failed without the processor (stalled more than allowed: its workers died) is not
+   * the run's fault: the run is handed to a fresh job, so the next healthy worker resumes it.
+   */
   private async onFailed(job: Job<RunJobData> | undefined, error: Error, publisher: Publisher): Promise<void> {
     if (!job) return;
     const { runId, sweepId } = job.data;
-    const final = error instanceof UnrecoverableError || error.name === "UnrecoverableError" || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const durable = <T>(what: string, write: () => Promise<T>) => retryDbWrite(what, write, { ...this.options.retry, log: this.options.log });
     try {
+      if (!this.processorErrors.has(error)) {
+        await this.renewJob(job, error, publisher);
+        return;
+      }
+      const final = error instanceof UnrecoverableError || error.name === "UnrecoverableError" || job.attemptsMade >= (job.opts.attempts ?? 1);
       if (final) {
         // Fenced: a job this worker lost (another worker took it over) must not fail the new owner's run.
-        await finishRun(this.options.db, runId, "failed", { error: error.message }, this.id);
-        await publishEvent(publisher, { type: "run-status", runId, sweepId, status: "failed", workerId: this.id });
+        if (await durable("fail run", () => finishRun(this.options.db, runId, "failed", { error: error.message }, this.id))) {
+          await publishEvent(publisher, { type: "run-status", runId, sweepId, status: "failed", workerId: this.id });
+        }
       } else {
-        await requeueRun(this.options.db, runId, `attempt ${job.attemptsMade} failed (${error.message}); retrying`, this.id);
+        await durable("requeue run", () => requeueRun(this.options.db, runId, `attempt ${job.attemptsMade} failed (${error.message}); retrying`, this.id));
       }
     } catch (storeError) {
       this.options.log.error({ err: storeError, runId }, "could not record the failed attempt");
     }
+  }
+
+  /** Unfenced: a failed job has no holder, so whichever worker had the run lost it. */
+  private async renewJob(job: Job<RunJobData>, error: Error, publisher: Publisher): Promise<void> {
+    const { runId, sweepId } = job.data;
+    const { db } = this.options;
+    const runLog = this.options.log.child({ runId, reason: error.message });
+    const renewals = await countRequeues(db, runId, FRESH_JOB_REASON);
+    if (renewals >= MAX_FRESH_JOBS) {
+      const message = `${error.message}, with ${renewals + 1} jobs in a row: its workers keep dying while training it`;
+      if (await finishRun(db, runId, "failed", { error: message })) {
+        await publishEvent(publisher, { type: "run-status", runId, sweepId, status: "failed", workerId: null });
+      }
+      runLog.error({ renewals }, "the queue failed the run's job again: failed the run");
+      return;
+    }
+    await requeueRun(db, runId, FRESH_JOB_REASON);
+    const state = await this.queue!.renew(job);
+    if (isLiveJobState(state)) runLog.warn({ jobState: state }, "the queue failed the run's job without processing it: requeued the run with a fresh job");
+    else runLog.error({ jobState: state }, "the queue failed the run's job and no fresh job could be added; the API's reconciler will retry");
   }
 }
