@@ -1,16 +1,8 @@
 import { cancelSweep, createSweepWithRuns, findSweepByIdempotencyKey, getSweepRuns, IdempotencyKeyTakenError, type PrismaClient } from "../db/index.ts";
 import { checkSweepFeasible } from "../feasibility/index.ts";
 import { publishControl, publishEvent } from "../queue/index.ts";
-import {
-  configurationOf,
-  parseSweepConfig,
-  parseSweepText,
-  planSweep,
-  rankConfigurations,
-  rankRuns,
-  type ResolvedRankOptions,
-  type SweepConfig,
-} from "../sweep/index.ts";
+import { rankConfigurations, rankRuns, type ResolvedRankOptions } from "../results/index.ts";
+import { configurationOf, parseSweepConfig, parseSweepText, planSweep, type SweepConfig } from "../sweep/index.ts";
 import type { ServiceContext } from "./context.ts";
 import { IdempotencyKeyReusedError, requestHash } from "./idempotency.ts";
 import { storedParams } from "./stored.ts";

@@ -9,10 +9,3 @@ export class SweepConfigError extends InvalidInputError {
     this.name = "SweepConfigError";
   }
 }
-
-export class RankOptionsError extends InvalidInputError {
-  constructor(issues: InputIssue[]) {
-    super("ranking options", issues);
-    this.name = "RankOptionsError";
-  }
-}

@@ -16,7 +16,7 @@ import {
 import type { Logger } from "../log/index.ts";
 import { publishEvent, type Publisher, type RunJobData, type RunJobResult } from "../queue/index.ts";
 import { CheckpointError, ConfigError, runTraining, type CheckpointStore, type EpochMetrics } from "../sgan/index.ts";
-import { summarizeRun } from "../sweep/index.ts";
+import { summarizeRun } from "../results/index.ts";
 import { BackendFailureError, isBackendFailure } from "./backend-failure.ts";
 import type { DatasetCache } from "./dataset-cache.ts";
 import type { ProgressTracker } from "./progress-tracker.ts";

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { heartbeatWorker, recordEpoch, startRun, type Run } from "../../libs/db/index.ts";
 import { publishEvent } from "../../libs/queue/index.ts";
-import { summarizeRun } from "../../libs/sweep/index.ts";
+import { summarizeRun } from "../../libs/results/index.ts";
 import {
   launchBrowser,
   openView,

@@ -23,7 +23,8 @@ import { asJson } from "../../libs/db/values.ts";
 import { createLogger } from "../../libs/log/index.ts";
 import { encodeSampleGrid } from "../../libs/sgan/sample-grid.ts";
 import { storeSweep } from "../../libs/service/index.ts";
-import { parseSweepConfig, summarizeRun } from "../../libs/sweep/index.ts";
+import { summarizeRun } from "../../libs/results/index.ts";
+import { parseSweepConfig } from "../../libs/sweep/index.ts";
 import { dropDatabase } from "../db/helpers.ts";
 
 process.env.LOG_LEVEL ??= "warn";

@@ -15,7 +15,8 @@ import {
 } from "../../apps/dashboard/src/stability.ts";
 import type { EpochRow, RunRow, RunStatus } from "../../apps/dashboard/src/types.ts";
 import { trainingConfigSchema } from "../../libs/sgan/config.ts";
-import { configurationOf, summarizeConfigurations, summarizeRun } from "../../libs/sweep/index.ts";
+import { summarizeConfigurations, summarizeRun } from "../../libs/results/index.ts";
+import { configurationOf } from "../../libs/sweep/index.ts";
 
 const close = (actual: number, expected: number, tolerance = 1e-12) =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `expected ${expected}, got ${actual}`);
@@ -110,7 +111,7 @@ describe("stability map", () => {
     assert.ok(Number.isNaN(points[2].value), "no completed run: no value");
 
     // Same numbers as libs/sweep's configuration summaries, which the API serves.
-    const summaries = summarizeConfigurations(runs.map((r) => ({ configKey: r.configKey, params: r.params, status: r.status, summary: r.summary })));
+    const summaries = summarizeConfigurations(runs.map((r) => ({ configKey: r.configKey, hyperparameters: r.hyperparameters, status: r.status, summary: r.summary })));
     for (const point of points) {
       const summary = summaries.find((s) => s.configKey === point.configKey)!;
       if (summary.finalTestAccuracyMean === null) assert.ok(Number.isNaN(point.value));

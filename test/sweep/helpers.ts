@@ -18,6 +18,3 @@ export function issueAt(issues: SweepIssue[], path: string): SweepIssue {
   assert.ok(issue, `no issue at ${path}; got ${JSON.stringify(issues)}`);
   return issue;
 }
-
-export const close = (actual: number | null, expected: number, tolerance = 1e-9) =>
-  assert.ok(actual !== null && Math.abs(actual - expected) <= tolerance, `expected ${expected}, got ${actual}`);

@@ -11,7 +11,8 @@ import {
   submitSweep,
   type ServiceContext,
 } from "../../../libs/service/index.ts";
-import { configurationOf, parseRankOptions, summarizeConfigurations, type RunSummary } from "../../../libs/sweep/index.ts";
+import { parseRankOptions, summarizeConfigurations, type RunSummary } from "../../../libs/results/index.ts";
+import { configurationOf } from "../../../libs/sweep/index.ts";
 import { parseInput } from "../../../libs/validation/index.ts";
 import { HttpError, notFound } from "../http-errors.ts";
 
@@ -60,7 +61,7 @@ export function sweepRoutes(ctx: ServiceContext): Router {
     const runs = await listSweepRuns(ctx.db, sweep.id);
     const summarized = runs.map((run) => ({
       configKey: run.configKey,
-      params: storedParams(run),
+      hyperparameters: configurationOf(storedParams(run)),
       status: run.status,
       summary: run.summary as RunSummary | null,
     }));

@@ -63,7 +63,7 @@ export interface Ranking<Entry> {
   entries: Entry[];
   ranked: number;
   unranked: number;
-  /** How many were left out, by reason: a run's status, `nonFinite`, or `noCompletedRun` (libs/sweep rank.ts). */
+  /** How many were left out, by reason: a run's status, `nonFinite`, or `noCompletedRun` (libs/results rank.ts). */
   leftOut: Record<string, number>;
 }
 

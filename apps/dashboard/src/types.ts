@@ -1,11 +1,8 @@
 // The JSON the API answers, as the browser sees it (dates are ISO strings, NaN arrives as null).
-// Figures and rankings are typed from libs/sweep, so that the dashboard follows when they change.
+// Figures and rankings are typed from libs/results, so that the dashboard follows when they change.
 import type { TrainingConfig } from "../../../libs/sgan/config.ts";
-import type { ConfigurationSummary } from "../../../libs/sweep/configuration-summary.ts";
+import type { ConfigurationSummary, RankMetric, RankScope, RankedConfiguration, RankedRun, Ranking, RunSummary } from "../../../libs/results/index.ts";
 import type { Configuration } from "../../../libs/sweep/fields.ts";
-import type { RankMetric, RankScope } from "../../../libs/sweep/rank-options.ts";
-import type { RankedConfiguration, RankedRun, Ranking } from "../../../libs/sweep/rank.ts";
-import type { RunSummary } from "../../../libs/sweep/run-summary.ts";
 
 export type { Configuration, ConfigurationSummary, RankMetric, RankScope, RunSummary, TrainingConfig };
 

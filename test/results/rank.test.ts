@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseRankOptions, rankConfigurations, rankRuns, RankOptionsError, type EpochPoint } from "../../libs/sweep/index.ts";
+import { parseRankOptions, rankConfigurations, rankRuns, RankOptionsError, type EpochPoint } from "../../libs/results/index.ts";
 import { close } from "./helpers.ts";
 
 /** Epochs 1..n with the given test accuracies; the other metrics follow from them so each has its own series. */

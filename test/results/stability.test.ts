@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { trainingConfigSchema } from "../../libs/sgan/config.ts";
-import { summarizeConfigurations, summarizeRun, type EpochPoint, type RunSummary } from "../../libs/sweep/index.ts";
+import { summarizeConfigurations, summarizeRun, type EpochPoint, type RunSummary } from "../../libs/results/index.ts";
+import { configurationOf } from "../../libs/sweep/index.ts";
 import { close } from "./helpers.ts";
 
 const point = (epoch: number, testAccuracy: number, dAccMean: number, dLossMean: number, gLossMean: number, gLossMax: number): EpochPoint => ({
@@ -71,16 +72,16 @@ describe("summarizeRun", () => {
 });
 
 describe("summarizeConfigurations", () => {
-  const params = (lr: number, seed: number) => trainingConfigSchema.parse({ lr, seed, epochs: 3 });
+  const hyperparameters = (lr: number, seed: number) => configurationOf(trainingConfigSchema.parse({ lr, seed, epochs: 3 }));
   const finished = (finalTestAccuracy: number, maxGLossSpike: number): RunSummary =>
     summarizeRun([point(1, finalTestAccuracy, 0.5, 1, 2, 2 + maxGLossSpike)]);
 
   it("pools the completed repeats of each configuration, in order of first appearance", () => {
     const summaries = summarizeConfigurations([
-      { configKey: "a", params: params(1e-4, 1), status: "completed", summary: finished(0.8, 0.5) },
-      { configKey: "b", params: params(1e-3, 2), status: "failed", summary: null },
-      { configKey: "a", params: params(1e-4, 3), status: "completed", summary: finished(0.6, 1.5) },
-      { configKey: "a", params: params(1e-4, 4), status: "running", summary: finished(0.1, 9) },
+      { configKey: "a", hyperparameters: hyperparameters(1e-4, 1), status: "completed", summary: finished(0.8, 0.5) },
+      { configKey: "b", hyperparameters: hyperparameters(1e-3, 2), status: "failed", summary: null },
+      { configKey: "a", hyperparameters: hyperparameters(1e-4, 3), status: "completed", summary: finished(0.6, 1.5) },
+      { configKey: "a", hyperparameters: hyperparameters(1e-4, 4), status: "running", summary: finished(0.1, 9) },
     ]);
     assert.deepEqual(summaries.map((summary) => summary.configKey), ["a", "b"]);
     const [a, b] = summaries;

@@ -1,11 +1,10 @@
-import type { TrainingConfig } from "../sgan/config.ts";
-import { configurationOf, type Configuration } from "./fields.ts";
+import type { Configuration } from "../sweep/fields.ts";
 import type { RunSummary } from "./run-summary.ts";
 import { meanOrNull, stdOrNull } from "./series.ts";
 
 export interface SummarizedRun {
   configKey: string;
-  params: TrainingConfig;
+  hyperparameters: Configuration;
   status: string;
   summary: RunSummary | null;
 }
@@ -45,7 +44,7 @@ export function summarizeConfigurations(runs: readonly SummarizedRun[]): Configu
     const spikes = values((summary) => summary.maxGLossSpike);
     return {
       configKey: key,
-      params: configurationOf(group[0].params),
+      params: group[0].hyperparameters,
       runs: group.length,
       completedRuns: group.filter((run) => run.status === "completed").length,
       finalTestAccuracyMean: meanOrNull(finals),

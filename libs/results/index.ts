@@ -1,0 +1,12 @@
+// What a sweep's runs produced and how it is read: run and configuration figures, rankings, and the
+// API's contract with its clients. Browser-safe (no tfjs, no Node.js modules): the API, the CLI and
+// the dashboard all import it, so each shape is stated once.
+export { summarizeRun } from "./run-summary.ts";
+export type { EpochPoint, RunSummary } from "./run-summary.ts";
+export { summarizeConfigurations } from "./configuration-summary.ts";
+export type { SummarizedRun, ConfigurationSummary } from "./configuration-summary.ts";
+export { parseRankOptions, rankOptionsSchema, RANK_METRICS, RANK_SCOPES } from "./rank-options.ts";
+export type { RankOptions, ResolvedRankOptions, RankMetric, RankScope } from "./rank-options.ts";
+export { rankRuns, rankConfigurations, RANKED_RUN_STATUS } from "./rank.ts";
+export type { LeftOutReason, RankableRun, RankableConfiguration, RankedRun, RankedConfiguration, Ranking } from "./rank.ts";
+export { RankOptionsError } from "./errors.ts";
