@@ -4,7 +4,7 @@ import { h, setChildren } from "./dom.ts";
 import { parseRoute, routes, type Route } from "./router.ts";
 import { onLiveState, type LiveState } from "./sse.ts";
 import { runView } from "./views/run.ts";
-import { sweepView } from "./views/sweep.ts";
+import { sweepView } from "./views/sweep/index.ts";
 import { sweepsView } from "./views/sweeps.ts";
 import type { View } from "./views/view.ts";
 import { workersView } from "./views/workers.ts";
