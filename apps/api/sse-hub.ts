@@ -1,5 +1,5 @@
 import type { Request, Response } from "express";
-import type { LiveEvent } from "../../libs/queue/index.ts";
+import type { LiveEvent } from "../../libs/results/index.ts";
 
 const KEEPALIVE_MS = 15_000;
 

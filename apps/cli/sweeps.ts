@@ -3,7 +3,8 @@
  * client of the API (apps/api) over HTTP; `sweeps --help` lists the commands.
  */
 import { parseArgs } from "node:util";
-import { ApiError, DEFAULT_API_URL, SweepsApi } from "./sweeps/client.ts";
+import { ApiError } from "../../libs/results/index.ts";
+import { DEFAULT_API_URL, SweepsApi } from "./sweeps/client.ts";
 import { OPTIONS, UsageError, type Command, type OptionValues } from "./sweeps/command.ts";
 import { best } from "./sweeps/commands/best.ts";
 import { cancel } from "./sweeps/commands/cancel.ts";

@@ -1,15 +1,9 @@
+import type { LiveEvent } from "../results/index.ts";
 import type { Publisher, Subscriber } from "./pubsub.ts";
 
-/**
- * Live events from workers to whoever watches (the API's server-sent events). Redis pub/sub or
- * PostgreSQL LISTEN/NOTIFY, whichever the queue runs on: fire and forget, nothing is stored;
- * PostgreSQL keeps the record.
- */
-export type LiveEvent =
-  | { type: "run-progress"; runId: string; sweepId: string; workerId: string; epoch: number; epochs: number; batch: number; batches: number; samplesPerSec: number; etaSeconds: number | null }
-  | { type: "run-epoch"; runId: string; sweepId: string; epoch: number; testAccuracy: number; dAccMean: number; gLossMean: number; dLossMean: number }
-  | { type: "run-status"; runId: string; sweepId: string; status: string; workerId: string | null }
-  | { type: "worker"; workerId: string; alive: boolean; host: string; backend: string; device: string; runs: string[] };
+// Live events (libs/results LiveEvent) travel from workers to whoever watches (the API's server-sent
+// events) over Redis pub/sub or PostgreSQL LISTEN/NOTIFY, whichever the queue runs on: fire and
+// forget, nothing is stored; PostgreSQL keeps the record.
 
 export interface ControlMessage {
   type: "cancel";

@@ -10,3 +10,4 @@ export type { RankOptions, ResolvedRankOptions, RankMetric, RankScope } from "./
 export { rankRuns, rankConfigurations, RANKED_RUN_STATUS } from "./rank.ts";
 export type { LeftOutReason, RankableRun, RankableConfiguration, RankedRun, RankedConfiguration, Ranking } from "./rank.ts";
 export { RankOptionsError } from "./errors.ts";
+export * from "./contract.ts";

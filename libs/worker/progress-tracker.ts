@@ -1,15 +1,5 @@
+import type { RunProgressSnapshot } from "../results/index.ts";
 import type { BatchProgress } from "../sgan/index.ts";
-
-export interface RunProgressSnapshot {
-  runId: string;
-  sweepId: string;
-  epoch: number;
-  epochs: number;
-  batch: number;
-  batches: number;
-  samplesPerSec: number;
-  etaSeconds: number | null;
-}
 
 /** Live progress of the runs a worker process is training, for heartbeats and job progress. */
 export class ProgressTracker {

@@ -4,9 +4,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, test } from "node:test";
-import type { SweepDetail } from "../../apps/cli/sweeps/api-types.ts";
 import { table } from "../../apps/cli/sweeps/table.ts";
-import { WatchView } from "../../apps/cli/sweeps/watch-view.ts";
+import { WatchView, type WatchedSweep } from "../../apps/cli/sweeps/watch-view.ts";
 import { escaped, printable, terminalSafeJson } from "../../libs/terminal-text/index.ts";
 import { ACTED_ON_CODES, hasActedOn, HOSTILE, HOSTILE_SHOWN } from "../support/hostile-text.ts";
 
@@ -58,13 +57,10 @@ describe("CLI writers", () => {
   });
 
   test("the watch view escapes what the API said, on a terminal and in logs", () => {
-    const sweep: SweepDetail = {
-      id: "s1",
+    const sweep: WatchedSweep = {
       name: HOSTILE,
       status: "active",
-      createdAt: "2026-01-01T00:00:00Z",
       counts: { queued: 0, running: 1, completed: 0, failed: 0, cancelled: 0, diverged: 0 },
-      best: null,
       runs: [{ id: "r0", index: 0, status: "running", params: { epochs: 3 }, hyperparameters: { batchSize: 64, lr: 0.0002 }, finalTestAccuracy: null }],
     };
     for (const isTTY of [true, false]) {

@@ -1,18 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { SweepDetail } from "../../apps/cli/sweeps/api-types.ts";
-import { WatchView } from "../../apps/cli/sweeps/watch-view.ts";
+import { WatchView, type WatchedSweep } from "../../apps/cli/sweeps/watch-view.ts";
 
-function sweep(statuses: Array<"queued" | "running" | "completed">): SweepDetail {
+function sweep(statuses: Array<"queued" | "running" | "completed">): WatchedSweep {
   const counts = { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0, diverged: 0 };
   for (const status of statuses) counts[status]++;
   return {
-    id: "s1",
     name: "study",
     status: "active",
-    createdAt: "2026-01-01T00:00:00Z",
     counts,
-    best: null,
     runs: statuses.map((status, index) => ({
       id: `r${index}`,
       index,

@@ -13,7 +13,7 @@ import {
   seriesOf,
   varyingKeys,
 } from "../../apps/dashboard/src/stability.ts";
-import type { EpochRow, RunRow, RunStatus } from "../../apps/dashboard/src/types.ts";
+import type { EpochRow, RunRow, RunStatus } from "../../libs/results/index.ts";
 import { trainingConfigSchema } from "../../libs/sgan/config.ts";
 import { summarizeConfigurations, summarizeRun } from "../../libs/results/index.ts";
 import { configurationOf } from "../../libs/sweep/index.ts";

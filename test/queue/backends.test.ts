@@ -19,11 +19,11 @@ import {
   subscribeControl,
   subscribeEvents,
   type ControlMessage,
-  type LiveEvent,
   type QueueBackendConfig,
   type QueueTransport,
   type RunJobData,
 } from "../../libs/queue/index.ts";
+import type { LiveEvent } from "../../libs/results/index.ts";
 import type { TrainingConfig } from "../../libs/sgan/index.ts";
 import { dropDatabase } from "../db/helpers.ts";
 import { waitFor as waitUntil, type Probe } from "../support/wait-for.ts";

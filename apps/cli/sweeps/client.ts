@@ -1,22 +1,22 @@
 // The sweeps API over HTTP: one typed function per endpoint the CLI uses.
-import type { BestOfSweep, CancelResult, Issue, RankQuery, SubmittedSweep, SweepDetail, SweepPage } from "./api-types.ts";
+import {
+  ApiError,
+  apiErrorBody,
+  type BestResponse,
+  type CancelResponse,
+  type RankOptions,
+  type SubmitResponse,
+  type SweepDetail,
+  type SweepList,
+} from "../../../libs/results/index.ts";
+
+/** Query parameters of GET /api/sweeps/:id/best as typed: the API validates them and names what it refuses. */
+export type RankQuery = { [Option in keyof RankOptions]?: string };
 
 export const DEFAULT_API_URL = "http://127.0.0.1:3000";
 
 /** Long enough for a big sweep's detail under load; a hung API must not hang the CLI forever. */
 const REQUEST_TIMEOUT_MS = 30_000;
-
-/** The API answered, with an error status; `message` and `issues` are what it said. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly issues: Issue[] = [],
-  ) {
-    super(message);
-    this.name = "ApiError";
-  }
-}
 
 /** No HTTP answer at all: nothing listens at the URL, a wrong host, a timeout. */
 export class ApiUnreachableError extends Error {
@@ -42,11 +42,11 @@ export class SweepsApi {
   }
 
   /** The config file's text as it is: the API reads YAML or JSON and reports issues with their paths. */
-  submitSweep(configText: string): Promise<SubmittedSweep> {
+  submitSweep(configText: string): Promise<SubmitResponse> {
     return this.request("POST", "/api/sweeps", { body: configText, headers: { "Content-Type": "application/yaml" } });
   }
 
-  listSweeps(query: { page?: string; pageSize?: string }): Promise<SweepPage> {
+  listSweeps(query: { page?: string; pageSize?: string }): Promise<SweepList> {
     return this.request("GET", `/api/sweeps${queryString(query)}`);
   }
 
@@ -54,11 +54,11 @@ export class SweepsApi {
     return this.request("GET", `/api/sweeps/${encodeURIComponent(id)}`);
   }
 
-  bestOfSweep(id: string, query: RankQuery): Promise<BestOfSweep> {
+  bestOfSweep(id: string, query: RankQuery): Promise<BestResponse> {
     return this.request("GET", `/api/sweeps/${encodeURIComponent(id)}/best${queryString(query)}`);
   }
 
-  cancelSweep(id: string): Promise<CancelResult> {
+  cancelSweep(id: string): Promise<CancelResponse> {
     return this.request("POST", `/api/sweeps/${encodeURIComponent(id)}/cancel`);
   }
 
@@ -135,12 +135,12 @@ async function readJson(response: Response): Promise<unknown> {
 }
 
 function apiError(response: Response, json: unknown, baseUrl: string): ApiError {
-  const body = json as { error?: unknown; issues?: unknown } | undefined;
-  if (typeof body?.error !== "string") return notTheApi(response, baseUrl);
+  const body = apiErrorBody(json);
+  if (body === null) return notTheApi(response, baseUrl);
   if (response.status === 401) {
     return new ApiError(401, `the sweeps API at ${baseUrl} refused the request (401): ${body.error.split("\n")[0]}; pass --token or set SWEEPS_API_TOKEN`);
   }
-  const issues = Array.isArray(body.issues) ? (body.issues as Issue[]) : [];
+  const issues = body.issues ?? [];
   // With issues, the API's message repeats them below a headline ("invalid sweep config:"); keep the headline.
   const message = issues.length > 0 ? body.error.split("\n")[0].replace(/:$/, "") : body.error;
   return new ApiError(response.status, message, issues);

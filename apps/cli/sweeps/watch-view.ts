@@ -1,7 +1,31 @@
 import { printable } from "../../../libs/terminal-text/index.ts";
 import { progressBar } from "../progress-bar.ts";
-import { isFinal, RUN_STATUS_ORDER, runTally, type RunEpochEvent, type RunProgressEvent, type RunStatus, type RunStatusEvent, type SweepDetail } from "./api-types.ts";
+import {
+  isFinalRunStatus,
+  type RunEpochEvent,
+  type RunProgressEvent,
+  type RunRow,
+  type RunStatus,
+  type RunStatusEvent,
+  type SweepDetail,
+} from "../../../libs/results/index.ts";
 import { compact, duration, percent, plural } from "./format.ts";
+import { RUN_STATUS_ORDER, runTally } from "./run-tally.ts";
+
+/** What the view reads of GET /api/sweeps/:id. */
+export type WatchedSweep = Pick<SweepDetail, "name" | "status" | "counts"> & {
+  runs: Array<
+    Pick<RunRow, "id" | "index" | "status" | "finalTestAccuracy"> & {
+      params: Pick<RunRow["params"], "epochs">;
+      hyperparameters: Pick<RunRow["hyperparameters"], "lr" | "batchSize">;
+    }
+  >;
+};
+
+/** What the view reads of the live events. */
+type Progress = Pick<RunProgressEvent, "runId" | "epoch" | "epochs" | "batch" | "batches" | "samplesPerSec" | "etaSeconds">;
+type EpochDone = Pick<RunEpochEvent, "runId" | "epoch" | "testAccuracy" | "dAccMean" | "gLossMean" | "dLossMean">;
+type StatusChange = Pick<RunStatusEvent, "runId" | "status" | "workerId">;
 
 interface RunView {
   index: number;
@@ -10,7 +34,7 @@ interface RunView {
   status: RunStatus;
   epochs: number;
   testAccuracy: number | null;
-  progress: RunProgressEvent | null;
+  progress: Progress | null;
 }
 
 /** The parts of a stdout stream the view uses; a TTY gets live bars, anything else one line per event. */
@@ -35,7 +59,7 @@ export class WatchView {
   constructor(private readonly out: Output) {}
 
   /** The sweep as the API has it now; the API is right where an event was missed. */
-  sync(sweep: SweepDetail): void {
+  sync(sweep: WatchedSweep): void {
     for (const run of sweep.runs) {
       const known = this.runs.get(run.id);
       this.runs.set(run.id, {
@@ -55,7 +79,7 @@ export class WatchView {
     else if (changed) this.line(summary);
   }
 
-  progress(event: RunProgressEvent): void {
+  progress(event: Progress): void {
     const run = this.runs.get(event.runId);
     if (!run) return;
     run.status = "running";
@@ -64,7 +88,7 @@ export class WatchView {
     else this.line(progressLine(run));
   }
 
-  epoch(event: RunEpochEvent): void {
+  epoch(event: EpochDone): void {
     const run = this.runs.get(event.runId);
     if (!run) return;
     run.testAccuracy = event.testAccuracy;
@@ -74,7 +98,7 @@ export class WatchView {
     );
   }
 
-  status(event: RunStatusEvent): void {
+  status(event: StatusChange): void {
     const run = this.runs.get(event.runId);
     if (!run) return;
     run.status = event.status;
@@ -85,7 +109,7 @@ export class WatchView {
 
   /** Whether every run is final as far as the events tell; the API has the last word. */
   allFinal(): boolean {
-    return [...this.runs.values()].every((run) => isFinal(run.status));
+    return [...this.runs.values()].every((run) => isFinalRunStatus(run.status));
   }
 
   /** Something about the watch itself (the stream dropped, reconnected). */
@@ -147,7 +171,7 @@ function progressLine(run: RunView, bar = false): string {
   ].join("  ");
 }
 
-export function summaryLine(sweep: SweepDetail): string {
+export function summaryLine(sweep: WatchedSweep): string {
   const { final, total } = runTally(sweep.counts);
   const counts = RUN_STATUS_ORDER.filter((status) => sweep.counts[status] > 0).map((status) => `${sweep.counts[status]} ${status}`);
   return `sweep ${sweep.name} (${sweep.status}): ${final}/${plural(total, "run")} final${counts.length > 0 ? ` - ${counts.join(", ")}` : ""}`;

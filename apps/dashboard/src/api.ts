@@ -1,17 +1,20 @@
 // The API client: one function per endpoint, errors as ApiError with the API's message and issues.
+import {
+  ApiError,
+  apiErrorBody,
+  type BestOptions,
+  type BestResponse,
+  type CancelResponse,
+  type RunDetail,
+  type RunMetrics,
+  type SubmitResponse,
+  type SweepDetail,
+  type SweepList,
+  type SweepMetrics,
+  type WorkerInfo,
+  type WorkerList,
+} from "../../../libs/results/contract.ts";
 import { apiToken, askForToken, urlWithToken, withToken } from "./auth.ts";
-import type { ApiIssue, BestOptions, BestResponse, RunDetail, RunMetrics, SweepDetail, SweepList, SweepMetrics, WorkerInfo } from "./types.ts";
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly issues: ApiIssue[] = [],
-  ) {
-    super(message);
-    this.name = "ApiError";
-  }
-}
 
 async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   let response: Response;
@@ -29,15 +32,14 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
     // Not JSON: a proxy's error page, say; its status is what matters.
   }
   if (!response.ok) {
-    const error = body as { error?: unknown; issues?: unknown } | null;
-    const message = typeof error?.error === "string" ? error.error : `${response.status} ${response.statusText}`;
+    const error = apiErrorBody(body);
+    const message = error?.error ?? `${response.status} ${response.statusText}`;
     if (response.status === 401) {
       // The API wants a token (or another one): ask, then send the request again.
       await askForToken(message, apiToken() !== null);
       return request(path, init);
     }
-    const issues = Array.isArray(error?.issues) ? (error.issues as ApiIssue[]) : [];
-    throw new ApiError(response.status, message, issues);
+    throw new ApiError(response.status, message, error?.issues);
   }
   return body as T;
 }
@@ -56,7 +58,7 @@ export function listSweeps(page: number, pageSize: number, signal?: AbortSignal)
  * A config object is sent as JSON; text (pasted or uploaded YAML or JSON) as application/yaml, which
  * the API parses either way. With the same idempotency key, a re-send answers with the first sweep.
  */
-export function submitSweep(config: object | string, idempotencyKey: string): Promise<{ sweep: { id: string; name: string }; runs: Array<{ id: string }> }> {
+export function submitSweep(config: object | string, idempotencyKey: string): Promise<SubmitResponse> {
   const init = typeof config === "string" ? { method: "POST", body: config, headers: { "Content-Type": "application/yaml" } } : json(config);
   return request("/api/sweeps", { ...init, headers: { ...init.headers, "Idempotency-Key": idempotencyKey } });
 }
@@ -76,7 +78,7 @@ export function getBest(id: string, options: Partial<BestOptions>, signal?: Abor
   return request(`/api/sweeps/${encodeURIComponent(id)}/best?${query}`, { signal });
 }
 
-export function cancelSweep(id: string): Promise<{ cancelledQueued: string[]; stopping: string[] }> {
+export function cancelSweep(id: string): Promise<CancelResponse> {
   return request(`/api/sweeps/${encodeURIComponent(id)}/cancel`, { method: "POST" });
 }
 
@@ -93,7 +95,7 @@ export function sampleUrl(runId: string, epoch: number): string {
 }
 
 export async function listWorkers(signal?: AbortSignal): Promise<WorkerInfo[]> {
-  return (await request<{ workers: WorkerInfo[] }>("/api/workers", { signal })).workers;
+  return (await request<WorkerList>("/api/workers", { signal })).workers;
 }
 
 export function isAbort(error: unknown): boolean {

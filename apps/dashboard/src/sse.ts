@@ -3,7 +3,7 @@
 // was down when the page loaded) we open a new one with backoff. After any gap the view is told to
 // resynchronise, since events sent meanwhile are gone (Redis pub/sub keeps nothing).
 import { urlWithToken } from "./auth.ts";
-import { LIVE_EVENT_TYPES, type LiveEvent } from "./types.ts";
+import { LIVE_EVENT_TYPES, type LiveEvent } from "../../../libs/results/contract.ts";
 
 export type LiveState = "connecting" | "open" | "reconnecting";
 

@@ -1,7 +1,7 @@
 // Shaping runs and epoch rows into what the charts draw: curves, bands, the stability map. Pure
 // functions (no DOM), unit-tested in test/dashboard. The figures themselves (RunSummary) come from the
 // API, computed by libs/results, so that the dashboard and the API never disagree.
-import type { EpochRow, RankMetric, RunRow, RunSummary } from "./types.ts";
+import type { EpochRow, RankMetric, RunRow, RunSummary } from "../../../libs/results/index.ts";
 
 type NumericColumn = { [K in keyof EpochRow]: EpochRow[K] extends number | null ? K : never }[keyof EpochRow];
 

@@ -1,4 +1,4 @@
-import type { Hyperparameters, RankedEntry, Ranking } from "../api-types.ts";
+import type { BestConfigurationEntry, Ranking } from "../../../../libs/results/index.ts";
 import { printJson, type Command } from "../command.ts";
 import { compact, paramValue, percent } from "../format.ts";
 import { table, type Column } from "../table.ts";
@@ -44,6 +44,11 @@ Defaults: testAccuracy, last, k 5, penalty 0, limit 10.`,
   },
 };
 
+/** What runs and configurations share in a ranking's table. */
+type RankedEntry = Pick<BestConfigurationEntry, "rank" | "score" | "value" | "std" | "params">;
+type Hyperparameters = Partial<RankedEntry["params"]>;
+type Hyperparameter = keyof RankedEntry["params"];
+
 interface Extra<Entry> {
   column: Column;
   cell: (entry: Entry) => string;
@@ -52,7 +57,7 @@ interface Extra<Entry> {
 /** Rank and figures, the ranking's own columns, then a column per hyperparameter that differs between entries. */
 function rankingTable<Entry extends RankedEntry>(ranking: Ranking<Entry>, figure: (x: number) => string, shared: Hyperparameters, extras: Extra<Entry>[]): string {
   if (ranking.entries.length === 0) return "";
-  const keys = Object.keys(ranking.entries[0].params).filter((key) => !(key in shared));
+  const keys = (Object.keys(ranking.entries[0].params) as Hyperparameter[]).filter((key) => !(key in shared));
   const columns: Column[] = [
     { header: "#", align: "right" },
     { header: "SCORE", align: "right" },
@@ -81,7 +86,7 @@ function rankedLine(ranking: Ranking<unknown>): string {
 }
 
 /** Hyperparameters with one value in every entry: said once above the tables instead of in a column each. */
-function sharedParams(all: Hyperparameters[]): Hyperparameters {
+function sharedParams(all: RankedEntry["params"][]): Hyperparameters {
   if (all.length < 2) return {};
-  return Object.fromEntries(Object.entries(all[0]).filter(([key, v]) => all.every((params) => params[key] === v)));
+  return Object.fromEntries(Object.entries(all[0]).filter(([key, v]) => all.every((params) => params[key as Hyperparameter] === v)));
 }

@@ -1,4 +1,5 @@
-import { RUN_STATUS_ORDER, runTally, type RunCounts, type SweepOverview } from "../api-types.ts";
+import type { RunCounts, SweepItem } from "../../../../libs/results/index.ts";
+import { RUN_STATUS_ORDER, runTally } from "../run-tally.ts";
 import { printJson, type Command } from "../command.ts";
 import { percent, plural, timestamp } from "../format.ts";
 import { table } from "../table.ts";
@@ -34,7 +35,7 @@ status, best final test accuracy (of the completed runs).`,
   },
 };
 
-function row(sweep: SweepOverview): string[] {
+function row(sweep: SweepItem): string[] {
   const { total } = runTally(sweep.counts);
   return [sweep.id, sweep.name, sweep.status, `${sweep.counts.completed}/${total}`, otherRuns(sweep.counts), percent(sweep.best?.finalTestAccuracy), timestamp(sweep.createdAt)];
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { runTally, type SweepDetail } from "../api-types.ts";
+import type { SweepDetail } from "../../../../libs/results/index.ts";
+import { runTally } from "../run-tally.ts";
 import { ApiUnreachableError, type SweepsApi } from "../client.ts";
 import type { Command } from "../command.ts";
 import { readSse, type SseEvent } from "../sse.ts";

@@ -1,6 +1,6 @@
 // #/runs/:id: one run's config, curves with their min-max bands, sample grids per epoch, worker,
 // timings and log of status changes. Live while it trains.
-import { ApiError, getRun, getRunMetrics, sampleUrl } from "../api.ts";
+import { getRun, getRunMetrics, sampleUrl } from "../api.ts";
 import { CurveChart } from "../charts.ts";
 import { seriesStyle } from "../colors.ts";
 import { badge, h, link, notice, progressBar, setChildren, setProgress, setText } from "../dom.ts";
@@ -10,7 +10,7 @@ import { AsyncThrottle, Throttle } from "../scheduler.ts";
 import { MAX_SMOOTHING } from "../smoothing.ts";
 import { LiveConnection } from "../sse.ts";
 import { CURVE_METRICS, minMaxBand, seriesOf } from "../stability.ts";
-import type { EpochRow, ProgressSnapshot, RunDetail } from "../types.ts";
+import { ApiError, type EpochRow, type RunProgressSnapshot, type RunDetail } from "../../../../libs/results/contract.ts";
 import { progressText, runFraction } from "./run-labels.ts";
 import { isAbort, loadError, markReady, onInput, section, type View } from "./view.ts";
 
@@ -19,7 +19,7 @@ export function runView(root: HTMLElement, runId: string): View {
   let run: RunDetail | null = null;
   let rows: EpochRow[] = [];
   let live: LiveConnection | null = null;
-  let liveProgress: ProgressSnapshot | undefined;
+  let liveProgress: RunProgressSnapshot | undefined;
   let smoothing = 0;
   let sampleEpoch: number | null = null;
   let followLatest = true;

@@ -1,8 +1,8 @@
 // Submitting a sweep: a form for the common case, or a YAML/JSON config pasted or uploaded. The API
 // validates (libs/sweep); its issues are shown next to the field they name.
-import { ApiError, submitSweep } from "../api.ts";
+import { submitSweep } from "../api.ts";
 import { h } from "../dom.ts";
-import type { ApiIssue } from "../types.ts";
+import { ApiError, type ApiIssue } from "../../../../libs/results/contract.ts";
 
 export const EXAMPLE_CONFIG = `# batch size and learning rate around the seed's values, 2 repeats each
 name: seed-study

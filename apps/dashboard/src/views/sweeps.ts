@@ -6,7 +6,7 @@ import { routes } from "../router.ts";
 import { AsyncThrottle } from "../scheduler.ts";
 import { LiveConnection } from "../sse.ts";
 import { DataTable } from "../table.ts";
-import { RUN_STATUSES, type SweepItem } from "../types.ts";
+import { RUN_STATUSES, type SweepItem } from "../../../../libs/results/contract.ts";
 import { submitPanel } from "./submit-form.ts";
 import { isAbort, loadError, markReady, type View } from "./view.ts";
 

@@ -1,4 +1,5 @@
-import { ApiError, isAbort } from "../api.ts";
+import { isAbort } from "../api.ts";
+import { ApiError } from "../../../../libs/results/contract.ts";
 import { h, notice } from "../dom.ts";
 
 /** A mounted page; destroy() closes its live connection, timers and charts. */

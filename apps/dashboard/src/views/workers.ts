@@ -7,7 +7,7 @@ import { ago, dateTime, duration, figure, shortId } from "../format.ts";
 import { routes } from "../router.ts";
 import { AsyncThrottle, FrameBatcher } from "../scheduler.ts";
 import { LiveConnection } from "../sse.ts";
-import type { ProgressSnapshot, WorkerInfo } from "../types.ts";
+import type { RunProgressSnapshot, WorkerInfo } from "../../../../libs/results/contract.ts";
 import { isAbort, loadError, markReady, type View } from "./view.ts";
 
 /** Same as the API's WORKER_ALIVE_MS (libs/db/workers.ts): no heartbeat for this long means dead. */
@@ -61,7 +61,7 @@ export function workersView(root: HTMLElement): View {
     );
   }
 
-  function runProgress(runId: string, sweepId: string | undefined, p: ProgressSnapshot | undefined): HTMLElement {
+  function runProgress(runId: string, sweepId: string | undefined, p: RunProgressSnapshot | undefined): HTMLElement {
     const epochs = p?.epochs;
     const fraction = p && p.batches > 0 ? (epochs ? (p.epoch - 1 + p.batch / p.batches) / epochs : p.batch / p.batches) : 0;
     const text = p ? `epoch ${p.epoch}${epochs ? `/${epochs}` : ""} · batch ${p.batch}/${p.batches}` : "starting…";
@@ -140,8 +140,6 @@ export function workersView(root: HTMLElement): View {
           return;
         }
         const { type: _type, workerId: _worker, ...snapshot } = event;
-        // Keep the run's epoch count when an event leaves it out.
-        snapshot.epochs ??= worker.progress?.[event.runId]?.epochs;
         worker.progress = { ...(worker.progress ?? {}), [event.runId]: snapshot };
         if (!worker.currentRuns.some((run) => run.id === event.runId)) worker.currentRuns.push({ id: event.runId, sweepId: event.sweepId });
         batcher.schedule(worker.id, () => render(worker.id));

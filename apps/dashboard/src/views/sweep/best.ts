@@ -1,12 +1,12 @@
 // Best runs and best configurations as the API ranks them (GET /api/sweeps/:id/best, the CLI's
 // ranking), with the ranking's options and what it left out.
-import { ApiError, getBest } from "../../api.ts";
+import { getBest } from "../../api.ts";
 import { badge, h, link, notice, setChildren } from "../../dom.ts";
 import { figure, percent, points, shortId } from "../../format.ts";
 import { routes } from "../../router.ts";
 import { AsyncThrottle } from "../../scheduler.ts";
 import { CURVE_METRICS } from "../../stability.ts";
-import type { BestOptions, BestResponse } from "../../types.ts";
+import { ApiError, type BestOptions, type BestResponse } from "../../../../../libs/results/contract.ts";
 import { isAbort, section, select } from "../view.ts";
 import { paramTerms, type Panel, type SweepState } from "./state.ts";
 

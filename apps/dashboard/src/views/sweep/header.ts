@@ -4,7 +4,7 @@ import { cancelSweep } from "../../api.ts";
 import { badge, h, link, notice, progressBar, setChildren } from "../../dom.ts";
 import { ago, dateTime, integer } from "../../format.ts";
 import { routes } from "../../router.ts";
-import { RUN_STATUSES } from "../../types.ts";
+import { RUN_STATUSES } from "../../../../../libs/results/contract.ts";
 import { paramTerms, totalEpochs, type SweepState } from "./state.ts";
 
 export interface HeaderPanel {

@@ -2,13 +2,13 @@
 // across repeats, and the best runs by the API's ranking, one module per panel. This module loads
 // the data, keeps it current from server-sent events (the DOM is touched once per frame, charts
 // redraw at most every CHART_REDRAW_MS) and tells the panels when to draw.
-import { ApiError, getBest, getRunMetrics, getSweep, getSweepMetrics } from "../../api.ts";
+import { getBest, getRunMetrics, getSweep, getSweepMetrics } from "../../api.ts";
 import { h, link, notice, setChildren } from "../../dom.ts";
 import { routes } from "../../router.ts";
 import { AsyncThrottle, FrameBatcher } from "../../scheduler.ts";
 import { LiveConnection } from "../../sse.ts";
 import { varyingKeys } from "../../stability.ts";
-import type { RunMetrics } from "../../types.ts";
+import { ApiError, type RunMetrics } from "../../../../../libs/results/contract.ts";
 import { isAbort, loadError, markReady, timed, type View } from "../view.ts";
 import { bestPanel } from "./best.ts";
 import { curvesPanel } from "./curves.ts";

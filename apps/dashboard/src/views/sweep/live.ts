@@ -1,5 +1,5 @@
 // What a live event of the sweep changes: the state at once, and the panels through LiveUpdates.
-import type { EpochRow, LiveEvent } from "../../types.ts";
+import type { EpochRow, LiveEvent } from "../../../../../libs/results/contract.ts";
 import type { SweepState } from "./state.ts";
 
 export interface LiveUpdates {

@@ -5,7 +5,7 @@ import { PALETTE } from "../../colors.ts";
 import { h, setText } from "../../dom.ts";
 import { Throttle } from "../../scheduler.ts";
 import { CURVE_METRICS, curveMetric, repeatBand, type CurveMetric } from "../../stability.ts";
-import type { RunRow } from "../../types.ts";
+import type { RunRow } from "../../../../../libs/results/contract.ts";
 import { runDetails } from "../run-labels.ts";
 import { onInput, select } from "../view.ts";
 import { CHART_REDRAW_MS, chartSection, drawnRuns, type Panel, type SweepState } from "./state.ts";

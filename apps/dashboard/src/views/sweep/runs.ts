@@ -6,7 +6,7 @@ import { paramValue } from "../../format.ts";
 import { routes } from "../../router.ts";
 import { STABILITY_FIGURES, type StabilityFigure } from "../../stability.ts";
 import { DataTable, type Column } from "../../table.ts";
-import { RUN_STATUSES, type RunRow } from "../../types.ts";
+import { RUN_STATUSES, type RunRow } from "../../../../../libs/results/contract.ts";
 import { progressText, runFraction } from "../run-labels.ts";
 import { onInput, section, select } from "../view.ts";
 import { formatFigure, hyperparameter, totalEpochs, type SweepState } from "./state.ts";

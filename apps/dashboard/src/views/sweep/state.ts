@@ -3,7 +3,7 @@
 import { h } from "../../dom.ts";
 import { figure, paramValue, percent, points } from "../../format.ts";
 import type { StabilityFigure } from "../../stability.ts";
-import type { EpochRow, ProgressSnapshot, RunRow, SweepDetail } from "../../types.ts";
+import type { EpochRow, RunProgressSnapshot, RunRow, SweepDetail } from "../../../../../libs/results/contract.ts";
 import { section } from "../view.ts";
 
 /** The charts redraw at most this often while epochs stream in. */
@@ -17,7 +17,7 @@ export interface SweepState {
   /** The hyperparameters that vary between runs: the table's columns, the labels' details. */
   keys: string[];
   readonly epochs: Map<string, EpochRow[]>;
-  readonly progress: Map<string, ProgressSnapshot>;
+  readonly progress: Map<string, RunProgressSnapshot>;
   selected: Set<string>;
   /** EMA smoothing of the learning curves and of the across-repeats chart. */
   smoothing: number;

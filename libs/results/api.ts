@@ -1,0 +1,200 @@
+// The JSON of every API route, as clients receive it: dates as ISO strings, a non-finite figure as
+// null. libs/service builds these values and the routes send them as they are, so the compiler holds
+// the API to this contract; the CLI and the dashboard read their answers with these types.
+import type { TrainingConfig } from "../sgan/config.ts";
+import type { Configuration } from "../sweep/fields.ts";
+import type { ConfigurationSummary } from "./configuration-summary.ts";
+import type { RunProgressSnapshot } from "./events.ts";
+import type { ResolvedRankOptions } from "./rank-options.ts";
+import type { RankedConfiguration, RankedRun, Ranking } from "./rank.ts";
+import type { RunSummary } from "./run-summary.ts";
+import type { RunCounts, RunStatus, SweepStatus } from "./statuses.ts";
+
+/** An ISO 8601 timestamp (`2024-05-01T12:00:00.000Z`). */
+export type IsoDate = string;
+
+/** The sweep config as validated at submit (libs/sweep/config.ts), defaults filled in. */
+export interface StoredSweepConfig {
+  fixed: Record<string, unknown>;
+  parameters: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** A sweep as stored. */
+export interface SweepRecord {
+  id: string;
+  name: string;
+  status: SweepStatus;
+  strategy: string;
+  priority: number;
+  createdAt: IsoDate;
+  updatedAt: IsoDate;
+  config: StoredSweepConfig;
+}
+
+/** GET /api/sweeps items, and the head of GET /api/sweeps/:id. */
+export interface SweepItem extends SweepRecord {
+  counts: RunCounts;
+  /** The completed run with the highest final test accuracy. */
+  best: { runId: string; finalTestAccuracy: number } | null;
+}
+
+/** GET /api/sweeps?page=&pageSize= */
+export interface SweepList {
+  total: number;
+  page: number;
+  pageSize: number;
+  items: SweepItem[];
+}
+
+/** A run as stored, without its epochs. */
+export interface RunRecord {
+  id: string;
+  sweepId: string;
+  index: number;
+  configKey: string;
+  repeat: number;
+  params: TrainingConfig;
+  batchSize: number;
+  lr: number;
+  seed: number;
+  variant: string;
+  status: RunStatus;
+  attempts: number;
+  workerId: string | null;
+  backend: string | null;
+  device: string | null;
+  epochsDone: number;
+  error: string | null;
+  divergedEpoch: number | null;
+  /** Refreshed after every epoch; null before the first. */
+  summary: RunSummary | null;
+  finalTestAccuracy: number | null;
+  bestTestAccuracy: number | null;
+  createdAt: IsoDate;
+  startedAt: IsoDate | null;
+  finishedAt: IsoDate | null;
+  updatedAt: IsoDate;
+}
+
+/** A run in GET /api/sweeps/:id: what varies between runs, and how many epochs it recorded. */
+export interface RunRow extends RunRecord {
+  hyperparameters: Configuration;
+  epochCount: number;
+}
+
+/** GET /api/sweeps/:id */
+export interface SweepDetail extends SweepItem {
+  runs: RunRow[];
+  configurations: ConfigurationSummary[];
+}
+
+/** POST /api/sweeps: 201 with the stored sweep and its runs (200 with the first ones for a replayed Idempotency-Key). */
+export interface SubmitResponse {
+  sweep: SweepRecord;
+  runs: Array<Pick<RunRecord, "id" | "index" | "configKey" | "repeat" | "params">>;
+}
+
+/** POST /api/sweeps/:id/cancel */
+export interface CancelResponse {
+  sweepId: string;
+  /** Queued runs, cancelled at once. */
+  cancelledQueued: string[];
+  /** Running runs, told to stop within one batch. */
+  stopping: string[];
+}
+
+/** One epoch of a run (an EpochMetric row); a diverged loss (NaN, Infinity) is null. */
+export interface EpochRow {
+  epoch: number;
+  batches: number;
+  dLossMean: number | null;
+  dLossStd: number | null;
+  dLossMin: number | null;
+  dLossMax: number | null;
+  gLossMean: number | null;
+  gLossStd: number | null;
+  gLossMin: number | null;
+  gLossMax: number | null;
+  dAccMean: number | null;
+  dAccStd: number | null;
+  dAccMin: number | null;
+  dAccMax: number | null;
+  testAccuracy: number | null;
+  testClassLoss: number | null;
+  samplesPerSec: number | null;
+  wallSeconds: number | null;
+}
+
+/** GET /api/runs/:id/metrics, and each run of GET /api/sweeps/:id/metrics (epochs in order). */
+export interface RunMetrics {
+  runId: string;
+  status: RunStatus;
+  epochs: EpochRow[];
+}
+
+/** GET /api/sweeps/:id/metrics: runs in index order. */
+export interface SweepMetrics {
+  sweepId: string;
+  runs: RunMetrics[];
+}
+
+export type BestOptions = ResolvedRankOptions;
+
+export interface BestRunEntry extends RankedRun {
+  status: RunStatus;
+  repeat: number;
+  configKey: string;
+  params: Configuration;
+}
+
+export interface BestConfigurationEntry extends RankedConfiguration {
+  params: Configuration;
+}
+
+/** GET /api/sweeps/:id/best: the runs and the configurations (across repeats) under one ranking. */
+export interface BestResponse {
+  options: BestOptions;
+  runs: Ranking<BestRunEntry>;
+  configurations: Ranking<BestConfigurationEntry>;
+}
+
+/** One entry of a run's log; `status` also takes values a run never has, such as `requeued`. */
+export interface RunEventRow {
+  id: string;
+  runId: string;
+  at: IsoDate;
+  status: string;
+  workerId: string | null;
+  message: string | null;
+}
+
+/** GET /api/runs/:id */
+export interface RunDetail extends RunRecord {
+  events: RunEventRow[];
+  sweep: { name: string };
+  /** Epochs with a sample image (GET /api/runs/:id/samples/<epoch>.png), ascending. */
+  sampleEpochs: number[];
+}
+
+export interface WorkerInfo {
+  id: string;
+  host: string;
+  pid: number;
+  backend: string;
+  device: string;
+  concurrency: number;
+  queue: string;
+  startedAt: IsoDate;
+  lastHeartbeat: IsoDate;
+  stoppedAt: IsoDate | null;
+  /** The runs it is training, by run id; null while it trains none. */
+  progress: Record<string, RunProgressSnapshot> | null;
+  alive: boolean;
+  currentRuns: Array<{ id: string; sweepId: string }>;
+}
+
+/** GET /api/workers: latest started first. */
+export interface WorkerList {
+  workers: WorkerInfo[];
+}

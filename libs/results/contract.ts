@@ -1,0 +1,31 @@
+// The API's contract with its clients, apart from the figures: what the dashboard's bundle loads
+// (the rest of libs/results brings the ranking's schemas, and zod with them).
+export { RUN_STATUSES, UNFINISHED_RUN_STATUSES, SWEEP_STATUSES, isFinalRunStatus } from "./statuses.ts";
+export type { RunStatus, RunCounts, SweepStatus } from "./statuses.ts";
+export { LIVE_EVENT_TYPES } from "./events.ts";
+export type { LiveEvent, RunProgressEvent, RunEpochEvent, RunStatusEvent, WorkerEvent, RunProgressSnapshot } from "./events.ts";
+export { ApiError, apiErrorBody } from "./api-error.ts";
+export type { ApiIssue, ApiErrorBody } from "./api-error.ts";
+export type {
+  BestConfigurationEntry,
+  BestOptions,
+  BestResponse,
+  BestRunEntry,
+  CancelResponse,
+  EpochRow,
+  IsoDate,
+  RunDetail,
+  RunEventRow,
+  RunMetrics,
+  RunRecord,
+  RunRow,
+  StoredSweepConfig,
+  SubmitResponse,
+  SweepDetail,
+  SweepItem,
+  SweepList,
+  SweepMetrics,
+  SweepRecord,
+  WorkerInfo,
+  WorkerList,
+} from "./api.ts";
