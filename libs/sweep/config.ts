@@ -11,6 +11,7 @@ import {
   type SweepableField,
 } from "./fields.ts";
 import { DISTRIBUTION_KINDS, distributionKind, parameterSchema } from "./parameter-schema.ts";
+import { prunerConfigSchema, prunerEpochIssues, prunerSettingsAdvice } from "./pruners/schema.ts";
 
 const fixedSchema = trainingConfigSchema
   .pick(Object.fromEntries(PER_SWEEP_FIELDS.map((field) => [field, true])) as Record<PerSweepField, true>)
@@ -36,8 +37,10 @@ export const sweepConfigSchema = z
     priority: z.number().int().min(-100).max(100).default(0),
     fixed: fixedSchema.prefault({}),
     parameters: parametersSchema.prefault({}),
+    pruner: prunerConfigSchema,
   })
   .superRefine((config, ctx) => {
+    for (const issue of prunerEpochIssues(config.pruner, config.fixed.epochs)) ctx.addIssue({ code: "custom", ...issue });
     if (config.strategy !== "grid") return;
     for (const [field, spec] of Object.entries(config.parameters)) {
       if (typeof spec !== "object" || !("uniform" in spec || "loguniform" in spec) || spec.points !== undefined) continue;
@@ -74,6 +77,7 @@ function placeKey(objectPath: PropertyKey[], key: string): string {
     if (isPerSweep(key) && where !== "fixed") return `${key} is the same for every run of a sweep: put it under fixed`;
     if (key === "seed" && where !== "") return SEED_ADVICE;
   }
+  if (where === "pruner") return prunerSettingsAdvice();
   const allowed =
     where === "" ? Object.keys(sweepConfigSchema.shape)
     : where === "fixed" ? PER_SWEEP_FIELDS

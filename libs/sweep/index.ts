@@ -16,3 +16,7 @@ export { RandomSampler } from "./random-sampler.ts";
 export { configKey } from "./config-key.ts";
 export { planSweep } from "./plan.ts";
 export type { PlannedRun } from "./plan.ts";
+export { createPruner, NO_PRUNER, MedianPruner, SuccessiveHalvingPruner, HyperbandPruner, StuckPruner, PrunerInputError } from "./pruners/index.ts";
+export { prunerConfigSchema, PRUNER_KINDS, STUCK_METRICS, configurationTrials, configurationStudy } from "./pruners/index.ts";
+export type { Pruner, PrunerTrial, RunTrial, StudyHistory, StudyDirection, TrialState, CurvePoint, EpochStats, PruneDecision } from "./pruners/index.ts";
+export type { PrunerConfig, PrunerConfigInput, PrunerKind, StuckMetric } from "./pruners/index.ts";

@@ -1,0 +1,15 @@
+export type { StudyDirection, TrialState, CurvePoint, EpochStats, PrunerTrial, StudyHistory, PruneDecision, Pruner } from "./types.ts";
+export { PrunerInputError } from "./curve.ts";
+export { MedianPruner } from "./median.ts";
+export type { MedianPrunerOptions } from "./median.ts";
+export { SuccessiveHalvingPruner } from "./successive-halving.ts";
+export type { SuccessiveHalvingOptions } from "./successive-halving.ts";
+export { HyperbandPruner } from "./hyperband.ts";
+export type { HyperbandOptions } from "./hyperband.ts";
+export { StuckPruner, STUCK_METRICS } from "./stuck.ts";
+export type { StuckOptions, StuckMetric } from "./stuck.ts";
+export { prunerConfigSchema, prunerEpochIssues, PRUNER_KINDS } from "./schema.ts";
+export type { PrunerConfig, PrunerConfigInput, PrunerKind } from "./schema.ts";
+export { createPruner, NO_PRUNER } from "./create.ts";
+export { configurationTrials, configurationStudy } from "./configurations.ts";
+export type { RunTrial } from "./configurations.ts";
