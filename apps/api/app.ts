@@ -7,7 +7,6 @@ import { AUTH_ENV, authConfigFromEnv, tokenGuard, type AuthConfig } from "./auth
 import { errorHandler, unknownRoute } from "./http-errors.ts";
 import { ResponseCache, responseCacheOptionsFromEnv } from "./response-cache.ts";
 import { runRoutes } from "./routes/runs.ts";
-import { sweepMetricsRoutes } from "./routes/sweep-metrics.ts";
 import { sweepRoutes } from "./routes/sweeps.ts";
 import { workerRoutes } from "./routes/workers.ts";
 import type { SseHub } from "./sse-hub.ts";
@@ -50,9 +49,8 @@ export function createApp({ ctx, hub, staticDir, auth = authConfigFromEnv(), cac
   app.use(["/api/sweeps", "/api/runs", "/api/workers"], cache.middleware());
 
   app.use("/api/sweeps", sweepRoutes(ctx));
-  app.use("/api/sweeps", sweepMetricsRoutes(ctx.db));
-  app.use("/api/runs", runRoutes(ctx.db));
-  app.use("/api/workers", workerRoutes(ctx.db));
+  app.use("/api/runs", runRoutes(ctx));
+  app.use("/api/workers", workerRoutes(ctx));
   app.get("/api/events", (req, res) => {
     const sweepId = typeof req.query.sweepId === "string" ? req.query.sweepId : null;
     hub.attach(req, res, sweepId);

@@ -6,7 +6,7 @@
 import { mkdir, appendFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { initBackend, shutdownBackend, type BackendChoice } from "../../libs/backends/index.ts";
+import { BackendUnavailableError, initBackend, shutdownBackend, type BackendChoice } from "../../libs/backends/index.ts";
 import { loadDataSplit, DataError } from "../../libs/data/index.ts";
 import { createLogger } from "../../libs/log/index.ts";
 import { ConfigError, directoryCheckpointStore, parseTrainingConfig, runTraining, CheckpointError, type EpochMetrics } from "../../libs/sgan/index.ts";
@@ -110,13 +110,13 @@ async function main(): Promise<number> {
   return outcome.status === "completed" ? 0 : 1;
 }
 
-const userErrors = [ConfigError, DataError, CheckpointError];
+const userErrors = [ConfigError, DataError, CheckpointError, BackendUnavailableError];
 /** The backend's teardown never decides the exit status: a failing one is logged, the status stays. */
 const shutdown = () => shutdownBackend().catch((error: unknown) => log.warn({ err: error }, "backend shutdown failed"));
 main().then(
   (code) => exitAfter(code, shutdown),
   (error: unknown) => {
-    const known = userErrors.some((type) => error instanceof type) || (error as Error)?.name === "BackendUnavailableError";
+    const known = userErrors.some((type) => error instanceof type);
     if (known || (error as { code?: string })?.code?.startsWith("ERR_PARSE_ARGS")) {
       console.error(`${escaped`error: ${(error as Error).message}`}\n${USAGE}`);
     } else {

@@ -9,8 +9,8 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { initBackend } from "../../libs/backends/index.ts";
-import { migrateDatabase, openDatabase, resolveDatabaseUrl } from "../../libs/db/index.ts";
+import { BackendUnavailableError, initBackend } from "../../libs/backends/index.ts";
+import { DatabaseUnavailableError, migrateDatabase, openDatabase, resolveDatabaseUrl } from "../../libs/db/index.ts";
 import { createLogger } from "../../libs/log/index.ts";
 import { DEFAULT_QUEUE_NAME, resolveQueueBackend } from "../../libs/queue/index.ts";
 import { InvalidInputError, parseInput } from "../../libs/validation/index.ts";
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof InvalidInputError || (error as Error)?.name === "BackendUnavailableError" || (error as Error)?.name === "DatabaseUnavailableError") {
+  if (error instanceof InvalidInputError || error instanceof BackendUnavailableError || error instanceof DatabaseUnavailableError) {
     console.error(`error: ${(error as Error).message}`);
   } else {
     log.error({ err: error }, "worker failed to start");

@@ -1,5 +1,10 @@
 export type { ServiceContext } from "./context.ts";
-export { submitSweep, storeSweep, cancelSweepRuns, bestOfSweep, type SubmitOptions } from "./sweeps.ts";
+export { submitSweep, storeSweep, type SubmitOptions } from "./submit.ts";
+export { cancelSweepRuns } from "./cancel.ts";
+export { bestOfSweep } from "./best.ts";
+export { sweepDetail, sweepList, sweepMetrics } from "./sweep-reads.ts";
+export { runDetail, runMetrics, runSample } from "./run-reads.ts";
+export { workerList } from "./workers.ts";
 export { IDEMPOTENCY_HEADER, IdempotencyKeyReusedError, parseIdempotencyKey } from "./idempotency.ts";
 export { reconcileQueue } from "./reconcile.ts";
 export { storedParams } from "./stored.ts";

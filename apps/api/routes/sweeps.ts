@@ -1,25 +1,16 @@
 import { Router, type Request } from "express";
-import { z } from "zod";
-import { getSweep, listSweepRuns, listSweeps } from "../../../libs/db/index.ts";
-import { isUuid } from "../../../libs/db/values.ts";
 import {
   bestOfSweep,
   cancelSweepRuns,
   IDEMPOTENCY_HEADER,
   parseIdempotencyKey,
-  storedParams,
   submitSweep,
+  sweepDetail,
+  sweepList,
+  sweepMetrics,
   type ServiceContext,
 } from "../../../libs/service/index.ts";
-import { parseRankOptions, summarizeConfigurations, type RunSummary } from "../../../libs/results/index.ts";
-import { configurationOf } from "../../../libs/sweep/index.ts";
-import { parseInput } from "../../../libs/validation/index.ts";
 import { HttpError, notFound } from "../http-errors.ts";
-
-const pageQuery = z.object({
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(200).default(20),
-});
 
 /** A sweep config arrives as a JSON object, or as YAML/JSON text (paste or file upload). */
 function configFrom(req: Request): unknown {
@@ -36,54 +27,40 @@ function configFrom(req: Request): unknown {
   return req.body;
 }
 
+/** The answer, or 404 naming the sweep when there is none. */
+function found<T>(answer: T | null, sweepId: string): T {
+  if (answer === null) throw notFound(`sweep ${sweepId}`);
+  return answer;
+}
+
 export function sweepRoutes(ctx: ServiceContext): Router {
   const router = Router();
 
   router.post("/", async (req, res) => {
     const idempotencyKey = parseIdempotencyKey(req.get(IDEMPOTENCY_HEADER));
-    const { sweep, runs, replayed } = await submitSweep(ctx, configFrom(req), { idempotencyKey });
+    const { replayed, ...submitted } = await submitSweep(ctx, configFrom(req), { idempotencyKey });
     if (replayed) res.set("Idempotent-Replayed", "true");
-    res.status(replayed ? 200 : 201).json({
-      sweep,
-      runs: runs.map((run) => ({ id: run.id, index: run.index, configKey: run.configKey, repeat: run.repeat, params: run.params })),
-    });
+    res.status(replayed ? 200 : 201).json(submitted);
   });
 
   router.get("/", async (req, res) => {
-    const { page, pageSize } = parseInput(pageQuery, req.query, "query");
-    const { total, items } = await listSweeps(ctx.db, { page, pageSize });
-    res.json({ total, page, pageSize, items });
+    res.json(await sweepList(ctx, req.query));
   });
 
   router.get("/:id", async (req, res) => {
-    const sweep = await getSweep(ctx.db, req.params.id);
-    if (!sweep) throw notFound(`sweep ${req.params.id}`);
-    const runs = await listSweepRuns(ctx.db, sweep.id);
-    const summarized = runs.map((run) => ({
-      configKey: run.configKey,
-      hyperparameters: configurationOf(storedParams(run)),
-      status: run.status,
-      summary: run.summary as RunSummary | null,
-    }));
-    res.json({
-      ...sweep,
-      runs: runs.map((run) => ({ ...run, hyperparameters: configurationOf(storedParams(run)) })),
-      configurations: summarizeConfigurations(summarized),
-    });
+    res.json(found(await sweepDetail(ctx, req.params.id), req.params.id));
+  });
+
+  router.get("/:id/metrics", async (req, res) => {
+    res.json(found(await sweepMetrics(ctx, req.params.id), req.params.id));
   });
 
   router.post("/:id/cancel", async (req, res) => {
-    if (!isUuid(req.params.id)) throw new HttpError(400, `invalid sweep id ${JSON.stringify(req.params.id.slice(0, 100))}: sweep ids are UUIDs, as sweeps ls shows them`);
-    const result = await cancelSweepRuns(ctx, req.params.id);
-    if (!result) throw notFound(`sweep ${req.params.id}`);
-    res.json({ sweepId: req.params.id, cancelledQueued: result.cancelledQueued, stopping: result.running });
+    res.json(found(await cancelSweepRuns(ctx, req.params.id), req.params.id));
   });
 
   router.get("/:id/best", async (req, res) => {
-    const options = parseRankOptions(req.query as Record<string, unknown>);
-    const sweep = await getSweep(ctx.db, req.params.id);
-    if (!sweep) throw notFound(`sweep ${req.params.id}`);
-    res.json(await bestOfSweep(ctx, sweep.id, options));
+    res.json(found(await bestOfSweep(ctx, req.params.id, req.query), req.params.id));
   });
 
   return router;

@@ -1,10 +1,10 @@
 import { Router } from "express";
-import { listWorkers, type PrismaClient } from "../../../libs/db/index.ts";
+import { workerList, type ServiceContext } from "../../../libs/service/index.ts";
 
-export function workerRoutes(db: PrismaClient): Router {
+export function workerRoutes(ctx: ServiceContext): Router {
   const router = Router();
   router.get("/", async (_req, res) => {
-    res.json({ workers: await listWorkers(db) });
+    res.json(await workerList(ctx));
   });
   return router;
 }

@@ -68,8 +68,8 @@ export class SweepsApi {
    */
   async openEvents(sweepId: string, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
     const path = `/api/events${queryString({ sweepId })}`;
-    const response = await this.guard(() => this.fetch("GET", path, { signal, headers: { Accept: "text/event-stream" } }));
-    if (!response.ok || !response.body) throw apiError(response, await this.guard(() => readJson(response)), this.baseUrl);
+    const response = await this.guard({ caller: signal }, () => this.fetch("GET", path, { signal, headers: { Accept: "text/event-stream" } }));
+    if (!response.ok || !response.body) throw apiError(response, await this.guard({ caller: signal }, () => readJson(response)), this.baseUrl);
     return this.brokenOffAsUnreachable(response.body, signal);
   }
 
@@ -83,9 +83,9 @@ export class SweepsApi {
   }
 
   private async request<T>(method: string, path: string, init: RequestInit = {}): Promise<T> {
-    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
-    const { response, body } = await this.guard(async () => {
-      const response = await this.fetch(method, path, { ...init, signal });
+    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    const { response, body } = await this.guard({ timeout }, async () => {
+      const response = await this.fetch(method, path, { ...init, signal: timeout });
       return { response, body: await readJson(response) };
     });
     if (!response.ok) throw apiError(response, body, this.baseUrl);
@@ -105,19 +105,22 @@ export class SweepsApi {
     });
   }
 
-  /** Network failures become ApiUnreachableError; our own abort stays an AbortError. */
-  private async guard<T>(exchange: () => Promise<T>): Promise<T> {
+  /**
+   * Network failures become ApiUnreachableError; so does a request that outlived its timeout. An abort
+   * through the caller's signal is rethrown as it is.
+   */
+  private async guard<T>(signals: { caller?: AbortSignal; timeout?: AbortSignal }, exchange: () => Promise<T>): Promise<T> {
     try {
       return await exchange();
     } catch (error) {
-      const name = (error as Error).name;
-      if (name === "AbortError") throw error;
-      if (name === "TimeoutError") {
+      if (signals.caller?.aborted) throw error;
+      if (signals.timeout?.aborted) {
         throw new ApiUnreachableError(this.baseUrl, `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`, "it took the request but did not answer; it may be overloaded, try again");
       }
       throw new ApiUnreachableError(this.baseUrl, failureReason(error));
     }
   }
+
 }
 
 function queryString(query: Record<string, string | undefined>): string {

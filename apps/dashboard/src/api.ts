@@ -16,12 +16,28 @@ import {
 } from "../../../libs/results/contract.ts";
 import { apiToken, askForToken, urlWithToken, withToken } from "./auth.ts";
 
+/** The request's signal aborted it (its view went away, or asked again): there is nothing to show. */
+class RequestAbortedError extends Error {
+  constructor(path: string) {
+    super(`request to ${path} aborted`);
+    this.name = "RequestAbortedError";
+  }
+}
+
 async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  try {
+    return await exchange<T>(path, init);
+  } catch (error) {
+    if (init.signal?.aborted) throw new RequestAbortedError(path);
+    throw error;
+  }
+}
+
+async function exchange<T>(path: string, init: RequestInit): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, { ...init, headers: withToken({ Accept: "application/json", ...init.headers }) });
   } catch (error) {
-    if ((error as Error).name === "AbortError") throw error;
     throw new ApiError(0, `cannot reach the API (${(error as Error).message}); is it running?`);
   }
   const text = await response.text();
@@ -37,7 +53,7 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
     if (response.status === 401) {
       // The API wants a token (or another one): ask, then send the request again.
       await askForToken(message, apiToken() !== null);
-      return request(path, init);
+      return exchange(path, init);
     }
     throw new ApiError(response.status, message, error?.issues);
   }
@@ -99,5 +115,5 @@ export async function listWorkers(signal?: AbortSignal): Promise<WorkerInfo[]> {
 }
 
 export function isAbort(error: unknown): boolean {
-  return (error as Error | null)?.name === "AbortError";
+  return error instanceof RequestAbortedError;
 }

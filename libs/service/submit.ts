@@ -1,11 +1,11 @@
-import { cancelSweep, createSweepWithRuns, findSweepByIdempotencyKey, getSweepRuns, IdempotencyKeyTakenError, type PrismaClient } from "../db/index.ts";
+import { createSweepWithRuns, findSweepByIdempotencyKey, IdempotencyKeyTakenError, type PrismaClient, type Run, type Sweep } from "../db/index.ts";
 import { checkSweepFeasible } from "../feasibility/index.ts";
-import { publishControl, publishEvent } from "../queue/index.ts";
-import { rankConfigurations, rankRuns, type ResolvedRankOptions } from "../results/index.ts";
-import { configurationOf, parseSweepConfig, parseSweepText, planSweep, type SweepConfig } from "../sweep/index.ts";
+import type { SubmitResponse } from "../results/index.ts";
+import { parseSweepConfig, parseSweepText, planSweep, type SweepConfig } from "../sweep/index.ts";
 import type { ServiceContext } from "./context.ts";
 import { IdempotencyKeyReusedError, requestHash } from "./idempotency.ts";
 import { storedParams } from "./stored.ts";
+import { toSweepRecord } from "./wire.ts";
 
 /** Plans a validated sweep config and stores the sweep and its runs in one transaction. */
 export async function storeSweep(db: PrismaClient, config: SweepConfig, idempotencyKey?: string) {
@@ -39,7 +39,7 @@ export interface SubmitOptions {
  * With an idempotency key already used for the same config, nothing new is stored: the first
  * sweep comes back with `replayed: true`.
  */
-export async function submitSweep(ctx: ServiceContext, input: unknown, options: SubmitOptions = {}) {
+export async function submitSweep(ctx: ServiceContext, input: unknown, options: SubmitOptions = {}): Promise<SubmitResponse & { replayed: boolean }> {
   const config = typeof input === "string" ? parseSweepText(input) : parseSweepConfig(input);
   const { idempotencyKey } = options;
   if (idempotencyKey !== undefined) {
@@ -60,7 +60,14 @@ export async function submitSweep(ctx: ServiceContext, input: unknown, options: 
   // Stored first: if the queue is down now, the reconciler enqueues these runs once it is back.
   await ctx.queue.enqueue(plan.map((run, i) => ({ runId: runs[i].id, sweepId: sweep.id, params: run.params, priority: config.priority })));
   ctx.log.info({ sweepId: sweep.id, runs: runs.length, name: config.name }, "sweep submitted");
-  return { sweep, runs, replayed: false };
+  return { ...submitted(sweep, runs), replayed: false };
+}
+
+function submitted(sweep: Sweep, runs: Run[]): SubmitResponse {
+  return {
+    sweep: toSweepRecord(sweep),
+    runs: runs.map((run) => ({ id: run.id, index: run.index, configKey: run.configKey, repeat: run.repeat, params: storedParams(run) })),
+  };
 }
 
 /** The sweep an earlier submit with this key stored, if any; IdempotencyKeyReusedError if its config differs. */
@@ -68,48 +75,5 @@ async function earlierSubmit(db: PrismaClient, key: string, config: SweepConfig)
   const earlier = await findSweepByIdempotencyKey(db, key);
   if (!earlier) return null;
   if (earlier.sweep.requestHash !== requestHash(config)) throw new IdempotencyKeyReusedError(key, earlier.sweep.id);
-  return { ...earlier, replayed: true };
-}
-
-/** Cancels a sweep: waiting jobs are removed, running trainings stop within one batch. Null: no such sweep. */
-export async function cancelSweepRuns(ctx: ServiceContext, sweepId: string) {
-  const result = await cancelSweep(ctx.db, sweepId);
-  if (!result) return null;
-  await ctx.queue.removeWaiting(result.cancelledQueued);
-  if (result.running.length > 0) await publishControl(ctx.publisher, { type: "cancel", runIds: result.running });
-  for (const runId of result.cancelledQueued) {
-    await publishEvent(ctx.publisher, { type: "run-status", runId, sweepId, status: "cancelled", workerId: null });
-  }
-  ctx.log.info({ sweepId, ...result }, "sweep cancelled");
-  return result;
-}
-
-/** The sweep's best runs and configurations (across repeats) under one ranking. */
-export async function bestOfSweep(ctx: Pick<ServiceContext, "db">, sweepId: string, options: ResolvedRankOptions) {
-  const runs = await getSweepRuns(ctx.db, sweepId);
-  const byId = new Map(runs.map((run) => [run.id, run]));
-  const groups = new Map<string, typeof runs>();
-  for (const run of runs) groups.set(run.configKey, [...(groups.get(run.configKey) ?? []), run]);
-  const rankedRuns = rankRuns(runs, options);
-  const rankedConfigurations = rankConfigurations(
-    [...groups].map(([configKey, members]) => ({ configKey, runs: members })),
-    options,
-  );
-  return {
-    options,
-    runs: {
-      ...rankedRuns,
-      entries: rankedRuns.entries.map((entry) => {
-        const run = byId.get(entry.id)!;
-        return { ...entry, status: run.status, repeat: run.repeat, configKey: run.configKey, params: configurationOf(storedParams(run)) };
-      }),
-    },
-    configurations: {
-      ...rankedConfigurations,
-      entries: rankedConfigurations.entries.map((entry) => ({
-        ...entry,
-        params: configurationOf(storedParams(groups.get(entry.configKey)![0])),
-      })),
-    },
-  };
+  return { ...submitted(earlier.sweep, earlier.runs), replayed: true };
 }
