@@ -6,58 +6,38 @@
 // with a fresh backend. The API would refuse such a run at submit (its memory estimate), so the run
 // is stored and enqueued here directly, as a run accepted before that check (or under a higher cap).
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { after, before, describe, it } from "node:test";
-import { startApi, type RunningApi } from "../../apps/api/server.ts";
+import { describe, it } from "node:test";
 import { createSweepWithRuns } from "../../libs/db/index.ts";
-import { createLogger } from "../../libs/log/index.ts";
 import { parseTrainingConfig } from "../../libs/sgan/index.ts";
-import { api, ownDatabaseUrl, spawnWorker, waitFor, type WorkerProcess } from "./helpers.ts";
+import { api, faultStack, waitFor } from "./helpers.ts";
 
-const DATABASE_URL = ownDatabaseUrl("sgan_faults_backend_failure");
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const TOO_BIG = parseTrainingConfig({ epochs: 1, dataset: "mnist", limit: 4096, imgSize: 32, batchSize: 4096, latentDim: 1024 });
 
 describe("fault: a run that fails inside the compute backend", () => {
-  let stack: RunningApi;
-  const queueName = `faults-backend-${randomBytes(4).toString("hex")}`;
-  const workers: WorkerProcess[] = [];
-
-  before(async () => {
-    stack = await startApi({ log: createLogger("faults-api"), port: 0, databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, queueName, reconcileMs: 0 });
-    await stack.ctx.db.$executeRawUnsafe(`TRUNCATE "Sweep", "Worker" CASCADE`);
-    // The API's start-up reconciliation queued the previous run's leftovers: gone with the truncate.
-    await stack.ctx.queue.queue.obliterate({ force: true });
-  });
-  after(async () => {
-    for (const worker of workers) worker.child.kill("SIGKILL");
-    await stack?.close();
-  });
+  const faults = faultStack("backend-failure");
 
   it("ends the run failed with the reason, once, and the worker exits cleanly instead of crashing", async () => {
     const { sweep, runs } = await createSweepWithRuns(
-      stack.ctx.db,
+      faults.api.ctx.db,
       { name: "faults-backend-too-big", config: { fixed: TOO_BIG }, strategy: "grid", priority: 0 },
       [{ index: 0, configKey: "too-big", repeat: 0, params: TOO_BIG, batchSize: TOO_BIG.batchSize, lr: TOO_BIG.lr, seed: TOO_BIG.seed, variant: TOO_BIG.variant }],
     );
     const runId = runs[0].id;
     // A long lock: the doomed batch may hold the event loop for seconds, and a lock lost meanwhile is
     // another fault (a takeover), not the one under test.
-    const first = spawnWorker({ queueName, databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, args: ["--lock-ms", "120000"] });
-    workers.push(first);
-    await waitFor("the first worker to register", async () => (await api(stack.url, "/api/workers")).body.workers.length >= 1);
-    await stack.ctx.queue.enqueue([{ runId, sweepId: sweep.id, params: TOO_BIG, priority: 0 }]);
-    await waitFor("the first worker to claim the run", async () => (await api(stack.url, `/api/runs/${runId}`)).body.status === "running", 60_000);
+    const first = faults.spawn(["--lock-ms", "120000"]);
+    await waitFor("the first worker to register", async () => (await api(faults.api.url, "/api/workers")).body.workers.length >= 1);
+    await faults.api.ctx.queue.enqueue([{ runId, sweepId: sweep.id, params: TOO_BIG, priority: 0 }]);
+    await waitFor("the first worker to claim the run", async () => (await api(faults.api.url, `/api/runs/${runId}`)).body.status === "running", 60_000);
     // A second worker that would get the job if it were retried.
-    const second = spawnWorker({ queueName, databaseUrl: DATABASE_URL, redisUrl: REDIS_URL });
-    workers.push(second);
+    const second = faults.spawn();
 
     const run = await waitFor("the run to end", async () => {
-      const body = (await api(stack.url, `/api/runs/${runId}`)).body;
+      const body = (await api(faults.api.url, `/api/runs/${runId}`)).body;
       return body.status !== "running" && body.status !== "queued" && body;
     }, 300_000);
     const exitCode = await Promise.race([first.exited, new Promise((resolve) => setTimeout(() => resolve("still running"), 60_000))]);
-    const job = await stack.ctx.queue.queue.getJob(runId);
+    const job = await faults.api.ctx.queue.queue.getJob(runId);
     console.log(`# backend failure: run ${run.status} (${run.error}), attempts ${run.attempts}; first worker exit ${exitCode} (signal ${first.child.signalCode}); job ${job ? await job.getState() : "missing"}`);
     assert.equal(run.status, "failed");
     assert.match(run.error, /compute backend failed.*memory access out of bounds.*lower batchSize, latentDim or imgSize/);

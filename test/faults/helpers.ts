@@ -2,8 +2,12 @@
 // pointed at any database/Redis, and polling helpers. Nothing here touches the shared services
 // beyond a database of the test's own.
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
+import { startApi, type RunningApi } from "../../apps/api/server.ts";
+import { createLogger } from "../../libs/log/index.ts";
 export { freePort } from "../../libs/embedded-db/index.ts";
 
 export { api, collectEvents, postSweep, waitFor } from "../e2e/stack.ts";
@@ -88,3 +92,48 @@ export function spawnWorker(opts: { queueName: string; databaseUrl: string; redi
 }
 
 export { RUN_LONG_ENOUGH, tinySweep } from "../support/tiny-sweep.ts";
+
+export interface FaultStack {
+  /** The API, once `before` has run. */
+  readonly api: RunningApi;
+  readonly databaseUrl: string;
+  readonly queueName: string;
+  /** A worker process on this stack's database and queue, killed when the suite ends. */
+  spawn(args?: string[]): WorkerProcess;
+}
+
+/**
+ * The real API on a database of the test file's own and a fresh queue, its reconciler off (the
+ * tests decide when anything is repaired), emptied of what an earlier run of the file left; every
+ * worker spawned through it is SIGKILLed after the suite. Call inside `describe`.
+ */
+export function faultStack(name: string): FaultStack {
+  const databaseUrl = ownDatabaseUrl(`sgan_faults_${name.replace(/-/g, "_")}`);
+  const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+  const queueName = `faults-${name}-${randomBytes(4).toString("hex")}`;
+  const workers: WorkerProcess[] = [];
+  let running: RunningApi | null = null;
+  before(async () => {
+    running = await startApi({ log: createLogger("faults-api"), port: 0, databaseUrl, redisUrl, queueName, reconcileMs: 0 });
+    await running.ctx.db.$executeRawUnsafe(`TRUNCATE "Sweep", "Worker" CASCADE`);
+    // The API's start-up reconciliation queued the previous run's leftovers: gone with the truncate.
+    await running.ctx.queue.queue.obliterate({ force: true });
+  });
+  after(async () => {
+    for (const worker of workers) worker.child.kill("SIGKILL");
+    await running?.close();
+  });
+  return {
+    get api() {
+      if (!running) throw new Error("faultStack: the API starts in `before`");
+      return running;
+    },
+    databaseUrl,
+    queueName,
+    spawn(args = []) {
+      const worker = spawnWorker({ queueName, databaseUrl, redisUrl, args });
+      workers.push(worker);
+      return worker;
+    },
+  };
+}
