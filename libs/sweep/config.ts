@@ -11,6 +11,7 @@ import {
   type SweepableField,
 } from "./fields.ts";
 import { DISTRIBUTION_KINDS, distributionKind, parameterSchema } from "./parameter-schema.ts";
+import { budgetIssues, parallelismSchema, tpeOptionsSchema, trialsSchema, withBudgetDefaults } from "./tpe/options.ts";
 import { prunerConfigSchema, prunerEpochIssues, prunerSettingsAdvice } from "./pruners/schema.ts";
 
 const fixedSchema = trainingConfigSchema
@@ -29,9 +30,12 @@ export const MAX_RUNS_LIMIT = 1000;
 export const sweepConfigSchema = z
   .strictObject({
     name: z.string().min(1).max(200),
-    strategy: z.enum(["random", "grid"]).default("random"),
+    strategy: z.enum(["random", "grid", "tpe"]).default("random"),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
     samples: z.number().int().min(1).max(MAX_RUNS_LIMIT).default(10),
+    trials: trialsSchema,
+    parallelism: parallelismSchema,
+    tpe: tpeOptionsSchema.optional(),
     repeats: z.number().int().min(1).max(20).default(1),
     maxRuns: z.number().int().min(1).max(MAX_RUNS_LIMIT).default(100),
     priority: z.number().int().min(-100).max(100).default(0),
@@ -40,6 +44,7 @@ export const sweepConfigSchema = z
     pruner: prunerConfigSchema,
   })
   .superRefine((config, ctx) => {
+    for (const issue of budgetIssues(config)) ctx.addIssue({ code: "custom", ...issue });
     for (const issue of prunerEpochIssues(config.pruner, config.fixed.epochs)) ctx.addIssue({ code: "custom", ...issue });
     if (config.strategy !== "grid") return;
     for (const [field, spec] of Object.entries(config.parameters)) {
@@ -50,7 +55,8 @@ export const sweepConfigSchema = z
         message: `the grid strategy needs points on ${distributionKind(spec)} (2..100 evenly spaced values, ends included), or use strategy random`,
       });
     }
-  });
+  })
+  .overwrite(withBudgetDefaults);
 
 export type SweepConfig = z.output<typeof sweepConfigSchema>;
 export type SweepConfigInput = z.input<typeof sweepConfigSchema>;
@@ -82,6 +88,7 @@ function placeKey(objectPath: PropertyKey[], key: string): string {
     where === "" ? Object.keys(sweepConfigSchema.shape)
     : where === "fixed" ? PER_SWEEP_FIELDS
     : where === "parameters" ? SWEEPABLE_FIELDS
+    : where === "tpe" ? Object.keys(tpeOptionsSchema.shape)
     : [...DISTRIBUTION_KINDS, "step (with int)", "points (with uniform, loguniform)"];
   return `unknown key; allowed here: ${allowed.join(", ")}`;
 }

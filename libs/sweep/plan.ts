@@ -4,54 +4,117 @@ import { MAX_RUNS_LIMIT, type SweepConfig } from "./config.ts";
 import { configKey } from "./config-key.ts";
 import { SweepConfigError } from "./errors.ts";
 import { configurationOf } from "./fields.ts";
+import { spaceSize } from "./finite-space.ts";
 import { GridSampler } from "./grid-sampler.ts";
 import { RandomSampler } from "./random-sampler.ts";
-import { searchSpace, type Sampler } from "./sampler.ts";
+import { askTrials, searchSpace, type Assignment, type Sampler } from "./sampler.ts";
+import { adaptiveBudget } from "./tpe/options.ts";
+import { TpeSampler } from "./tpe/tpe-sampler.ts";
 
 export interface PlannedRun {
   index: number;
   configKey: string;
+  /** The trial (configuration) the run belongs to, in the order the sampler gave them. */
+  trial: number;
   repeat: number;
   params: TrainingConfig;
 }
 
-function samplerFor(config: SweepConfig): Sampler {
-  return config.strategy === "grid" ? new GridSampler() : new RandomSampler(config.seed, config.samples);
+/** How big a sweep is, and why: what the config asked for against what its space holds. */
+export interface PlanSize {
+  strategy: SweepConfig["strategy"];
+  /** Configurations (trials) the sweep will train: grid, the whole space; random, samples; tpe, trials; never more than the space holds. */
+  configurations: number;
+  repeats: number;
+  runs: number;
+  /** What the config asked for: samples (random), trials (tpe), the grid's combinations (grid). */
+  requested: number;
+  /** Configurations in the search space; null when a continuous range makes it unbounded. */
+  spaceSize: number | null;
+  /** Configurations planned at submit: all of them, except under tpe, which asks the rest as trials finish. */
+  firstWave: number;
+}
+
+export function samplerFor(config: SweepConfig): Sampler {
+  switch (config.strategy) {
+    case "grid":
+      return new GridSampler();
+    case "random":
+      return new RandomSampler(config.seed);
+    case "tpe":
+      return new TpeSampler(config.seed, adaptiveBudget(config).tpe);
+  }
+}
+
+/** The plan's size without building it, so that an oversized sweep is refused cheaply and the answer can say why it is as big as it is. */
+export function planSize(config: SweepConfig): PlanSize {
+  const size = spaceSize(searchSpace(config.parameters));
+  const budget = config.strategy === "tpe" ? adaptiveBudget(config) : null;
+  const requested = config.strategy === "grid" ? size : (budget?.trials ?? config.samples);
+  const configurations = Math.min(requested, size);
+  return {
+    strategy: config.strategy,
+    configurations,
+    repeats: config.repeats,
+    runs: configurations * config.repeats,
+    requested,
+    spaceSize: Number.isFinite(size) ? size : null,
+    firstWave: budget === null ? configurations : Math.min(budget.parallelism, configurations),
+  };
+}
+
+/** "6 configurations x 2 repeats = 12 runs", and when the space cut the count, by how much and why. */
+export function describePlanSize(size: PlanSize): string {
+  const unit = size.strategy === "tpe" ? "trials" : "configurations";
+  const counts = `${size.configurations} ${unit} x ${size.repeats} repeats = ${size.runs} runs`;
+  const asked = size.strategy === "tpe" ? "trials" : "samples";
+  const cut = size.configurations < size.requested ? ` (${asked} ${size.requested}, but the space has only ${size.spaceSize} configurations)` : "";
+  const waves =
+    size.strategy === "tpe" ? `; ${size.firstWave} planned now, the rest asked as trials finish, ${size.firstWave} in flight at a time` : "";
+  return `${counts}${cut}${waves}`;
+}
+
+/** With no trial told yet, the objective's direction plays no part in what a sampler gives. */
+const NOTHING_TOLD = { trials: [], direction: "maximize" } as const;
+
+/**
+ * The runs planned at submit, the same for the same config: every configuration of a static strategy
+ * (grid, random), and the first wave of an adaptive one (tpe: `parallelism` trials, start-up draws).
+ * Refused when the sweep's whole budget, configurations x repeats, exceeds maxRuns.
+ */
+export function planSweep(config: SweepConfig): PlannedRun[] {
+  const size = planSize(config);
+  if (size.runs > config.maxRuns) throw tooManyRuns(config, size);
+  const assignments = askTrials(samplerFor(config), { space: searchSpace(config.parameters), ...NOTHING_TOLD }, size.firstWave);
+  return trialRuns(config, assignments, { index: 0, trial: 0 });
+}
+
+function tooManyRuns(config: SweepConfig, size: PlanSize): SweepConfigError {
+  const shrink = { grid: "narrow the grid (fewer choices, points or int values)", random: "lower samples", tpe: "lower trials" }[config.strategy];
+  const unit = config.strategy === "tpe" ? "trials" : "configurations";
+  return new SweepConfigError([
+    {
+      path: "maxRuns",
+      message: `the plan has ${size.runs} runs (${size.configurations} ${unit} x ${config.repeats} repeats), more than maxRuns ${config.maxRuns}: raise maxRuns (at most ${MAX_RUNS_LIMIT}), ${shrink} or lower repeats`,
+    },
+  ]);
 }
 
 /**
- * The runs of a sweep, the same for the same config. Repeat-major: every configuration's repeat 0 comes
- * first, so configurations can be compared early. A configuration drawn more than once (random) continues
- * its repeat numbering, so its runs get distinct seeds and pool as extra repeats.
+ * The runs of trials given by the sampler, numbered on from `first` (a study adds trials to a sweep
+ * that has runs already). Repeat-major: every trial's repeat 0 comes first, so configurations can be
+ * compared early. Each run's training seed derives from the sweep's seed, its configuration and repeat.
  */
-export function planSweep(config: SweepConfig): PlannedRun[] {
-  const space = searchSpace(config.parameters);
-  const sampler = samplerFor(config);
-  const configurations = sampler.count(space);
-  const total = configurations * config.repeats;
-  if (total > config.maxRuns) {
-    const shrink = config.strategy === "grid" ? "narrow the grid (fewer choices, points or int values)" : "lower samples";
-    throw new SweepConfigError([
-      {
-        path: "maxRuns",
-        message: `the plan has ${total} runs (${configurations} configurations x ${config.repeats} repeats), more than maxRuns ${config.maxRuns}: raise maxRuns (at most ${MAX_RUNS_LIMIT}), ${shrink} or lower repeats`,
-      },
-    ]);
-  }
-  const drawn = new Map<string, number>();
-  const planned = sampler.sample(space).map((assignment) => {
+export function trialRuns(config: SweepConfig, assignments: readonly Assignment[], first: { index: number; trial: number }): PlannedRun[] {
+  const trials = assignments.map((assignment, i) => {
     const base = trainingConfigSchema.parse({ ...config.fixed, ...assignment });
-    const key = configKey(configurationOf(base));
-    const occurrence = drawn.get(key) ?? 0;
-    drawn.set(key, occurrence + 1);
-    return { base, key, firstRepeat: occurrence * config.repeats };
+    return { base, key: configKey(configurationOf(base)), trial: first.trial + i };
   });
   const runs: PlannedRun[] = [];
-  for (let r = 0; r < config.repeats; r++) {
-    for (const { base, key, firstRepeat } of planned) {
-      const repeat = firstRepeat + r;
+  for (let repeat = 0; repeat < config.repeats; repeat++) {
+    for (const { base, key, trial } of trials) {
       const seed = deriveSeed(config.seed, key, repeat) % 2 ** 31;
-      runs.push({ index: runs.length, configKey: key, repeat, params: trainingConfigSchema.parse({ ...base, seed }) });
+      runs.push({ index: first.index + runs.length, configKey: key, trial, repeat, params: trainingConfigSchema.parse({ ...base, seed }) });
     }
   }
   return runs;

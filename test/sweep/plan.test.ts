@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  askTrials,
   configKey,
   configurationOf,
   GridSampler,
@@ -83,14 +84,13 @@ describe("planSweep", () => {
     assert.notEqual(configKey({ ...configurationOf(runs[0].params), lr: 0.5 }), runs[0].configKey);
   });
 
-  it("turns a configuration drawn twice into further repeats with their own seeds", () => {
+  // Until issue 12 a 2-value space with samples 4 drew some configuration twice and pooled the draws as
+  // extra repeats; a finite space is now drawn without replacement (random-sampler.test.ts).
+  it("draws a finite space without replacement: samples beyond its size add no runs", () => {
     const runs = plan({ name: "few", samples: 4, repeats: 2, parameters: { variant: { choice: ["improved", "reference"] } } });
-    const seen = new Set<string>();
-    for (const run of runs) {
-      const id = `${run.configKey}/${run.repeat}`;
-      assert.ok(!seen.has(id), `${id} planned twice`);
-      seen.add(id);
-    }
+    assert.equal(runs.length, 4);
+    assert.deepEqual(runs.map((run) => `${run.params.variant}/${run.repeat}`).sort(), ["improved/0", "improved/1", "reference/0", "reference/1"]);
+    assert.deepEqual(runs.map((run) => run.trial), [0, 1, 0, 1]);
     assert.equal(new Set(runs.map((run) => run.params.seed)).size, runs.length);
   });
 
@@ -129,7 +129,8 @@ describe("planSweep", () => {
 
   it("draws loguniform within bounds and evenly in log space", () => {
     const config = parseSweepConfig({ name: "r", samples: 1000, maxRuns: 1000, parameters: { lr: { loguniform: [1e-5, 1e-1] } } });
-    const draws = new RandomSampler(config.seed, config.samples).sample(searchSpace(config.parameters)).map((a) => a.lr as number);
+    const study = { space: searchSpace(config.parameters), trials: [], direction: "maximize" } as const;
+    const draws = askTrials(new RandomSampler(config.seed), study, config.samples).map((a) => a.lr as number);
     assert.ok(draws.every((lr) => lr >= 1e-5 && lr <= 1e-1));
     // Four decades: each should hold about a quarter of the draws (a linear uniform would put ~90% in the last).
     const perDecade = [0, 0, 0, 0];
@@ -143,20 +144,21 @@ describe("planSweep", () => {
   });
 
   it("refuses a plan above maxRuns, saying how many runs it has", () => {
-    const random = refusal(() => plan({ name: "r", samples: 60, repeats: 2 }));
+    // A continuous range: without one, the space has a single configuration and samples 60 plan one.
+    const random = refusal(() => plan({ name: "r", samples: 60, repeats: 2, parameters: { lr: { loguniform: [1e-4, 1e-2] } } }));
     assert.match(issueAt(random, "maxRuns").message, /120 runs \(60 configurations x 2 repeats\), more than maxRuns 100: raise maxRuns .*lower samples/);
     const grid = refusal(() => plan({ name: "g", strategy: "grid", maxRuns: 1000, parameters: { labeled: { int: [10, 60000] } } }));
     assert.match(issueAt(grid, "maxRuns").message, /59991 runs .*narrow the grid/);
   });
 
-  it("samplers share one interface", () => {
+  it("samplers share one ask interface and stop when a finite space is used up", () => {
     const space = searchSpace(parseSweepConfig({ name: "s", parameters: { variant: { choice: ["improved", "reference"] }, b1: 0.4 } }).parameters);
-    const grid = new GridSampler();
-    assert.equal(grid.count(space), 2);
-    assert.deepEqual(grid.sample(space), [
+    const study = { space, trials: [], direction: "maximize" } as const;
+    assert.deepEqual(askTrials(new GridSampler(), study, 5), [
       { b1: 0.4, variant: "improved" },
       { b1: 0.4, variant: "reference" },
     ]);
-    assert.equal(new RandomSampler(0, 3).sample(space).length, 3);
+    const drawn = askTrials(new RandomSampler(0), study, 3);
+    assert.deepEqual(drawn.map((a) => a.variant).sort(), ["improved", "reference"]);
   });
 });
