@@ -25,13 +25,7 @@ export class FiniteSpace {
   }
 
   at(index: number): Assignment {
-    const positions: number[] = [];
-    let rest = index;
-    for (let f = this.fields.length - 1; f >= 0; f--) {
-      const { size } = this.fields[f][1];
-      positions[f] = rest % size;
-      rest = Math.floor(rest / size);
-    }
+    const positions = this.positionsAt(index);
     return Object.fromEntries(this.fields.map(([field, distribution], f) => [field, distribution.at(positions[f])]));
   }
 
@@ -48,7 +42,19 @@ export class FiniteSpace {
   }
 
   keyAt(index: number): string {
-    return this.keyOf(this.at(index))!;
+    return this.positionsAt(index).join(",");
+  }
+
+  /** Each field's value position in configuration `index`. */
+  private positionsAt(index: number): number[] {
+    const positions: number[] = [];
+    let rest = index;
+    for (let f = this.fields.length - 1; f >= 0; f--) {
+      const { size } = this.fields[f][1];
+      positions[f] = rest % size;
+      rest = Math.floor(rest / size);
+    }
+    return positions;
   }
 
   /** The configurations trials already hold, whatever their state: a finite space is drawn without replacement. */
