@@ -5,6 +5,7 @@ import type { TrainingConfig } from "../sgan/config.ts";
 import type { Configuration } from "../sweep/fields.ts";
 import type { ConfigurationSummary } from "./configuration-summary.ts";
 import type { RunProgressSnapshot } from "./events.ts";
+import type { Objective } from "./objective.ts";
 import type { ResolvedRankOptions } from "./rank-options.ts";
 import type { RankedConfiguration, RankedRun, Ranking } from "./rank.ts";
 import type { RunSummary } from "./run-summary.ts";
@@ -13,8 +14,9 @@ import type { RunCounts, RunStatus, SweepStatus } from "./statuses.ts";
 /** An ISO 8601 timestamp (`2024-05-01T12:00:00.000Z`). */
 export type IsoDate = string;
 
-/** The sweep config as validated at submit (libs/sweep/config.ts), defaults filled in. */
+/** The sweep config as validated at submit (libs/sweep/config.ts), defaults filled in: a sweep stored before objectives existed has the default objective. */
 export interface StoredSweepConfig {
+  objective: Objective;
   fixed: Record<string, unknown>;
   parameters: Record<string, unknown>;
   [key: string]: unknown;

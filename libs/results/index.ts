@@ -5,8 +5,18 @@ export { summarizeRun } from "./run-summary.ts";
 export type { EpochPoint, RunSummary } from "./run-summary.ts";
 export { summarizeConfigurations } from "./configuration-summary.ts";
 export type { SummarizedRun, ConfigurationSummary } from "./configuration-summary.ts";
-export { parseRankOptions, rankOptionsSchema, RANK_METRICS, RANK_SCOPES } from "./rank-options.ts";
-export type { RankOptions, ResolvedRankOptions, RankMetric, RankScope } from "./rank-options.ts";
+export {
+  DEFAULT_OBJECTIVE,
+  defaultDirection,
+  OBJECTIVE_DIRECTIONS,
+  OBJECTIVE_KEYS,
+  objectiveSchema,
+  RANK_METRICS,
+  RANK_SCOPES,
+} from "./objective.ts";
+export type { Objective, ObjectiveDirection, RankMetric, RankScope } from "./objective.ts";
+export { parseRankOptions, rankOptionsSchema } from "./rank-options.ts";
+export type { RankOptions, ResolvedRankOptions } from "./rank-options.ts";
 export { rankRuns, rankConfigurations, RANKED_RUN_STATUS } from "./rank.ts";
 export type { LeftOutReason, RankableRun, RankableConfiguration, RankedRun, RankedConfiguration, Ranking } from "./rank.ts";
 export { RankOptionsError } from "./errors.ts";

@@ -1,4 +1,5 @@
-import { parseRankOptions, type RankMetric, type RankOptions, type ResolvedRankOptions } from "./rank-options.ts";
+import { directionSign, type RankMetric } from "./objective.ts";
+import { parseRankOptions, type RankOptions, type ResolvedRankOptions } from "./rank-options.ts";
 import type { EpochPoint } from "./run-summary.ts";
 import { inEpochOrder, lastKStats } from "./series.ts";
 import { summarize } from "../sgan/summary.ts";
@@ -68,23 +69,18 @@ const SERIES: Record<RankMetric, (point: EpochPoint) => number> = {
   gLoss: (point) => point.gLossMean,
 };
 
-/** +1 where higher is better (accuracies), -1 where lower is better (losses). */
-function direction(metric: RankMetric): 1 | -1 {
-  return metric === "dLoss" || metric === "gLoss" ? -1 : 1;
-}
-
 type Scored = { score: number; value: number; std: number };
 
 /** Null for a run with no epochs or a non-finite figure (a diverged loss): it cannot be placed. */
 function scoreRun(epochs: readonly EpochPoint[], options: ResolvedRankOptions): Scored | null {
   if (epochs.length === 0) return null;
   const series = inEpochOrder(epochs).map(SERIES[options.metric]);
-  const better = direction(options.metric);
+  const better = directionSign(options.direction);
   const window = lastKStats(series, options.k);
   const value =
     options.scope === "last" ? series[series.length - 1]
     : options.scope === "lastK" ? window.mean
-    : better * Math.max(...series.map((x) => better * x)); // the best epoch: max accuracy, min loss
+    : better * Math.max(...series.map((x) => better * x)); // the best epoch: the max when maximizing, the min when minimizing
   const score = value - better * options.penalty * window.std;
   return Number.isFinite(score) ? { score, value, std: window.std } : null;
 }
@@ -96,7 +92,7 @@ function scoreConfiguration(runs: readonly RankableRun[], options: ResolvedRankO
   const scores = completed.flatMap((run) => scoreRun(run.epochs, options)?.score ?? []);
   if (scores.length === 0) return NON_FINITE;
   const { mean, std } = summarize(scores);
-  return { score: mean - direction(options.metric) * options.penalty * std, value: mean, std, runs: scores.length };
+  return { score: mean - directionSign(options.direction) * options.penalty * std, value: mean, std, runs: scores.length };
 }
 
 function rank<Item, Entry extends Scored>(
@@ -111,7 +107,7 @@ function rank<Item, Entry extends Scored>(
     if (typeof outcome === "string") leftOut[outcome] = (leftOut[outcome] ?? 0) + 1;
     else scored.push(outcome);
   }
-  const better = direction(options.metric);
+  const better = directionSign(options.direction);
   // Array#sort is stable: ties keep the caller's order.
   const entries = scored
     .sort((a, b) => better * (b.score - a.score))

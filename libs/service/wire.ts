@@ -21,14 +21,13 @@ import type {
   RunRow,
   RunStatus,
   RunSummary,
-  StoredSweepConfig,
   SweepItem,
   SweepRecord,
   SweepStatus,
   WorkerInfo,
 } from "../results/index.ts";
 import { configurationOf } from "../sweep/index.ts";
-import { storedParams } from "./stored.ts";
+import { storedConfig, storedParams } from "./stored.ts";
 
 // The contract's statuses are PostgreSQL's enums, stated where a browser can read them: this fails to
 // compile when the two part (a status added to prisma/schema.prisma must be added to libs/results).
@@ -49,7 +48,7 @@ export function toSweepRecord(sweep: Sweep): SweepRecord {
     priority: sweep.priority,
     createdAt: iso(sweep.createdAt),
     updatedAt: iso(sweep.updatedAt),
-    config: sweep.config as unknown as StoredSweepConfig,
+    config: storedConfig(sweep),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   type SweepableField,
 } from "./fields.ts";
 import { DISTRIBUTION_KINDS, distributionKind, parameterSchema } from "./parameter-schema.ts";
+import { OBJECTIVE_KEYS, objectiveSchema } from "../results/index.ts";
 import { budgetIssues, parallelismSchema, tpeOptionsSchema, trialsSchema, withBudgetDefaults } from "./tpe/options.ts";
 import { prunerConfigSchema, prunerEpochIssues, prunerSettingsAdvice } from "./pruners/schema.ts";
 
@@ -41,6 +42,7 @@ export const sweepConfigSchema = z
     priority: z.number().int().min(-100).max(100).default(0),
     fixed: fixedSchema.prefault({}),
     parameters: parametersSchema.prefault({}),
+    objective: objectiveSchema.prefault({}),
     pruner: prunerConfigSchema,
   })
   .superRefine((config, ctx) => {
@@ -88,6 +90,7 @@ function placeKey(objectPath: PropertyKey[], key: string): string {
     where === "" ? Object.keys(sweepConfigSchema.shape)
     : where === "fixed" ? PER_SWEEP_FIELDS
     : where === "parameters" ? SWEEPABLE_FIELDS
+    : where === "objective" ? OBJECTIVE_KEYS
     : where === "tpe" ? Object.keys(tpeOptionsSchema.shape)
     : [...DISTRIBUTION_KINDS, "step (with int)", "points (with uniform, loguniform)"];
   return `unknown key; allowed here: ${allowed.join(", ")}`;

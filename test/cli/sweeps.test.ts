@@ -146,14 +146,14 @@ describe("sweeps CLI", { timeout: 120_000 }, () => {
   test("best ranks the configurations and the runs", async () => {
     const { code, stdout, stderr } = await sweeps(["best", trainedId], api.url);
     assert.equal(code, 0, stderr);
-    assert.match(stdout, /^ranked by testAccuracy \(scope last, penalty 0\), best first$/m);
+    assert.match(stdout, /^ranked by testAccuracy \(scope last, penalty 0, maximize\), best first$/m);
     assert.match(stdout, /^same in every entry: batchSize 32, b1 0\.5, /m);
     assert.match(stdout, /^configurations, across repeats \(showing 2 of 2 ranked\)\n#\s+SCORE\s+VALUE\s+STD\s+RUNS\s+CONFIG\s+lr\n1\s.*\n2\s/m);
     assert.match(stdout, /^runs \(showing 2 of 2 ranked\)\n#\s+SCORE\s+VALUE\s+STD\s+STATUS\s+REPEAT\s+RUN\s+lr\n1\s+[\d.]+%.*completed\s+0\s+[0-9a-f-]{36}\s+(2e-4|1e-3)\n2\s/m);
 
     const json = await sweeps(["best", trainedId, "--json", "--metric", "gLoss", "--scope", "max"], api.url);
     const best = JSON.parse(json.stdout);
-    assert.deepEqual(best.options, { metric: "gLoss", scope: "max", k: 5, penalty: 0, limit: 10 });
+    assert.deepEqual(best.options, { metric: "gLoss", scope: "max", k: 5, penalty: 0, direction: "minimize", limit: 10 });
     assert.equal(best.runs.ranked, 2);
 
     const refused = await sweeps(["best", trainedId, "--metric", "accuracy"], api.url);
@@ -248,6 +248,42 @@ describe("sweeps CLI", { timeout: 120_000 }, () => {
     assert.deepEqual(json.configurations.leftOut, { noCompletedRun: 1 });
     const help = await sweeps(["--help"], api.url);
     assert.match(help.stdout, /Only completed runs are ranked/);
+  });
+
+  test("best ranks by the sweep's objective; options override it; a sweep stored without one ranks by the defaults", async () => {
+    const config = parseSweepText(`${TWO_RUNS}objective: { metric: gLoss, scope: max }\n`);
+    assert.deepEqual(config.objective, { metric: "gLoss", scope: "max", k: 5, penalty: 0, direction: "minimize" });
+    const { sweep, runs } = await storeSweep(api.ctx.db, config);
+    // The first run has the better accuracy, the second the lower generator loss.
+    const figures = [{ testAccuracy: 0.9, gLossMean: 2.5 }, { testAccuracy: 0.4, gLossMean: 0.7 }];
+    for (const [i, run] of runs.entries()) {
+      await recordEpoch(api.ctx.db, run.id, epochMetrics(1, figures[i]), null, summary(figures[i].testAccuracy));
+      await api.ctx.db.run.update({ where: { id: run.id }, data: { status: "completed", finishedAt: new Date() } });
+    }
+    const ranked = async (...args: string[]) => JSON.parse((await sweeps(["best", sweep.id, "--json", ...args], api.url)).stdout);
+
+    const byObjective = await ranked();
+    assert.deepEqual(byObjective.options, { metric: "gLoss", scope: "max", k: 5, penalty: 0, direction: "minimize", limit: 10 });
+    assert.deepEqual(byObjective.runs.entries.map((entry: { id: string }) => entry.id), [runs[1].id, runs[0].id]);
+    const text = await sweeps(["best", sweep.id], api.url);
+    assert.match(text.stdout, /^ranked by gLoss \(scope max, penalty 0, minimize\), best first$/m);
+
+    const byAccuracy = await ranked("--metric", "testAccuracy");
+    assert.deepEqual(byAccuracy.options, { metric: "testAccuracy", scope: "max", k: 5, penalty: 0, direction: "maximize", limit: 10 });
+    assert.deepEqual(byAccuracy.runs.entries.map((entry: { id: string }) => entry.id), [runs[0].id, runs[1].id]);
+    const highestLoss = await ranked("--direction", "maximize");
+    assert.deepEqual(highestLoss.runs.entries.map((entry: { id: string }) => entry.id), [runs[0].id, runs[1].id]);
+    const refused = await sweeps(["best", sweep.id, "--direction", "up"], api.url);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /direction/);
+
+    // Configs stored before objectives existed have none: they read, and rank, as the defaults.
+    const { objective: _objective, ...older } = config;
+    await api.ctx.db.sweep.update({ where: { id: sweep.id }, data: { config: JSON.parse(JSON.stringify(older)) } });
+    const detail = (await (await fetch(`${api.url}/api/sweeps/${sweep.id}`)).json()) as { config: { objective: unknown } };
+    assert.deepEqual(detail.config.objective, { metric: "testAccuracy", scope: "last", k: 5, penalty: 0, direction: "maximize" });
+    // --limit: a URL not asked before, so no cached answer from before the change.
+    assert.deepEqual((await ranked("--limit", "10")).options, { metric: "testAccuracy", scope: "last", k: 5, penalty: 0, direction: "maximize", limit: 10 });
   });
 });
 

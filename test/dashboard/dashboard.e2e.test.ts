@@ -26,6 +26,8 @@ const CONFIG = {
   repeats: 2,
   fixed: { epochs: 6, limit: 2000, imgSize: 28 },
   parameters: { batchSize: { choice: [32, 128] }, lr: { choice: [2e-4, 1e-3] } },
+  // k only sets the window of the std here (scope last, penalty 0): the ranking's order stays the final accuracy's.
+  objective: { k: 3 },
 };
 
 describe("dashboard in headless Chromium", { timeout: 120_000 }, () => {
@@ -105,6 +107,9 @@ describe("dashboard in headless Chromium", { timeout: 120_000 }, () => {
     const listed = await page.locator("#best-runs tbody tr").evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.id));
     assert.deepEqual(listed, ranking.runs.entries.map((entry) => entry.id));
     assert.equal(await page.locator("h3", { hasText: /^Runs \(/ }).innerText(), "Runs (5 ranked; left out: 1 diverged, 1 running, 1 queued)");
+    // Ranked by the sweep's objective, which the form shows (k 3, not the default 5).
+    assert.equal(await page.locator("#best-objective").innerText(), "Ranked by the sweep's objective: testAccuracy (scope last, penalty 0, maximize).");
+    assert.equal(await page.locator('.best-controls input[name="k"]').inputValue(), "3");
     assert.equal(await page.locator("#injected").count(), 0);
     assert.ok((await page.locator("h1").innerText()).includes(SWEEP_NAME));
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseRankOptions, rankConfigurations, rankRuns, RankOptionsError, type EpochPoint } from "../../libs/results/index.ts";
+import { objectiveSchema, parseRankOptions, rankConfigurations, rankRuns, RankOptionsError, type EpochPoint } from "../../libs/results/index.ts";
 import { close } from "./helpers.ts";
 
 /** Epochs 1..n with the given test accuracies; the other metrics follow from them so each has its own series. */
@@ -64,9 +64,12 @@ describe("rankRuns", () => {
     close(lowEntry.score, lowEntry.value + lowEntry.std);
   });
 
-  it("dAcc reads the discriminator's accuracy, higher is better", () => {
-    const ranking = rankRuns([run("weak", epochs([0.4])), run("strong", epochs([0.6]))], { metric: "dAcc" });
-    assert.deepEqual(ranking.entries.map((entry) => entry.id), ["strong", "weak"]);
+  it("dAcc reads the discriminator's accuracy, higher is better unless the direction says minimize", () => {
+    const runs = [run("weak", epochs([0.4, 0.4, 0.45])), run("strong", epochs([0.6, 0.8, 0.6]))];
+    assert.deepEqual(rankRuns(runs, { metric: "dAcc" }).entries.map((entry) => entry.id), ["strong", "weak"]);
+    const minimized = rankRuns(runs, { metric: "dAcc", direction: "minimize", scope: "max", penalty: 1 });
+    assert.deepEqual(minimized.entries.map((entry) => [entry.id, entry.value]), [["weak", 0.4], ["strong", 0.6]]);
+    close(minimized.entries[0].score, 0.4 + minimized.entries[0].std);
   });
 
   it("leaves out runs whose figure is not finite (a diverged loss)", () => {
@@ -126,7 +129,16 @@ describe("rankConfigurations", () => {
 
 describe("parseRankOptions", () => {
   it("fills the defaults", () => {
-    assert.deepEqual(parseRankOptions({}), { metric: "testAccuracy", scope: "last", k: 5, penalty: 0, limit: 10 });
+    assert.deepEqual(parseRankOptions({}), { metric: "testAccuracy", scope: "last", k: 5, penalty: 0, direction: "maximize", limit: 10 });
+  });
+
+  it("falls back on the sweep's objective; options given override it, another metric brings its own direction", () => {
+    const objective = objectiveSchema.parse({ metric: "dAcc", scope: "lastK", k: 3, direction: "minimize" });
+    assert.deepEqual(parseRankOptions({}, objective), { metric: "dAcc", scope: "lastK", k: 3, penalty: 0, direction: "minimize", limit: 10 });
+    assert.deepEqual(parseRankOptions({ metric: "dAcc", penalty: "1" }, objective), { ...objective, penalty: 1, limit: 10 });
+    assert.equal(parseRankOptions({ metric: "testAccuracy" }, objective).direction, "maximize");
+    assert.equal(parseRankOptions({ metric: "gLoss" }, objective).direction, "minimize");
+    assert.equal(parseRankOptions({ direction: "maximize" }, objective).direction, "maximize");
   });
 
   it("reads query-string values and ignores other parameters", () => {
@@ -135,13 +147,14 @@ describe("parseRankOptions", () => {
       scope: "lastK",
       k: 3,
       penalty: 0.5,
+      direction: "minimize",
       limit: 20,
     });
   });
 
   it("refuses bad values, naming the parameter and what is allowed", () => {
     try {
-      parseRankOptions({ metric: "accuracy", scope: "best", k: "0", penalty: "-1", limit: "", extra: "1" });
+      parseRankOptions({ metric: "accuracy", scope: "best", k: "0", penalty: "-1", direction: "up", limit: "", extra: "1" });
       assert.fail("expected a refusal");
     } catch (error) {
       assert.ok(error instanceof RankOptionsError);
@@ -151,7 +164,8 @@ describe("parseRankOptions", () => {
       assert.match(byPath.k, />=1 \(got "0"\)/);
       assert.match(byPath.penalty, />=0/);
       assert.match(byPath.limit, /expected number.*\(got ""\)/);
-      assert.deepEqual(Object.keys(byPath).sort(), ["k", "limit", "metric", "penalty", "scope"]);
+      assert.match(byPath.direction, /"maximize"\|"minimize"/);
+      assert.deepEqual(Object.keys(byPath).sort(), ["direction", "k", "limit", "metric", "penalty", "scope"]);
     }
   });
 

@@ -51,6 +51,7 @@ describe("sweep config: valid input", () => {
       priority: 0,
       fixed: { epochs: 5, dataset: "mnist", imgSize: 32 },
       parameters: {},
+      objective: { metric: "testAccuracy", scope: "last", k: 5, penalty: 0, direction: "maximize" },
       pruner: { kind: "none" },
     });
   });

@@ -15,6 +15,7 @@ export const OPTIONS = {
   scope: { type: "string" },
   k: { type: "string" },
   penalty: { type: "string" },
+  direction: { type: "string" },
   limit: { type: "string" },
 } as const;
 

@@ -6,23 +6,25 @@ import { escaped } from "../../../../libs/terminal-text/index.ts";
 
 export const best: Command = {
   args: ["<id>"],
-  options: ["metric", "scope", "k", "penalty", "limit", "json"],
-  synopsis: "[--metric testAccuracy|dAcc|dLoss|gLoss] [--scope last|lastK|max] [--k N] [--penalty X] [--limit N] [--json]",
-  help: `Rank a sweep's configurations (across repeats) and its runs by an epoch metric: its last value,
-the mean of the last k epochs (lastK) or its best epoch (max). score = value - penalty x std (a run:
-std over its last k epochs; a configuration: std across repeats); losses rank lowest first.
-Only completed runs are ranked: queued, running, cancelled, failed and diverged runs are left out
-(counted, by status), and a configuration is scored over its completed repeats.
-Defaults: testAccuracy, last, k 5, penalty 0, limit 10.`,
+  options: ["metric", "scope", "k", "penalty", "direction", "limit", "json"],
+  synopsis: "[--metric testAccuracy|dAcc|dLoss|gLoss] [--scope last|lastK|max] [--k N] [--penalty X] [--direction maximize|minimize] [--limit N] [--json]",
+  help: `Rank a sweep's configurations (across repeats) and its runs by its objective: an epoch metric's
+last value, the mean of the last k epochs (lastK) or its best epoch (max). score = value - penalty x
+std (a run: std over its last k epochs; a configuration: std across repeats), the penalty added when
+minimizing. Only completed runs are ranked: queued, running, cancelled, failed and diverged runs are
+left out (counted, by status), and a configuration is scored over its completed repeats.
+Defaults: the sweep config's objective (itself by default testAccuracy, last, k 5, penalty 0,
+maximize); each option given overrides it (another metric without --direction takes that metric's
+direction: losses minimize, accuracies maximize). --limit defaults to 10.`,
   async run({ api, args: [id], options, out }) {
-    const { metric, scope, k, penalty, limit } = options;
-    const best = await api.bestOfSweep(id, { metric, scope, k, penalty, limit });
+    const { metric, scope, k, penalty, direction, limit } = options;
+    const best = await api.bestOfSweep(id, { metric, scope, k, penalty, direction, limit });
     if (options.json) return printJson(out, best);
 
     const ranked = best.options;
     const figure = ranked.metric === "testAccuracy" || ranked.metric === "dAcc" ? (x: number) => percent(x, 2) : compact;
     const shared = sharedParams([...best.configurations.entries, ...best.runs.entries].map((entry) => entry.params));
-    out.write(escaped`ranked by ${ranked.metric} (scope ${ranked.scope}${ranked.scope === "lastK" ? `, k ${ranked.k}` : ""}, penalty ${ranked.penalty}), best first\n`);
+    out.write(escaped`ranked by ${ranked.metric} (scope ${ranked.scope}${ranked.scope === "lastK" ? `, k ${ranked.k}` : ""}, penalty ${ranked.penalty}, ${ranked.direction}), best first\n`);
     if (Object.keys(shared).length > 0) {
       out.write(escaped`same in every entry: ${Object.entries(shared).map(([key, v]) => escaped`${key} ${paramValue(v)}`).join(", ")}\n`);
     }

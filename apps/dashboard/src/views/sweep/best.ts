@@ -1,7 +1,7 @@
 // Best runs and best configurations as the API ranks them (GET /api/sweeps/:id/best, the CLI's
 // ranking), with the ranking's options and what it left out.
 import { getBest } from "../../api.ts";
-import { badge, h, link, notice, setChildren } from "../../dom.ts";
+import { badge, h, link, notice, setChildren, setText } from "../../dom.ts";
 import { figure, percent, points, shortId } from "../../format.ts";
 import { routes } from "../../router.ts";
 import { AsyncThrottle } from "../../scheduler.ts";
@@ -20,28 +20,33 @@ export interface BestActions {
 }
 
 export interface BestPanel extends Panel {
-  /** The ranking's options as the form has them now. */
-  readonly options: () => BestOptions;
+  /** The options the form overrides the sweep's objective with: none until one is changed. */
+  readonly options: () => Partial<BestOptions>;
   /** Asks the API for the ranking and shows it, or why it failed. */
   load(): Promise<void>;
   show(best: BestResponse): void;
 }
 
 export function bestPanel(state: SweepState, actions: BestActions): BestPanel {
-  let options: BestOptions = { metric: "testAccuracy", scope: "last", k: 5, penalty: 0, limit: 10 };
+  // The API ranks by the sweep's objective; a control changed here overrides its part of it.
+  let overrides: Partial<BestOptions> = {};
   const area = h("div", { class: "best-area" });
+  const ranked = h("p", { class: "note", id: "best-objective" });
   const refresh = new AsyncThrottle(load, OPTIONS_SETTLE_MS);
+  const metric = select("metric", CURVE_METRICS.map((m) => ({ value: m.key, label: m.label })), "testAccuracy", "rank by metric");
+  const scope = select("scope", [{ value: "last", label: "last epoch" }, { value: "lastK", label: "mean of last k" }, { value: "max", label: "best epoch" }], "last", "scope");
+  const k = h("input", { type: "number", name: "k", value: "5", attrs: { min: "1", max: "1000", step: "1" }, aria: { label: "k, epochs in the window" } });
+  const penalty = h("input", { type: "number", name: "penalty", value: "0", attrs: { min: "0", max: "1000", step: "0.5" }, aria: { label: "penalty per std" } });
 
   function form(): HTMLElement {
-    const metric = select("metric", CURVE_METRICS.map((m) => ({ value: m.key, label: m.label })), options.metric, "rank by metric");
-    const scope = select("scope", [{ value: "last", label: "last epoch" }, { value: "lastK", label: "mean of last k" }, { value: "max", label: "best epoch" }], options.scope, "scope");
-    const k = h("input", { type: "number", name: "k", value: String(options.k), attrs: { min: "1", max: "1000", step: "1" }, aria: { label: "k, epochs in the window" } });
-    const penalty = h("input", { type: "number", name: "penalty", value: String(options.penalty), attrs: { min: "0", max: "1000", step: "0.5" }, aria: { label: "penalty per std" } });
-    const change = () => {
-      options = { ...options, metric: metric.value as BestOptions["metric"], scope: scope.value as BestOptions["scope"], k: Number(k.value), penalty: Number(penalty.value) };
+    const override = (change: () => Partial<BestOptions>) => () => {
+      overrides = { ...overrides, ...change() };
       refresh.request();
     };
-    for (const element of [metric, scope, k, penalty]) element.addEventListener("change", change);
+    metric.addEventListener("change", override(() => ({ metric: metric.value as BestOptions["metric"] })));
+    scope.addEventListener("change", override(() => ({ scope: scope.value as BestOptions["scope"] })));
+    k.addEventListener("change", override(() => ({ k: Number(k.value) })));
+    penalty.addEventListener("change", override(() => ({ penalty: Number(penalty.value) })));
     return h("div", { class: "controls best-controls" },
       h("label", null, "Metric ", metric),
       h("label", null, "Scope ", scope),
@@ -52,7 +57,7 @@ export function bestPanel(state: SweepState, actions: BestActions): BestPanel {
 
   async function load(): Promise<void> {
     try {
-      show(await getBest(state.sweepId, options, state.signal));
+      show(await getBest(state.sweepId, overrides, state.signal));
     } catch (error) {
       if (isAbort(error)) return;
       const issues = error instanceof ApiError ? error.issues.map((issue) => `${issue.path}: ${issue.message}`) : [];
@@ -60,7 +65,19 @@ export function bestPanel(state: SweepState, actions: BestActions): BestPanel {
     }
   }
 
+  /** The form shows the options the API ranked by: the sweep's objective where nothing overrides it. */
+  function showOptions(options: BestOptions): void {
+    metric.value = options.metric;
+    scope.value = options.scope;
+    k.value = String(options.k);
+    penalty.value = String(options.penalty);
+    const window = options.scope === "lastK" ? `, k ${options.k}` : "";
+    const overridden = Object.keys(overrides).length > 0 ? "the sweep's objective with the options above" : "the sweep's objective";
+    setText(ranked, `Ranked by ${overridden}: ${options.metric} (scope ${options.scope}${window}, penalty ${options.penalty}, ${options.direction}).`);
+  }
+
   function show(best: BestResponse): void {
+    showOptions(best.options);
     const isAccuracy = best.options.metric === "testAccuracy" || best.options.metric === "dAcc";
     const value = (v: number) => (isAccuracy ? percent(v, 2) : figure(v, 4));
     const spread = (v: number) => (isAccuracy ? points(v, 2) : figure(v, 3));
@@ -108,8 +125,8 @@ export function bestPanel(state: SweepState, actions: BestActions): BestPanel {
   }
 
   return {
-    element: section("Best runs", "best", h("p", { class: "note" }, "Ranked by the API (", h("code", null, `GET /api/sweeps/:id/best`), "), the same ranking as the CLI."), form(), area),
-    options: () => options,
+    element: section("Best runs", "best", h("p", { class: "note" }, "Ranked by the API (", h("code", null, `GET /api/sweeps/:id/best`), "), the same ranking as the CLI."), form(), ranked, area),
+    options: () => overrides,
     load,
     show,
     destroy: () => refresh.cancel(),
