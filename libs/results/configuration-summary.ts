@@ -24,9 +24,29 @@ export interface ConfigurationSummary {
   bestTestAccuracyMean: number | null;
   lastKMeanTestAccuracyMean: number | null;
   testAccuracyStdLastKMean: number | null;
+  dAccStdLastKMean: number | null;
   meanAbsTestAccuracyChangeMean: number | null;
   maxGLossSpikeMax: number | null;
+  maxGLossMax: number | null;
 }
+
+/** The run figures that a configuration pools across its completed repeats. */
+export type PooledRunFigure = Exclude<keyof RunSummary, "epochs" | "bestEpoch" | "finalDLoss" | "finalGLoss">;
+
+/**
+ * Where each pooled run figure stands in a configuration's summary: the mean over the repeats, but
+ * for the g_loss extremes the largest, so that one repeat's spike is not averaged away.
+ */
+export const CONFIGURATION_FIGURE = {
+  finalTestAccuracy: "finalTestAccuracyMean",
+  bestTestAccuracy: "bestTestAccuracyMean",
+  lastKMeanTestAccuracy: "lastKMeanTestAccuracyMean",
+  testAccuracyStdLastK: "testAccuracyStdLastKMean",
+  dAccStdLastK: "dAccStdLastKMean",
+  meanAbsTestAccuracyChange: "meanAbsTestAccuracyChangeMean",
+  maxGLossSpike: "maxGLossSpikeMax",
+  maxGLoss: "maxGLossMax",
+} as const satisfies Record<PooledRunFigure, keyof ConfigurationSummary>;
 
 /** Per configKey, in order of first appearance. */
 export function summarizeConfigurations(runs: readonly SummarizedRun[]): ConfigurationSummary[] {
@@ -41,7 +61,10 @@ export function summarizeConfigurations(runs: readonly SummarizedRun[]): Configu
     const values = (figure: (summary: RunSummary) => number | null) =>
       completed.map(figure).filter((value): value is number => value !== null);
     const finals = values((summary) => summary.finalTestAccuracy);
-    const spikes = values((summary) => summary.maxGLossSpike);
+    const largest = (figure: (summary: RunSummary) => number | null) => {
+      const all = values(figure);
+      return all.length === 0 ? null : Math.max(...all);
+    };
     return {
       configKey: key,
       params: group[0].hyperparameters,
@@ -52,8 +75,10 @@ export function summarizeConfigurations(runs: readonly SummarizedRun[]): Configu
       bestTestAccuracyMean: meanOrNull(values((summary) => summary.bestTestAccuracy)),
       lastKMeanTestAccuracyMean: meanOrNull(values((summary) => summary.lastKMeanTestAccuracy)),
       testAccuracyStdLastKMean: meanOrNull(values((summary) => summary.testAccuracyStdLastK)),
+      dAccStdLastKMean: meanOrNull(values((summary) => summary.dAccStdLastK)),
       meanAbsTestAccuracyChangeMean: meanOrNull(values((summary) => summary.meanAbsTestAccuracyChange)),
-      maxGLossSpikeMax: spikes.length === 0 ? null : Math.max(...spikes),
+      maxGLossSpikeMax: largest((summary) => summary.maxGLossSpike),
+      maxGLossMax: largest((summary) => summary.maxGLoss),
     };
   });
 }

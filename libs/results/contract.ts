@@ -4,6 +4,8 @@ export { RUN_STATUSES, UNFINISHED_RUN_STATUSES, SWEEP_STATUSES, isFinalRunStatus
 export type { RunStatus, RunCounts, SweepStatus } from "./statuses.ts";
 export { LIVE_EVENT_TYPES } from "./events.ts";
 export type { LiveEvent, RunProgressEvent, RunEpochEvent, RunStatusEvent, WorkerEvent, RunProgressSnapshot } from "./events.ts";
+export { CONFIGURATION_FIGURE } from "./configuration-summary.ts";
+export type { ConfigurationSummary, PooledRunFigure } from "./configuration-summary.ts";
 export { ApiError, apiErrorBody } from "./api-error.ts";
 export type { ApiIssue, ApiErrorBody } from "./api-error.ts";
 export type {

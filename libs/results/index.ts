@@ -4,7 +4,7 @@
 export { summarizeRun } from "./run-summary.ts";
 export type { EpochPoint, RunSummary } from "./run-summary.ts";
 export { summarizeConfigurations } from "./configuration-summary.ts";
-export type { SummarizedRun, ConfigurationSummary } from "./configuration-summary.ts";
+export type { SummarizedRun } from "./configuration-summary.ts";
 export {
   DEFAULT_OBJECTIVE,
   defaultDirection,

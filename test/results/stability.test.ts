@@ -92,6 +92,8 @@ describe("summarizeConfigurations", () => {
     close(a.finalTestAccuracyStd, 0.1);
     close(a.bestTestAccuracyMean, 0.7);
     assert.equal(a.maxGLossSpikeMax, 1.5);
+    assert.equal(a.maxGLossMax, 3.5, "the largest batch g_loss of the completed repeats");
+    assert.equal(a.dAccStdLastKMean, 0);
     assert.equal(a.meanAbsTestAccuracyChangeMean, null);
     assert.equal(b.runs, 1);
     assert.equal(b.completedRuns, 0);

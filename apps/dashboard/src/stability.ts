@@ -1,7 +1,8 @@
 // Shaping runs and epoch rows into what the charts draw: curves, bands, the stability map. Pure
 // functions (no DOM), unit-tested in test/dashboard. The figures themselves (RunSummary) come from the
 // API, computed by libs/results, so that the dashboard and the API never disagree.
-import type { EpochRow, RankMetric, RunRow, RunSummary } from "../../../libs/results/index.ts";
+import { CONFIGURATION_FIGURE, type ConfigurationSummary, type EpochRow, type PooledRunFigure, type RunRow } from "../../../libs/results/contract.ts";
+import type { RankMetric } from "../../../libs/results/index.ts";
 
 type NumericColumn = { [K in keyof EpochRow]: EpochRow[K] extends number | null ? K : never }[keyof EpochRow];
 
@@ -29,7 +30,7 @@ export function curveMetric(key: string): CurveMetric {
   return CURVE_METRICS.find((metric) => metric.key === key) ?? CURVE_METRICS[0];
 }
 
-export type FigureKey = Exclude<keyof RunSummary, "epochs" | "bestEpoch" | "finalDLoss" | "finalGLoss">;
+export type FigureKey = PooledRunFigure;
 
 export interface StabilityFigure {
   key: FigureKey;
@@ -118,7 +119,7 @@ export interface ConfigurationPoint {
   configKey: string;
   lr: number;
   batchSize: number;
-  /** Mean of the figure over the configuration's completed runs; NaN until one completes. */
+  /** The API's figure for the configuration (pooled over its completed runs); NaN until one completes. */
   value: number;
   runIds: string[];
   runs: number;
@@ -128,29 +129,20 @@ export interface ConfigurationPoint {
 }
 
 /**
- * One point per configuration (repeats share lr and batch size): the mean of the figure over its
- * completed runs, as the API's configuration summaries pool completed runs only.
+ * One point per configuration of the API's summaries (GET /api/sweeps/:id `configurations`), with the
+ * figure as the API pools it over the completed repeats: the dashboard never pools figures itself.
  */
-export function configurationPoints(runs: readonly RunRow[], figure: FigureKey): ConfigurationPoint[] {
-  const groups = new Map<string, RunRow[]>();
-  for (const run of runs) {
-    const group = groups.get(run.configKey);
-    if (group) group.push(run);
-    else groups.set(run.configKey, [run]);
-  }
-  return [...groups].map(([configKey, members]) => {
-    const values = members
-      .filter((run) => run.status === "completed")
-      .map((run) => finite(run.summary?.[figure]))
-      .filter((value) => !Number.isNaN(value));
+export function configurationPoints(configurations: readonly ConfigurationSummary[], runs: readonly RunRow[], figure: FigureKey): ConfigurationPoint[] {
+  return configurations.map((configuration) => {
+    const members = runs.filter((run) => run.configKey === configuration.configKey);
     return {
-      configKey,
-      lr: members[0].lr,
-      batchSize: members[0].batchSize,
-      value: values.length === 0 ? NaN : values.reduce((sum, value) => sum + value, 0) / values.length,
+      configKey: configuration.configKey,
+      lr: configuration.params.lr,
+      batchSize: configuration.params.batchSize,
+      value: finite(configuration[CONFIGURATION_FIGURE[figure]]),
       runIds: members.map((run) => run.id),
-      runs: members.length,
-      completed: members.filter((run) => run.status === "completed").length,
+      runs: configuration.runs,
+      completed: configuration.completedRuns,
       troubled: members.filter((run) => run.status === "diverged" || run.status === "failed").length,
     };
   });

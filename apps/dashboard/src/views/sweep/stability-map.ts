@@ -22,7 +22,7 @@ export function stabilityMapPanel(state: SweepState, onPick: (configKey: string)
   function render(): void {
     if (!state.detail) return;
     const fig = stabilityFigure(figureKey);
-    const pts = configurationPoints(state.detail.runs, fig.key);
+    const pts = configurationPoints(state.detail.configurations, state.detail.runs, fig.key);
     map.setPoints(pts, {
       figureLabel: fig.label,
       better: fig.better,
