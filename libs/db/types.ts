@@ -20,6 +20,7 @@ export const FINAL_RUN_STATUSES = [
   RunStatus.failed,
   RunStatus.cancelled,
   RunStatus.diverged,
+  RunStatus.pruned,
 ] as const;
 export type FinalRunStatus = (typeof FINAL_RUN_STATUSES)[number];
 export const UNFINISHED_RUN_STATUSES = [RunStatus.queued, RunStatus.running] as const;

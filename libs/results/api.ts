@@ -69,6 +69,8 @@ export interface RunRecord {
   epochsDone: number;
   error: string | null;
   divergedEpoch: number | null;
+  /** Why the sweep's pruner stopped the run (status pruned). */
+  prunedReason: string | null;
   /** Refreshed after every epoch; null before the first. */
   summary: RunSummary | null;
   finalTestAccuracy: number | null;

@@ -76,6 +76,7 @@ export function toRunRecord(run: Run): RunRecord {
     epochsDone: run.epochsDone,
     error: run.error,
     divergedEpoch: run.divergedEpoch,
+    prunedReason: run.prunedReason,
     summary: run.summary as unknown as RunSummary | null,
     finalTestAccuracy: run.finalTestAccuracy,
     bestTestAccuracy: run.bestTestAccuracy,

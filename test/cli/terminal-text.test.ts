@@ -60,7 +60,7 @@ describe("CLI writers", () => {
     const sweep: WatchedSweep = {
       name: HOSTILE,
       status: "active",
-      counts: { queued: 0, running: 1, completed: 0, failed: 0, cancelled: 0, diverged: 0 },
+      counts: { queued: 0, running: 1, completed: 0, failed: 0, cancelled: 0, diverged: 0, pruned: 0 },
       runs: [{ id: "r0", index: 0, status: "running", params: { epochs: 3 }, hyperparameters: { batchSize: 64, lr: 0.0002 }, finalTestAccuracy: null }],
     };
     for (const isTTY of [true, false]) {

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { WatchView, type WatchedSweep } from "../../apps/cli/sweeps/watch-view.ts";
 
 function sweep(statuses: Array<"queued" | "running" | "completed">): WatchedSweep {
-  const counts = { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0, diverged: 0 };
+  const counts = { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0, diverged: 0, pruned: 0 };
   for (const status of statuses) counts[status]++;
   return {
     name: "study",

@@ -45,7 +45,7 @@ function run(configKey: string, lr: number, batchSize: number, status: RunStatus
   const summary = summarizeRun(points);
   return {
     id: `run-${nextId++}`, sweepId: "s", index: nextId, configKey, repeat: 0, params, batchSize, lr, seed: 1, variant: "improved",
-    status, attempts: 1, workerId: null, backend: null, device: null, epochsDone: rows.length, error: null, divergedEpoch: null,
+    status, attempts: 1, workerId: null, backend: null, device: null, epochsDone: rows.length, error: null, divergedEpoch: null, prunedReason: null,
     summary, finalTestAccuracy: summary.finalTestAccuracy, bestTestAccuracy: summary.bestTestAccuracy,
     createdAt: "", startedAt: null, finishedAt: null, updatedAt: "", hyperparameters: configurationOf(params), epochCount: rows.length, rows,
   };

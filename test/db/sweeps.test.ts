@@ -86,6 +86,7 @@ describe("sweeps", () => {
       failed: 0,
       cancelled: 0,
       diverged: 1,
+      pruned: 0,
     });
     assert.deepEqual(oldest.best, { runId: r1.id, finalTestAccuracy: 0.83 });
     assert.equal(newest.counts.queued, 2);
@@ -166,7 +167,7 @@ describe("sweeps", () => {
     const [listed] = (await listSweeps(t.prisma, { page: 1, pageSize: 1 })).items;
     assert.equal(listed.id, sweep.id);
     assert.equal(listed.status, SweepStatus.cancelled);
-    assert.deepEqual(listed.counts, { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 10, diverged: 0 });
+    assert.deepEqual(listed.counts, { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 10, diverged: 0, pruned: 0 });
     assert.equal(listed.best, null);
   });
 });

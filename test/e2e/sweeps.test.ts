@@ -34,7 +34,7 @@ describe("sweeps end to end: API, BullMQ, worker processes, PostgreSQL", () => {
       return sweep.status === "completed" && sweep;
     });
     live.stop();
-    assert.deepEqual(done.counts, { queued: 0, running: 0, completed: 2, failed: 0, cancelled: 0, diverged: 0 });
+    assert.deepEqual(done.counts, { queued: 0, running: 0, completed: 2, failed: 0, cancelled: 0, diverged: 0, pruned: 0 });
     for (const run of done.runs) {
       const metrics = (await api(stack.url, `/api/runs/${run.id}/metrics`)).body;
       assert.deepEqual(metrics.epochs.map((e: { epoch: number }) => e.epoch), [1, 2]);

@@ -67,7 +67,7 @@ describe("fault: a run whose loss becomes NaN", () => {
       const sweep = (await api(stack.url, `/api/sweeps/${sweepId}`).catch(() => null))?.body;
       return sweep?.status === "completed" && sweep;
     }, 180_000);
-    assert.deepEqual(done.counts, { queued: 0, running: 0, completed: 2, failed: 0, cancelled: 0, diverged: 1 });
+    assert.deepEqual(done.counts, { queued: 0, running: 0, completed: 2, failed: 0, cancelled: 0, diverged: 1, pruned: 0 });
     const bad = done.runs.find((run: { params: { lr: number } }) => run.params.lr === POISONED_LR);
     const details = (await api(stack.url, `/api/runs/${bad.id}`)).body;
     const metrics = (await api(stack.url, `/api/runs/${bad.id}/metrics`)).body;

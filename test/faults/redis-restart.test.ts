@@ -64,7 +64,7 @@ describe("fault: Redis restarted empty mid-sweep", () => {
       `# redis restart: queued runs re-enqueued ${requeued ? `within ${reenqueueMs} ms` : "(finished before observed)"}; sweep completed ${completeMs} ms after the restart; ` +
         runs.map(({ id, run, metrics }) => `${id === running ? "running-at-restart" : "queued-at-restart"}: ${run.status}, attempts ${run.attempts}, epochs ${metrics.epochs.map((e: any) => e.epoch)}`).join("; "),
     );
-    assert.deepEqual(done.counts, { queued: 0, running: 0, completed: 3, failed: 0, cancelled: 0, diverged: 0 });
+    assert.deepEqual(done.counts, { queued: 0, running: 0, completed: 3, failed: 0, cancelled: 0, diverged: 0, pruned: 0 });
     for (const { run, metrics } of runs) {
       assert.equal(run.status, "completed");
       assert.deepEqual(metrics.epochs.map((e: { epoch: number }) => e.epoch), [1, 2]);

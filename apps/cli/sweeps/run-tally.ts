@@ -2,7 +2,7 @@
 import { isFinalRunStatus, type RunCounts, type RunStatus } from "../../../libs/results/index.ts";
 
 /** Runs by status in the order the CLI lists them: where runs are headed, then how they ended. */
-export const RUN_STATUS_ORDER: readonly RunStatus[] = ["running", "queued", "completed", "diverged", "failed", "cancelled"];
+export const RUN_STATUS_ORDER: readonly RunStatus[] = ["running", "queued", "completed", "pruned", "diverged", "failed", "cancelled"];
 
 /** Runs that reached a final state, of all runs. */
 export function runTally(counts: RunCounts): { final: number; total: number } {

@@ -66,6 +66,7 @@ export function runView(root: HTMLElement, runId: string): View {
       h("div", { class: "crumbs" }, link(routes.sweeps(), "Sweeps"), " / ", link(routes.sweep(run.sweepId), run.sweep.name), " / "),
       h("h1", null, `Run #${run.index} `, h("span", { class: "muted" }, shortId(run.id)), " ", badge(run.status)),
       run.error ? notice("error", run.status === "diverged" ? `Diverged${run.divergedEpoch !== null ? ` at epoch ${run.divergedEpoch}` : ""}: ` : "Error: ", run.error) : null,
+      run.prunedReason ? notice("empty", `Pruned after epoch ${run.epochsDone}: `, run.prunedReason) : null,
     );
     renderProgress();
   }

@@ -11,7 +11,7 @@ import { submitPanel } from "./submit-form.ts";
 import { isAbort, loadError, markReady, type View } from "./view.ts";
 
 const PAGE_SIZE = 20;
-const FINISHED = ["completed", "failed", "cancelled", "diverged"] as const;
+const FINISHED = ["completed", "pruned", "failed", "cancelled", "diverged"] as const;
 
 export function sweepsView(root: HTMLElement, page: number): View {
   const abort = new AbortController();
@@ -26,7 +26,7 @@ export function sweepsView(root: HTMLElement, page: number): View {
       {
         key: "progress",
         label: "Progress",
-        help: "runs finished (completed, failed, cancelled or diverged) of all runs",
+        help: "runs finished (completed, pruned, failed, cancelled or diverged) of all runs",
         sort: (s) => fraction(s),
         render: (s) => {
           const total = totalRuns(s);
