@@ -12,7 +12,7 @@ import {
   type QueueBackendConfig,
 } from "../../libs/queue/index.ts";
 import { feasibilityLimits } from "../../libs/feasibility/index.ts";
-import { reconcileQueue, type ServiceContext } from "../../libs/service/index.ts";
+import { advanceAllStudies, advanceOnRunEnd, reconcileQueue, type ServiceContext } from "../../libs/service/index.ts";
 import { createApp } from "./app.ts";
 import { connectionLimitsFromEnv, limitedServer } from "./connection-limits.ts";
 import { ResponseCache, responseCacheOptionsFromEnv } from "./response-cache.ts";
@@ -60,14 +60,19 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const queue = new RunQueue(transport, { name: options.queueName ?? DEFAULT_QUEUE_NAME });
   const hub = new SseHub();
   const cache = new ResponseCache(responseCacheOptionsFromEnv());
+  const ctx: ServiceContext = { db: database.prisma, queue, publisher, log };
   await subscribeEvents(subscriber, (event) => {
     // Progress does not change what the read endpoints return; epochs, statuses and workers do.
     if (event.type !== "run-progress") cache.clear();
     hub.publish(event);
+    advanceOnRunEnd(ctx, event);
   });
-  const ctx: ServiceContext = { db: database.prisma, queue, publisher, log };
 
-  const reconcile = () => reconcileQueue(ctx).catch((error: Error) => log.warn({ err: error.message }, "queue reconciliation failed; will retry"));
+  // Studies too: a run end whose event this API missed (it was down) still gets its next trials.
+  const reconcile = () =>
+    reconcileQueue(ctx)
+      .then(() => advanceAllStudies(ctx))
+      .catch((error: Error) => log.warn({ err: error.message }, "queue reconciliation failed; will retry"));
   await reconcile();
   const timer = options.reconcileMs === 0 ? null : setInterval(reconcile, options.reconcileMs ?? 30_000);
 

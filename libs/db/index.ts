@@ -3,6 +3,7 @@
 export { openDatabase, type Database } from "./client.ts";
 export { migrateDatabase } from "./migrate.ts";
 export { deploymentId } from "./deployment.ts";
+export { advanceStudyRecord, listAdaptiveSweepIds, type StudyState, type StudyStep } from "./study.ts";
 export { DEFAULT_DATABASE_URL, maskDatabaseUrl, resolveDatabaseUrl } from "./url.ts";
 export { connectionProblem, DatabaseUnavailableError, IdempotencyKeyTakenError, RunNotFoundError, RunOwnershipLostError, WorkerNotRegisteredError } from "./errors.ts";
 export * from "./types.ts";

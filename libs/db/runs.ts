@@ -56,7 +56,7 @@ export async function finishRun(
   db: PrismaClient,
   runId: string,
   status: FinalRunStatus,
-  details: { error?: string; divergedEpoch?: number } = {},
+  details: { error?: string; divergedEpoch?: number; prunedReason?: string } = {},
   /** Fence: only when the run is on this worker, or on none (not taken over by another worker). */
   owner?: string,
 ): Promise<boolean> {
@@ -73,11 +73,12 @@ export async function finishRun(
         workerId: null,
         error: details.error ?? null,
         divergedEpoch: details.divergedEpoch ?? null,
+        prunedReason: details.prunedReason ?? null,
       },
     });
     if (count === 0) return false;
     const message =
-      details.error ?? (details.divergedEpoch === undefined ? null : `diverged at epoch ${details.divergedEpoch}`);
+      details.error ?? details.prunedReason ?? (details.divergedEpoch === undefined ? null : `diverged at epoch ${details.divergedEpoch}`);
     await tx.runEvent.create({ data: { runId, status, workerId: current.workerId, message } });
     await completeSweepIfDone(tx, current.sweepId);
     return true;

@@ -155,16 +155,29 @@ export async function lockSweep(tx: Prisma.TransactionClient, sweepId: string): 
   return rows[0]?.status ?? null;
 }
 
-/** After a run of the sweep reached a final state: an active sweep with no unfinished run completed. */
-export async function completeSweepIfDone(tx: Prisma.TransactionClient, sweepId: string): Promise<void> {
+/**
+ * After a run of the sweep reached a final state: an active sweep with no unfinished run completed,
+ * unless its study may still ask for trials (fewer configurations than its trial budget): then the
+ * study loop completes it once it finds nothing more to ask (`budgetSpent: false` from there).
+ */
+export async function completeSweepIfDone(tx: Prisma.TransactionClient, sweepId: string, options: { budgetSpent?: boolean } = {}): Promise<void> {
   const unfinished = await tx.run.count({
     where: { sweepId, status: { in: [...UNFINISHED_RUN_STATUSES] } },
   });
   if (unfinished > 0) return;
+  if (options.budgetSpent !== false && !(await trialBudgetSpent(tx, sweepId))) return;
   await tx.sweep.updateMany({
     where: { id: sweepId, status: SweepStatus.active },
     data: { status: SweepStatus.completed },
   });
+}
+
+/** Whether the sweep has as many configurations as its trial budget (or has no budget: a plan fixed at submit). */
+async function trialBudgetSpent(tx: Prisma.TransactionClient, sweepId: string): Promise<boolean> {
+  const sweep = await tx.sweep.findUnique({ where: { id: sweepId }, select: { trialBudget: true } });
+  if (sweep?.trialBudget === null || sweep?.trialBudget === undefined) return true;
+  const trials = await tx.run.groupBy({ by: ["configKey"], where: { sweepId } });
+  return trials.length >= sweep.trialBudget;
 }
 
 async function withOverview(db: PrismaClient, sweeps: Sweep[]): Promise<SweepOverview[]> {

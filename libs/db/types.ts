@@ -31,6 +31,8 @@ export interface NewSweep {
   config: object;
   strategy: string;
   priority: number;
+  /** The configurations the sweep's study may have in all (its plan's, for grid and random); extended later. */
+  trialBudget?: number;
   /** The submit's Idempotency-Key, unique among sweeps, and the hash of what was submitted with it. */
   idempotencyKey?: string;
   requestHash?: string;

@@ -5,8 +5,12 @@ import type { Publisher, Subscriber } from "./pubsub.ts";
 // events) over Redis pub/sub or PostgreSQL LISTEN/NOTIFY, whichever the queue runs on: fire and
 // forget, nothing is stored; PostgreSQL keeps the record.
 
+/**
+ * To the workers training these runs: `cancel` stops them within a batch (they end cancelled);
+ * `pause` stops them after their current epoch, checkpointed, back to queued (their sweep is paused).
+ */
 export interface ControlMessage {
-  type: "cancel";
+  type: "cancel" | "pause";
   runIds: string[];
 }
 

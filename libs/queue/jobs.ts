@@ -10,7 +10,7 @@ export interface RunJobData {
 }
 
 /** Why a processor returned without training to the end. */
-export type RunJobResult = "completed" | "diverged" | "cancelled" | "skipped";
+export type RunJobResult = "completed" | "diverged" | "cancelled" | "pruned" | "skipped" | "held";
 
 export interface RunJobSpec {
   runId: string;

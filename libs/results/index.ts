@@ -8,6 +8,7 @@ export type { SummarizedRun } from "./configuration-summary.ts";
 export {
   DEFAULT_OBJECTIVE,
   defaultDirection,
+  EPOCH_METRIC,
   OBJECTIVE_DIRECTIONS,
   OBJECTIVE_KEYS,
   objectiveSchema,

@@ -1,6 +1,7 @@
 // A sweep's objective: the figure its runs are judged by. The ranking scores with it, the samplers
 // and pruners optimise it (docs/sweeps.md, Objective).
 import { z } from "zod";
+import type { EpochPoint } from "./run-summary.ts";
 
 export const RANK_METRICS = ["testAccuracy", "dAcc", "dLoss", "gLoss"] as const;
 export const RANK_SCOPES = ["last", "lastK", "max"] as const;
@@ -44,6 +45,14 @@ export const objectiveSchema = z
 export const OBJECTIVE_KEYS = ["metric", "scope", "k", "penalty", "direction"] as const satisfies ReadonlyArray<keyof Objective>;
 
 export const DEFAULT_OBJECTIVE: Objective = objectiveSchema.parse({});
+
+/** Each metric's value in one epoch row: the per-epoch series the ranking scores and the pruners compare. */
+export const EPOCH_METRIC: Record<RankMetric, (point: EpochPoint) => number> = {
+  testAccuracy: (point) => point.testAccuracy,
+  dAcc: (point) => point.dAccMean,
+  dLoss: (point) => point.dLossMean,
+  gLoss: (point) => point.gLossMean,
+};
 
 /** +1 where higher is better, -1 where lower is. */
 export function directionSign(direction: ObjectiveDirection): 1 | -1 {

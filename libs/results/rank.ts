@@ -1,4 +1,4 @@
-import { directionSign, type RankMetric } from "./objective.ts";
+import { directionSign, EPOCH_METRIC } from "./objective.ts";
 import { parseRankOptions, type RankOptions, type ResolvedRankOptions } from "./rank-options.ts";
 import type { EpochPoint } from "./run-summary.ts";
 import { inEpochOrder, lastKStats } from "./series.ts";
@@ -62,19 +62,12 @@ export interface Ranking<Entry> {
 const NON_FINITE: LeftOutReason = "nonFinite";
 const NO_COMPLETED_RUN: LeftOutReason = "noCompletedRun";
 
-const SERIES: Record<RankMetric, (point: EpochPoint) => number> = {
-  testAccuracy: (point) => point.testAccuracy,
-  dAcc: (point) => point.dAccMean,
-  dLoss: (point) => point.dLossMean,
-  gLoss: (point) => point.gLossMean,
-};
-
 type Scored = { score: number; value: number; std: number };
 
 /** Null for a run with no epochs or a non-finite figure (a diverged loss): it cannot be placed. */
 function scoreRun(epochs: readonly EpochPoint[], options: ResolvedRankOptions): Scored | null {
   if (epochs.length === 0) return null;
-  const series = inEpochOrder(epochs).map(SERIES[options.metric]);
+  const series = inEpochOrder(epochs).map(EPOCH_METRIC[options.metric]);
   const better = directionSign(options.direction);
   const window = lastKStats(series, options.k);
   const value =

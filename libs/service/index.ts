@@ -7,4 +7,5 @@ export { runDetail, runMetrics, runSample } from "./run-reads.ts";
 export { workerList } from "./workers.ts";
 export { IDEMPOTENCY_HEADER, IdempotencyKeyReusedError, parseIdempotencyKey } from "./idempotency.ts";
 export { reconcileQueue } from "./reconcile.ts";
+export { advanceStudy, advanceAllStudies, advanceOnRunEnd } from "./study.ts";
 export { storedParams } from "./stored.ts";

@@ -1,10 +1,10 @@
 import { createSweepWithRuns, findSweepByIdempotencyKey, IdempotencyKeyTakenError, type PrismaClient, type Run, type Sweep } from "../db/index.ts";
 import { checkSweepFeasible } from "../feasibility/index.ts";
 import type { SubmitResponse } from "../results/index.ts";
-import { parseSweepConfig, parseSweepText, planSweep, type SweepConfig } from "../sweep/index.ts";
+import { parseSweepConfig, parseSweepText, planSize, planSweep, type SweepConfig } from "../sweep/index.ts";
 import type { ServiceContext } from "./context.ts";
 import { IdempotencyKeyReusedError, requestHash } from "./idempotency.ts";
-import { storedParams } from "./stored.ts";
+import { newRun, storedParams } from "./stored.ts";
 import { toSweepRecord } from "./wire.ts";
 
 /** Plans a validated sweep config and stores the sweep and its runs in one transaction. */
@@ -13,17 +13,8 @@ export async function storeSweep(db: PrismaClient, config: SweepConfig, idempote
   const key = idempotencyKey === undefined ? {} : { idempotencyKey, requestHash: requestHash(config) };
   const { sweep, runs } = await createSweepWithRuns(
     db,
-    { name: config.name, config, strategy: config.strategy, priority: config.priority, ...key },
-    plan.map((run) => ({
-      index: run.index,
-      configKey: run.configKey,
-      repeat: run.repeat,
-      params: run.params,
-      batchSize: run.params.batchSize,
-      lr: run.params.lr,
-      seed: run.params.seed,
-      variant: run.params.variant,
-    })),
+    { name: config.name, config, strategy: config.strategy, priority: config.priority, trialBudget: planSize(config).configurations, ...key },
+    plan.map(newRun),
   );
   return { sweep, runs, plan };
 }

@@ -3,7 +3,7 @@ export type { TrainingConfig, TrainingConfigInput } from "./config.ts";
 export { SganTrainer } from "./trainer.ts";
 export type { EpochMetrics, EpochOutcome, BatchProgress, EpochHooks, Evaluation } from "./trainer.ts";
 export { runTraining, directoryCheckpointStore } from "./run-training.ts";
-export type { CheckpointStore, TrainingRunHooks, TrainingOutcome } from "./run-training.ts";
+export type { AfterEpoch, CheckpointStore, TrainingRunHooks, TrainingOutcome } from "./run-training.ts";
 export { CheckpointError, decodeCheckpoint } from "./checkpoint.ts";
 export { SganModel } from "./model.ts";
 export { lossesFor, classAccuracy, referenceLosses, improvedLosses } from "./losses.ts";

@@ -12,9 +12,12 @@ export interface CheckpointStore {
   save(checkpoint: Buffer, epochsDone: number): Promise<void>;
 }
 
+/** What the caller wants once an epoch is recorded: train on (nothing), or stop after it ("stop"). */
+export type AfterEpoch = void | "stop";
+
 export interface TrainingRunHooks extends EpochHooks {
   checkpoints?: CheckpointStore;
-  onEpoch?: (metrics: EpochMetrics, samplePng: Buffer) => Promise<void> | void;
+  onEpoch?: (metrics: EpochMetrics, samplePng: Buffer) => Promise<AfterEpoch> | AfterEpoch;
   log?: Logger;
 }
 
@@ -26,7 +29,7 @@ export type TrainingOutcome =
 /**
  * Trains a run to its configured number of epochs, resuming from the store's checkpoint when there
  * is one and checkpointing after every epoch (a crash costs at most the epoch in progress) and when
- * stopped by the signal (between batches: nothing is lost).
+ * stopped by the signal (between batches: nothing is lost) or by onEpoch (after that epoch).
  */
 export async function runTraining(config: TrainingConfig, data: DataSplit, hooks: TrainingRunHooks = {}): Promise<TrainingOutcome> {
   const saved = await hooks.checkpoints?.load();
@@ -44,8 +47,9 @@ export async function runTraining(config: TrainingConfig, data: DataSplit, hooks
         await hooks.checkpoints?.save(await trainer.checkpoint(), trainer.epochsDone);
         return { status: "stopped", epochsDone: trainer.epochsDone };
       }
-      if (hooks.onEpoch) await hooks.onEpoch(outcome.metrics, await trainer.sampleGrid());
+      const after = hooks.onEpoch ? await hooks.onEpoch(outcome.metrics, await trainer.sampleGrid()) : undefined;
       await hooks.checkpoints?.save(await trainer.checkpoint(), trainer.epochsDone);
+      if (after === "stop" && trainer.epochsDone < config.epochs) return { status: "stopped", epochsDone: trainer.epochsDone };
     }
     return { status: "completed", epochsDone: trainer.epochsDone };
   } finally {

@@ -15,18 +15,25 @@ import {
 } from "../db/index.ts";
 import type { Logger } from "../log/index.ts";
 import { publishEvent, type Publisher, type RunJobData, type RunJobResult } from "../queue/index.ts";
-import { CheckpointError, ConfigError, runTraining, type CheckpointStore, type EpochMetrics } from "../sgan/index.ts";
+import { CheckpointError, ConfigError, runTraining, type AfterEpoch, type CheckpointStore, type EpochMetrics } from "../sgan/index.ts";
 import { summarizeRun } from "../results/index.ts";
 import { BackendFailureError, isBackendFailure } from "./backend-failure.ts";
 import type { DatasetCache } from "./dataset-cache.ts";
 import type { ProgressTracker } from "./progress-tracker.ts";
+import type { PruningJudge } from "./pruning.ts";
 import { retryDbWrite, type RetryOptions } from "./retry.ts";
 
-/** Why a running training was asked to stop ("lost": another worker owns the run now). */
-export type StopReason = "cancel" | "shutdown" | "lost";
+/**
+ * Why a running training was asked to stop ("lost": another worker owns the run now; "pruned": the
+ * sweep's pruner stopped it after an epoch; "paused": its sweep was paused, it stopped after an epoch).
+ */
+export type StopReason = "cancel" | "shutdown" | "lost" | "pruned" | "paused";
 
-/** A training's stop switch, and why it was pulled. */
-export type Stop = { controller: AbortController; reason: StopReason | null };
+/**
+ * A training's stop switch, and why it was pulled. A pause is a request honoured at the end of the
+ * epoch in progress (the switch is not pulled); a pruning carries the pruner's reason.
+ */
+export type Stop = { controller: AbortController; reason: StopReason | null; pauseRequested?: boolean; prunedReason?: string };
 
 export interface RunProcessorContext {
   db: PrismaClient;
@@ -42,6 +49,8 @@ export interface RunProcessorContext {
   retry?: Omit<RetryOptions, "log">;
   /** Told once a training failed inside the compute backend (the run is already failed). */
   onBackendFailure?: (failure: BackendFailureError) => void;
+  /** The sweep's pruner, asked after every epoch but the last. */
+  pruning: PruningJudge;
 }
 
 /** Minimum time between two progress reports of one run (job progress, live event). */
@@ -113,7 +122,13 @@ async function claimRun(ctx: RunProcessorContext, runId: string, log: Logger) {
 }
 
 /** Stores the run's final status (fenced by ownership) before BullMQ hears of it, and announces it. */
-async function endRun(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>, status: "completed" | "diverged" | "cancelled", details: { error?: string; divergedEpoch?: number } = {}) {
+async function endRun(
+  ctx: RunProcessorContext,
+  log: Logger,
+  job: Job<RunJobData>,
+  status: "completed" | "diverged" | "cancelled" | "pruned",
+  details: { error?: string; divergedEpoch?: number; prunedReason?: string } = {},
+) {
   const { runId, sweepId } = job.data;
   // Stored in PostgreSQL before BullMQ hears of it: if the job is gone (Redis restarted empty, or
   // its lock was lost) moving it to completed fails, which BullMQ only reports; the run is final.
@@ -146,14 +161,23 @@ export async function processRunJob(ctx: RunProcessorContext, job: Job<RunJobDat
       log.info("run is finished, cancelled or gone; skipping its job");
       return "skipped";
     }
-    if (await cancelledAtStart(ctx, log, runId, stop)) {
+    const atStart = await sweepAtStart(ctx, log, runId, stop);
+    if (atStart === "cancelled") {
       log.info("sweep cancelled as the run started: ending it cancelled");
       return await endRun(ctx, log, job, "cancelled");
     }
+    if (atStart === "paused") return await holdRun(ctx, log, runId, "sweep paused as the run started: held, not trained");
     await publishEvent(ctx.publisher, { type: "run-status", runId, sweepId, status: "running", workerId: ctx.workerId });
     log.info({ attempts: run.attempts, backend: ctx.backend }, "training run");
     const outcome = await train(ctx, log, job, stop);
     if (outcome.status === "stopped" && stop.reason === "lost") throw new RunOwnershipLostError(runId, ctx.workerId, await runOwner(ctx.db, runId).catch(() => null));
+    if (outcome.status === "stopped" && stop.reason === "pruned") {
+      log.info({ epochsDone: outcome.epochsDone, reason: stop.prunedReason }, "pruned by the sweep's pruner");
+      return await endRun(ctx, log, job, "pruned", { prunedReason: stop.prunedReason });
+    }
+    if (outcome.status === "stopped" && stop.reason === "paused") {
+      return await holdRun(ctx, log, runId, `sweep paused: stopped after epoch ${outcome.epochsDone}, checkpointed; trains on when the sweep resumes`);
+    }
     if (outcome.status === "stopped" && stop.reason !== "cancel") {
       await durable(ctx, log, "hand run back", () => requeueRun(ctx.db, runId, "worker shutting down: checkpointed mid-epoch, job handed back", ctx.workerId));
       await job.moveToWait(token);
@@ -187,10 +211,24 @@ export async function processRunJob(ctx: RunProcessorContext, job: Job<RunJobDat
   }
 }
 
-/** A cancel came while the run was claimed, or was committed before this worker listened for it. */
-async function cancelledAtStart(ctx: RunProcessorContext, log: Logger, runId: string, stop: Stop): Promise<boolean> {
-  if (stop.reason === "cancel") return true;
-  return (await durable(ctx, log, "read sweep status", () => runOwner(ctx.db, runId)))?.sweepStatus === "cancelled";
+/**
+ * A cancel or a pause that came while the run was claimed, or was committed before this worker
+ * listened for it: the sweep's state decides before any training.
+ */
+async function sweepAtStart(ctx: RunProcessorContext, log: Logger, runId: string, stop: Stop): Promise<"cancelled" | "paused" | "active"> {
+  if (stop.reason === "cancel") return "cancelled";
+  const sweepStatus = (await durable(ctx, log, "read sweep status", () => runOwner(ctx.db, runId)))?.sweepStatus;
+  return sweepStatus === "cancelled" ? "cancelled" : sweepStatus === "paused" ? "paused" : "active";
+}
+
+/**
+ * Back to queued without a job (the job ends here): a paused sweep's runs wait in PostgreSQL, and
+ * resuming the sweep enqueues them again, to resume from their checkpoints.
+ */
+async function holdRun(ctx: RunProcessorContext, log: Logger, runId: string, reason: string): Promise<"held"> {
+  await durable(ctx, log, "hold run", () => requeueRun(ctx.db, runId, reason, ctx.workerId));
+  log.info({ reason }, "run held for its paused sweep");
+  return "held";
 }
 
 /**
@@ -259,6 +297,23 @@ async function train(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>
         gLossMean: metrics.gLoss.mean,
         dLossMean: metrics.dLoss.mean,
       });
+      return afterEpoch(ctx, log, job, stop, metrics.epoch);
     },
   });
+}
+
+/** After a recorded epoch: the pruner's verdict first (a pruned run stops for good), then a pending pause. */
+async function afterEpoch(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>, stop: Stop, epoch: number): Promise<AfterEpoch> {
+  const { runId, sweepId, params } = job.data;
+  if (epoch >= params.epochs) return;
+  const verdict = await durable(ctx, log, `pruning decision after epoch ${epoch}`, () => ctx.pruning.verdict(sweepId, runId, epoch));
+  if (verdict.prune) {
+    stop.reason = "pruned";
+    stop.prunedReason = verdict.reason;
+    return "stop";
+  }
+  if (stop.pauseRequested) {
+    stop.reason = "paused";
+    return "stop";
+  }
 }

@@ -21,6 +21,7 @@ import {
 import { DatasetCache } from "./dataset-cache.ts";
 import { BackendFailureError } from "./backend-failure.ts";
 import { ProgressTracker } from "./progress-tracker.ts";
+import { PruningJudge } from "./pruning.ts";
 import { processRunJob, type RunProcessorContext } from "./run-processor.ts";
 import { retryDbWrite } from "./retry.ts";
 
@@ -89,6 +90,11 @@ export class TrainingWorker {
       for (const runId of message.runIds) {
         const stop = this.active.get(runId);
         if (!stop) continue;
+        if (message.type === "pause") {
+          stop.pauseRequested = true;
+          log.info({ runId }, "sweep paused: stopping after the current epoch");
+          continue;
+        }
         stop.reason = "cancel";
         stop.controller.abort();
         log.info({ runId }, "cancel requested: stopping after the current batch");
@@ -105,6 +111,7 @@ export class TrainingWorker {
       log,
       active: this.active,
       onBackendFailure: (failure) => this.onBackendFailure(failure),
+      pruning: new PruningJudge(db),
     };
     this.queue = new RunQueue(transport, { name: queueName });
     const processor = (job: Job<RunJobData>, token?: string, signal?: AbortSignal) =>
