@@ -3,6 +3,7 @@
 // the API to this contract; the CLI and the dashboard read their answers with these types.
 import type { TrainingConfig } from "../sgan/config.ts";
 import type { Configuration } from "../sweep/fields.ts";
+import type { TrialState } from "../sweep/pruners/types.ts";
 import type { ConfigurationSummary } from "./configuration-summary.ts";
 import type { RunProgressSnapshot } from "./events.ts";
 import type { Objective } from "./objective.ts";
@@ -91,6 +92,35 @@ export interface RunRow extends RunRecord {
 export interface SweepDetail extends SweepItem {
   runs: RunRow[];
   configurations: ConfigurationSummary[];
+  /** One per configuration, in the order the study asked for them (their runs' index order). */
+  trials: SweepTrial[];
+}
+
+/**
+ * A trial of the sweep's study: a configuration with its repeats, its state and its objective value as
+ * the study's sampler is told them (libs/study), and the best value found up to it.
+ */
+export interface SweepTrial {
+  /** 0 for the first configuration asked, then 1, 2, ... */
+  number: number;
+  configKey: string;
+  hyperparameters: Configuration;
+  /** running while a repeat is queued or training, else pruned when a repeat was pruned, else complete with a completed repeat, else failed. */
+  state: TrialState;
+  /**
+   * complete: the objective over its completed repeats (the ranking's configuration score); pruned:
+   * the mean of its repeats' last reported objective values; null while running, when failed, or
+   * without a finite figure.
+   */
+  value: number | null;
+  /** The epoch a pruned trial reached; null for the others. */
+  step: number | null;
+  /** Why a repeat was pruned. */
+  prunedReason: string | null;
+  /** The best value among the complete trials up to this one, by the objective's direction; null before the first. */
+  bestSoFar: number | null;
+  /** Its runs (repeats), in index order. */
+  runIds: string[];
 }
 
 /** POST /api/sweeps: 201 with the stored sweep and its runs (200 with the first ones for a replayed Idempotency-Key). */

@@ -28,6 +28,9 @@ export type {
   SweepList,
   SweepMetrics,
   SweepRecord,
+  SweepTrial,
   WorkerInfo,
   WorkerList,
 } from "./api.ts";
+export { distinguishingDigits, parameterFormat, PARAMETER_SHORT_NAMES, varyingParameters } from "./parameter-format.ts";
+export type { ParameterFormat } from "./parameter-format.ts";

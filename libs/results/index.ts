@@ -21,4 +21,5 @@ export type { RankOptions, ResolvedRankOptions } from "./rank-options.ts";
 export { rankRuns, rankConfigurations, RANKED_RUN_STATUS } from "./rank.ts";
 export type { LeftOutReason, RankableRun, RankableConfiguration, RankedRun, RankedConfiguration, Ranking } from "./rank.ts";
 export { RankOptionsError } from "./errors.ts";
+export { bestSoFar } from "./trials.ts";
 export * from "./contract.ts";

@@ -1,10 +1,11 @@
 // Reading sweeps: the list, one sweep with its runs and configuration figures, every epoch of its runs.
 import { z } from "zod";
-import { getSweep, getSweepRuns, listSweepRuns, listSweeps } from "../db/index.ts";
+import { getSweep, getSweepRuns, listSweeps } from "../db/index.ts";
 import { summarizeConfigurations, type SweepDetail, type SweepList, type SweepMetrics } from "../results/index.ts";
 import { parseInput } from "../validation/index.ts";
 import type { ServiceContext } from "./context.ts";
-import { toEpochRow, toRunRow, toSweepItem } from "./wire.ts";
+import { storedConfig } from "./stored.ts";
+import { toEpochRow, toRunRow, toSweepItem, toSweepTrials } from "./wire.ts";
 
 type Reader = Pick<ServiceContext, "db">;
 
@@ -20,12 +21,16 @@ export async function sweepList(ctx: Reader, query: Record<string, unknown>): Pr
   return { total, page, pageSize, items: items.map(toSweepItem) };
 }
 
-/** The sweep, its runs in index order and its configurations' figures (pooled as the ranking pools them); null: no such sweep. */
+/**
+ * The sweep, its runs in index order, its configurations' figures (pooled as the ranking pools them)
+ * and its trials with their objective values (scored from the epoch rows); null: no such sweep.
+ */
 export async function sweepDetail(ctx: Reader, sweepId: string): Promise<SweepDetail | null> {
   const sweep = await getSweep(ctx.db, sweepId);
   if (!sweep) return null;
-  const runs = (await listSweepRuns(ctx.db, sweep.id)).map(toRunRow);
-  return { ...toSweepItem(sweep), runs, configurations: summarizeConfigurations(runs) };
+  const stored = await getSweepRuns(ctx.db, sweep.id);
+  const runs = stored.map((run) => toRunRow({ ...run, epochCount: run.epochs.length }));
+  return { ...toSweepItem(sweep), runs, configurations: summarizeConfigurations(runs), trials: toSweepTrials(stored, storedConfig(sweep)) };
 }
 
 /**

@@ -8,6 +8,7 @@ import type {
   RunEvent,
   RunStatus as StoredRunStatus,
   RunWithEpochCount,
+  RunWithEpochs,
   Sweep,
   SweepOverview,
   SweepStatus as StoredSweepStatus,
@@ -22,11 +23,15 @@ import type {
   RunStatus,
   RunSummary,
   SweepItem,
+  StoredSweepConfig,
   SweepRecord,
   SweepStatus,
+  SweepTrial,
   WorkerInfo,
 } from "../results/index.ts";
-import { configurationOf } from "../sweep/index.ts";
+import { bestSoFar, type Objective } from "../results/index.ts";
+import { samplerTrials, trialGroups } from "../study/index.ts";
+import { configurationOf, searchSpace, type SweepConfig } from "../sweep/index.ts";
 import { storedConfig, storedParams } from "./stored.ts";
 
 // The contract's statuses are PostgreSQL's enums, stated where a browser can read them: this fails to
@@ -90,6 +95,33 @@ export function toRunRecord(run: Run): RunRecord {
 export function toRunRow(run: RunWithEpochCount): RunRow {
   const record = toRunRecord(run);
   return { ...record, hyperparameters: configurationOf(record.params), epochCount: run.epochCount };
+}
+
+/**
+ * The sweep's trials, one per configuration in the order asked, with the state and value its sampler
+ * is told (libs/study, which scores complete trials with the ranking's code) and the best so far.
+ */
+export function toSweepTrials(runs: readonly RunWithEpochs[], config: StoredSweepConfig): SweepTrial[] {
+  const studyRuns = runs.map((run) => ({ ...run, params: storedParams(run) }));
+  const prunedReason = new Map(runs.map((run) => [run.id, run.prunedReason]));
+  const objective: Objective = config.objective;
+  const told = samplerTrials(studyRuns, searchSpace(config.parameters as SweepConfig["parameters"]), objective);
+  const best = bestSoFar(told.map((trial) => ({ state: trial.state, value: "value" in trial ? trial.value : null })), objective.direction);
+  return trialGroups(studyRuns).map((repeats, number): SweepTrial => {
+    const trial = told[number];
+    const value = "value" in trial && trial.value !== null && Number.isFinite(trial.value) ? trial.value : null;
+    return {
+      number,
+      configKey: repeats[0].configKey,
+      hyperparameters: configurationOf(repeats[0].params),
+      state: trial.state,
+      value,
+      step: trial.state === "pruned" ? trial.step : null,
+      prunedReason: repeats.map((run) => prunedReason.get(run.id)).find((reason) => typeof reason === "string") ?? null,
+      bestSoFar: best[number],
+      runIds: repeats.map((run) => run.id),
+    };
+  });
 }
 
 export function toRunDetail(run: RunDetails, sampleEpochs: number[]): RunDetail {

@@ -26,21 +26,21 @@ test("on a terminal, the summary and one bar per running run are redrawn in plac
   let screen = "";
   const view = new WatchView({ isTTY: true, columns: 200, write: (text: string) => (screen += text) });
   view.sync(sweep(["running", "queued"]));
-  assert.equal(screen, "sweep study (active): 0/2 runs final - 1 running, 1 queued\n#0 lr 2e-4 bs 64  starting\n");
+  assert.equal(screen, "sweep study (active): 0/2 runs final - 1 running, 1 queued\n#0 lr 2.0e-4  starting\n");
 
   screen = "";
   view.progress(progress);
   assert.equal(
     screen,
     "\x1b[2A\r\x1b[Jsweep study (active): 0/2 runs final - 1 running, 1 queued\n" +
-      "#0 lr 2e-4 bs 64  epoch 2/3 [#####---------------] batch 10/40  123.5 samples/s  ETA 1m15s  test acc -\n",
+      "#0 lr 2.0e-4  epoch 2/3 [#####---------------] batch 10/40  123.5 samples/s  ETA 1m15s  test acc -\n",
   );
 
   screen = "";
   view.epoch({ runId: "r0", epoch: 2, testAccuracy: 0.4567, dAccMean: 0.5, gLossMean: 1.25, dLossMean: 0.7 });
   const [logged, ...block] = screen.replace("\x1b[2A\r\x1b[J", "").split("\n");
   assert.ok(screen.startsWith("\x1b[2A\r\x1b[J"), "the block is cleared first");
-  assert.equal(logged, "#0 lr 2e-4 bs 64  epoch 2/3: test acc 45.7%  d_acc 50.0%  G loss 1.25  D loss 0.7");
+  assert.equal(logged, "#0 lr 2.0e-4  epoch 2/3: test acc 45.7%  d_acc 50.0%  G loss 1.25  D loss 0.7");
   assert.match(block[1], /test acc 45\.7%$/);
 });
 
@@ -63,10 +63,35 @@ test("elsewhere, one plain line per event and per change of the counts", () => {
   view.end("done");
   assert.deepEqual(lines, [
     "sweep study (active): 0/2 runs final - 1 running, 1 queued\n",
-    "#0 lr 2e-4 bs 64  epoch 2/3 batch 10/40  123.5 samples/s  ETA 1m15s  test acc -\n",
-    "#0 lr 2e-4 bs 64  completed, test acc -\n",
+    "#0 lr 2.0e-4  epoch 2/3 batch 10/40  123.5 samples/s  ETA 1m15s  test acc -\n",
+    "#0 lr 2.0e-4  completed, test acc -\n",
     "sweep study (active): 1/2 runs final - 1 running, 1 completed\n",
     "done\n",
   ]);
   assert.ok(!lines.join("").includes("\x1b"), "no escape codes in logs");
+});
+
+test("runs are labelled by what varies in the sweep: only the variant, or learning rates told apart by enough digits", () => {
+  const lines: string[] = [];
+  const view = new WatchView({ write: (text: string) => lines.push(text) });
+  const byVariant: WatchedSweep = {
+    ...sweep(["running", "running"]),
+    runs: (["improved", "reference"] as const).map((variant, index) => ({
+      id: `r${index}`, index, status: "running" as const, params: { epochs: 3 }, hyperparameters: { batchSize: 64, lr: 2e-4, variant }, finalTestAccuracy: null,
+    })),
+  };
+  view.sync(byVariant);
+  view.status({ runId: "r1", status: "pruned", workerId: null });
+  assert.equal(lines.at(-1), "#1 variant reference  pruned, test acc -\n");
+
+  const byLr: WatchedSweep = {
+    ...sweep(["running", "running"]),
+    runs: [1.0309e-4, 1.0329e-4].map((lr, index) => ({
+      id: `r${index}`, index, status: "running" as const, params: { epochs: 3 }, hyperparameters: { batchSize: 64, lr, variant: "improved" as const }, finalTestAccuracy: null,
+    })),
+  };
+  view.sync(byLr);
+  view.progress({ ...progress, runId: "r0" });
+  view.progress({ ...progress, runId: "r1" });
+  assert.deepEqual(lines.slice(-2).map((line) => line.split("  ")[0]), ["#0 lr 1.031e-4", "#1 lr 1.033e-4"]);
 });

@@ -121,6 +121,8 @@ describe("dashboard in headless Chromium", { timeout: 120_000 }, () => {
 
     // Hovering a curve shows the run and its hyperparameters: probe down the last epoch's column.
     const chart = page.locator('[data-chart="curves-testAccuracy"]');
+    // Sorting scrolled the table into view: bring the chart back (the page is taller than the screen).
+    await chart.scrollIntoViewIfNeeded();
     const canvas = await chart.locator("canvas").boundingBox();
     const [left, top, width, height] = (await chart.getAttribute("data-area"))!.split(",").map(Number);
     const tooltip = chart.locator(".chart-tooltip");

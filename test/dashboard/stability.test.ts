@@ -7,12 +7,13 @@ import {
   domainOf,
   log2Range,
   logRange,
+  mapPositions,
   minMaxBand,
   repeatBand,
   scalePosition,
   seriesOf,
   STABILITY_FIGURES,
-  varyingKeys,
+  type ConfigurationPoint,
 } from "../../apps/dashboard/src/stability.ts";
 import type { EpochRow, RunRow, RunStatus } from "../../libs/results/index.ts";
 import { trainingConfigSchema } from "../../libs/sgan/config.ts";
@@ -155,12 +156,29 @@ describe("stability map", () => {
     close(Math.log10(range.max), -2.8, 1e-9);
   });
 
-  it("finds the hyperparameters worth a column: the ones that vary", () => {
-    const runs = [
-      run("A", 1e-4, 32, "completed", [0.5]),
-      run("B", 1e-3, 32, "completed", [0.5]),
+  it("keeps configurations that would cover each other on the map apart: on a ring around their place", () => {
+    const point = (configKey: string, lr: number, batchSize: number, variant: "improved" | "reference"): ConfigurationPoint => ({
+      configKey, lr, batchSize, params: { ...configurationOf(trainingConfigSchema.parse({})), lr, batchSize, variant }, value: 0.9, runIds: [], runs: 1, completed: 1, troubled: 0,
+    });
+    const points = [
+      point("a", 2e-4, 64, "improved"),
+      point("b", 2e-4, 64, "reference"),
+      point("c", 2.0004e-4, 64, "improved"),
+      point("d", 2e-4, 32, "improved"),
+      point("e", 1e-3, 64, "improved"),
     ];
-    assert.deepEqual(varyingKeys(runs), ["lr"]);
-    assert.deepEqual(varyingKeys([]), []);
+    const xRange = logRange(points.map((p) => p.lr));
+    const yRange = log2Range(points.map((p) => p.batchSize));
+    const positions = mapPositions(points, xRange, yRange);
+    assert.equal(new Set(positions.map((p) => `${p.x}|${p.y}`)).size, 5, "five points, five places");
+    assert.deepEqual(positions[3], { x: 2e-4, y: 5 }, "alone at its place: drawn where it is");
+    assert.deepEqual(positions[4], { x: 1e-3, y: 6 });
+    // a, b and c (lr a hair apart) share a place: a ring around it, 6 % of each axis' span wide.
+    const xSpan = Math.log10(xRange.max / xRange.min);
+    for (const i of [0, 1, 2]) {
+      const dx = (Math.log10(positions[i].x) - Math.log10(2.00013e-4)) / xSpan;
+      const dy = (positions[i].y - 6) / (yRange.max - yRange.min);
+      close(Math.hypot(dx, dy), 0.06, 1e-4);
+    }
   });
 });

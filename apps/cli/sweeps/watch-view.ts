@@ -2,6 +2,7 @@ import { printable } from "../../../libs/terminal-text/index.ts";
 import { progressBar } from "../progress-bar.ts";
 import {
   isFinalRunStatus,
+  parameterFormat,
   type RunEpochEvent,
   type RunProgressEvent,
   type RunRow,
@@ -17,7 +18,7 @@ export type WatchedSweep = Pick<SweepDetail, "name" | "status" | "counts"> & {
   runs: Array<
     Pick<RunRow, "id" | "index" | "status" | "finalTestAccuracy"> & {
       params: Pick<RunRow["params"], "epochs">;
-      hyperparameters: Pick<RunRow["hyperparameters"], "lr" | "batchSize">;
+      hyperparameters: Partial<RunRow["hyperparameters"]>;
     }
   >;
 };
@@ -29,8 +30,8 @@ type StatusChange = Pick<RunStatusEvent, "runId" | "status" | "workerId">;
 
 interface RunView {
   index: number;
-  lr: number;
-  batchSize: number;
+  /** "#3 lr 2.0e-4 variant reference": the run's index and the hyperparameters that vary in the sweep. */
+  label: string;
   status: RunStatus;
   epochs: number;
   testAccuracy: number | null;
@@ -60,12 +61,12 @@ export class WatchView {
 
   /** The sweep as the API has it now; the API is right where an event was missed. */
   sync(sweep: WatchedSweep): void {
+    const format = parameterFormat(sweep.runs.map((run) => run.hyperparameters));
     for (const run of sweep.runs) {
       const known = this.runs.get(run.id);
       this.runs.set(run.id, {
         index: run.index,
-        lr: run.hyperparameters.lr,
-        batchSize: run.hyperparameters.batchSize,
+        label: [`#${run.index}`, format.label(run.hyperparameters)].filter(Boolean).join(" "),
         status: run.status,
         epochs: run.params.epochs,
         testAccuracy: run.finalTestAccuracy ?? known?.testAccuracy ?? null,
@@ -93,7 +94,7 @@ export class WatchView {
     if (!run) return;
     run.testAccuracy = event.testAccuracy;
     this.log(
-      `${label(run)}  epoch ${event.epoch}/${run.epochs}: test acc ${percent(event.testAccuracy)}  d_acc ${percent(event.dAccMean)}  ` +
+      `${run.label}  epoch ${event.epoch}/${run.epochs}: test acc ${percent(event.testAccuracy)}  d_acc ${percent(event.dAccMean)}  ` +
         `G loss ${compact(event.gLossMean)}  D loss ${compact(event.dLossMean)}`,
     );
   }
@@ -104,7 +105,7 @@ export class WatchView {
     run.status = event.status;
     if (event.status !== "running") run.progress = null;
     const detail = event.status === "running" ? `on ${event.workerId ?? "a worker"}` : `test acc ${percent(run.testAccuracy)}`;
-    this.log(`${label(run)}  ${event.status}, ${detail}`);
+    this.log(`${run.label}  ${event.status}, ${detail}`);
   }
 
   /** Whether every run is final as far as the events tell; the API has the last word. */
@@ -155,15 +156,11 @@ export class WatchView {
   }
 }
 
-function label(run: RunView): string {
-  return `#${run.index} lr ${compact(run.lr)} bs ${run.batchSize}`;
-}
-
 function progressLine(run: RunView, bar = false): string {
   const p = run.progress;
-  if (!p) return `${label(run)}  starting`;
+  if (!p) return `${run.label}  starting`;
   return [
-    label(run),
+    run.label,
     `epoch ${p.epoch}/${p.epochs}${bar ? ` ${progressBar(p.batch, p.batches, 20)}` : ""} batch ${p.batch}/${p.batches}`,
     `${p.samplesPerSec.toFixed(1)} samples/s`,
     `ETA ${duration(p.etaSeconds)}`,

@@ -21,7 +21,7 @@ import { h, setChildren } from "./dom.ts";
 import { boundsOf, decimateColumns, nearestPoint, type Projected } from "./draw.ts";
 import { figure as formatFigure } from "./format.ts";
 import { ema } from "./smoothing.ts";
-import { scalePosition, type ConfigurationPoint, type Domain, type Point } from "./stability.ts";
+import { mapPositions, scalePosition, type ConfigurationPoint, type Domain, type Point } from "./stability.ts";
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip);
 Chart.defaults.animation = false;
@@ -39,6 +39,8 @@ export interface LineSeries {
   style: LineStyle;
   points: Point[];
   band: { lower: Point[]; upper: Point[] } | null;
+  /** Why the run was pruned ("pruned at epoch 3: ..."): its curve ends with a cross, and the tooltip says why. */
+  pruned?: string | null;
 }
 
 export interface CurveOptions {
@@ -128,6 +130,7 @@ export class CurveChart {
     this.chart.update("none");
     this.element.dataset.curves = String(this.drawn.filter((d) => d.points.some((point) => Number.isFinite(point.y))).length);
     this.element.dataset.bands = String(this.drawn.filter((d) => d.band).length);
+    this.element.dataset.pruned = String(this.drawn.filter((d) => d.series.pruned).length);
   }
 
   /** Emphasises one series (or none) and fades the rest. */
@@ -182,6 +185,11 @@ export class CurveChart {
       strokeSeries(ctx, decimateColumns(this.projected[i], area.width), color, d.series.style.dash, width);
     });
     if (emphasis >= 0) strokeSeries(ctx, this.projected[emphasis], this.drawn[emphasis].series.style.color, this.drawn[emphasis].series.style.dash, 3);
+    this.drawn.forEach((d, i) => {
+      if (!d.series.pruned) return;
+      const last = lastFinite(this.projected[i]);
+      if (last) crossMark(ctx, last.x, last.y, emphasis >= 0 && emphasis !== i ? withAlpha(d.series.style.color, 0.3) : d.series.style.color);
+    });
     if (this.hover) {
       const { px, py } = this.projected[this.hover.series] ?? { px: [], py: [] };
       const x = px[this.hover.index];
@@ -230,6 +238,7 @@ export class CurveChart {
       this.tooltip,
       h("div", { class: "chart-tooltip-title" }, drawn.series.label),
       h("div", null, `epoch ${point.x}: ${this.format(point.y)}`),
+      drawn.series.pruned ? h("div", { class: "chart-tooltip-pruned" }, `✕ ${drawn.series.pruned}`) : null,
       ...drawn.series.details.map((line) => h("div", { class: "chart-tooltip-detail" }, line)),
     );
     this.tooltip.hidden = false;
@@ -240,6 +249,30 @@ export class CurveChart {
     this.tooltip.style.left = `${Math.max(0, left)}px`;
     this.tooltip.style.top = `${Math.max(0, Math.min(box.height - this.tooltip.offsetHeight, y - 10))}px`;
   }
+}
+
+/** The last point with a finite y, in pixels. */
+function lastFinite({ px, py }: Projected): { x: number; y: number } | null {
+  for (let i = py.length - 1; i >= 0; i--) if (!Number.isNaN(py[i])) return { x: px[i], y: py[i] };
+  return null;
+}
+
+/** A cross where a pruned run stopped: white under the colour, so that it shows over other lines. */
+export function crossMark(ctx: CanvasRenderingContext2D, x: number, y: number, color: string, size = 5): void {
+  ctx.save();
+  ctx.setLineDash([]);
+  ctx.lineCap = "round";
+  for (const [width, stroke] of [[4.5, "#ffffff"], [2, color]] as const) {
+    ctx.lineWidth = width;
+    ctx.strokeStyle = stroke;
+    ctx.beginPath();
+    ctx.moveTo(x - size, y - size);
+    ctx.lineTo(x + size, y + size);
+    ctx.moveTo(x + size, y - size);
+    ctx.lineTo(x - size, y + size);
+    ctx.stroke();
+  }
+  ctx.restore();
 }
 
 /** Strokes a polyline, breaking it at NaN; a lone point becomes a dot. */
@@ -297,6 +330,8 @@ function fillBand(ctx: CanvasRenderingContext2D, lower: Projected, upper: Projec
 
 export interface MapOptions {
   figureLabel: string;
+  /** The tooltip's first line for a point: its hyperparameters that vary. */
+  describe: (point: ConfigurationPoint) => string;
   better: "higher" | "lower";
   format: (value: number) => string;
   xRange: Domain;
@@ -317,6 +352,7 @@ export class StabilityMap {
   private points: ConfigurationPoint[] = [];
   private format: (value: number) => string = String;
   private figureLabel = "";
+  private describe: (point: ConfigurationPoint) => string = () => "";
 
   constructor(private readonly onPick: (configKey: string) => void) {
     const canvas = h("canvas", { aria: { label: "stability map: learning rate against batch size" }, attrs: { role: "img" } });
@@ -365,7 +401,7 @@ export class StabilityMap {
                 const point = this.points[item.dataIndex];
                 if (!point) return "";
                 return [
-                  `lr ${point.lr.toExponential(2)}, batch size ${point.batchSize}`,
+                  this.describe(point),
                   Number.isFinite(point.value) ? `${this.figureLabel}: ${this.format(point.value)} (mean of ${point.completed} completed)` : "no completed run yet",
                   `${point.runs} run${point.runs === 1 ? "" : "s"}${point.troubled ? `, ${point.troubled} diverged or failed` : ""}`,
                   "click: show these runs in the table",
@@ -382,9 +418,11 @@ export class StabilityMap {
     this.points = points;
     this.format = options.format;
     this.figureLabel = options.figureLabel;
+    this.describe = options.describe;
+    const positions = mapPositions(points, options.xRange, options.yRange);
     const colors = points.map((point) => sequentialColor(scalePosition(point.value, options.domain, options.better)));
     const dataset = this.chart.data.datasets[0];
-    dataset.data = points.map((point) => ({ x: point.lr, y: Math.log2(point.batchSize) }));
+    dataset.data = positions;
     dataset.pointBackgroundColor = points.map((point, i) => (Number.isFinite(point.value) ? colors[i] : "rgba(0,0,0,0)"));
     dataset.pointBorderColor = points.map((point, i) => (point.troubled ? "#be0032" : Number.isFinite(point.value) ? "#333333" : colors[i]));
     dataset.pointBorderWidth = points.map((point) => (point.troubled ? 2.5 : 1));
@@ -396,6 +434,7 @@ export class StabilityMap {
     Object.assign(scales.y!, { min: options.yRange.min, max: options.yRange.max });
     this.chart.update("none");
     this.element.dataset.points = String(points.length);
+    this.element.dataset.positions = String(new Set(positions.map((p) => `${p.x}|${p.y}`)).size);
     this.renderColorBar(options);
   }
 

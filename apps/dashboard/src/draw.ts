@@ -97,3 +97,28 @@ export function boundsOf(lists: ReadonlyArray<ReadonlyArray<{ x: number; y: numb
   }
   return xMin <= xMax ? { xMin, xMax, yMin, yMax } : null;
 }
+
+/** The polyline (by index) passing nearest to (x, y), within maxDistance pixels of one of its segments; -1 when none does. NaN breaks a line. */
+export function nearestPolyline(lines: readonly Projected[], x: number, y: number, maxDistance: number): number {
+  let best = -1;
+  let bestDistance = maxDistance;
+  lines.forEach(({ px, py }, line) => {
+    for (let i = 0; i + 1 < px.length; i++) {
+      if (Number.isNaN(py[i]) || Number.isNaN(py[i + 1])) continue;
+      const distance = segmentDistance(x, y, px[i], py[i], px[i + 1], py[i + 1]);
+      if (distance <= bestDistance) {
+        bestDistance = distance;
+        best = line;
+      }
+    }
+  });
+  return best;
+}
+
+function segmentDistance(x: number, y: number, x1: number, y1: number, x2: number, y2: number): number {
+  const dx = x2 - x1;
+  const dy = y2 - y1;
+  const length = dx * dx + dy * dy;
+  const t = length === 0 ? 0 : Math.min(1, Math.max(0, ((x - x1) * dx + (y - y1) * dy) / length));
+  return Math.hypot(x - (x1 + t * dx), y - (y1 + t * dy));
+}

@@ -117,6 +117,8 @@ export function repeatBand(runs: ReadonlyArray<readonly EpochRow[]>, column: Num
 
 export interface ConfigurationPoint {
   configKey: string;
+  /** Every sweepable hyperparameter of the configuration: what tells it apart from one at the same (lr, batch size). */
+  params: ConfigurationSummary["params"];
   lr: number;
   batchSize: number;
   /** The API's figure for the configuration (pooled over its completed runs); NaN until one completes. */
@@ -137,6 +139,7 @@ export function configurationPoints(configurations: readonly ConfigurationSummar
     const members = runs.filter((run) => run.configKey === configuration.configKey);
     return {
       configKey: configuration.configKey,
+      params: configuration.params,
       lr: configuration.params.lr,
       batchSize: configuration.params.batchSize,
       value: finite(configuration[CONFIGURATION_FIGURE[figure]]),
@@ -191,14 +194,38 @@ export function logRange(values: readonly number[]): Domain {
   return { min: Math.min(...positive) / margin, max: Math.max(...positive) * margin };
 }
 
-/** Hyperparameters that differ between the runs: the ones worth a table column. */
-export function varyingKeys(runs: ReadonlyArray<{ hyperparameters: Record<string, unknown> }>): string[] {
-  if (runs.length === 0) return [];
-  const keys = Object.keys(runs[0].hyperparameters);
-  return keys.filter((key) => {
-    const first = JSON.stringify(runs[0].hyperparameters[key]);
-    return runs.some((run) => JSON.stringify(run.hyperparameters[key]) !== first);
-  });
+/** Points closer than this fraction of the axis span are one place; a ring around it spreads them by this fraction. */
+const SHARED_PLACE = 0.03;
+const RING = 0.06;
+
+/**
+ * Where each point is drawn on the map's axes (lr on a log10 axis over xRange, log2 batch size over
+ * yRange): at its own place, except that configurations that would cover each other (the same batch
+ * size and learning rates closer than 3 % of the axis: those that differ in another hyperparameter,
+ * such as the variant, or by a hair of lr) are set on a small ring around their mean place, so that
+ * each stays a point of its own.
+ */
+export function mapPositions(points: readonly ConfigurationPoint[], xRange: Domain, yRange: Domain): Array<{ x: number; y: number }> {
+  const xSpan = Math.log10(xRange.max / xRange.min) || 1;
+  const ySpan = yRange.max - yRange.min || 1;
+  const order = points.map((_, i) => i).sort((a, b) => points[a].batchSize - points[b].batchSize || points[a].lr - points[b].lr);
+  const places: number[][] = [];
+  for (const i of order) {
+    const place = places.at(-1);
+    const last = place ? points[place[place.length - 1]] : undefined;
+    if (place && last && last.batchSize === points[i].batchSize && Math.abs(Math.log10(points[i].lr / last.lr)) < SHARED_PLACE * xSpan) place.push(i);
+    else places.push([i]);
+  }
+  const positions = points.map((point) => ({ x: point.lr, y: Math.log2(point.batchSize) }));
+  for (const place of places) {
+    if (place.length === 1) continue;
+    const centre = place.reduce((sum, i) => sum + Math.log10(points[i].lr), 0) / place.length;
+    place.forEach((i, k) => {
+      const angle = (2 * Math.PI * k) / place.length + Math.PI / 2;
+      positions[i] = { x: 10 ** (centre + RING * xSpan * Math.cos(angle)), y: Math.log2(points[i].batchSize) + RING * ySpan * Math.sin(angle) };
+    });
+  }
+  return positions;
 }
 
 function inEpochOrder(rows: readonly EpochRow[]): EpochRow[] {

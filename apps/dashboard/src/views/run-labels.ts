@@ -1,16 +1,27 @@
 // How a run is named and described in tooltips, tables and progress cells.
-import { paramValue, shortId } from "../format.ts";
-import type { RunProgressSnapshot, RunRow } from "../../../../libs/results/contract.ts";
+import { shortId } from "../format.ts";
+import type { ParameterFormat, RunProgressSnapshot, RunRow } from "../../../../libs/results/contract.ts";
 
-export function runLabel(run: Pick<RunRow, "id" | "index" | "status">): string {
-  return `run #${run.index} (${shortId(run.id)}), ${run.status}`;
+/** "run #12 (3f2a9c1e) lr 1.031e-4 variant reference, pruned": what tells the run apart in its sweep. */
+export function runLabel(run: Pick<RunRow, "id" | "index" | "status" | "hyperparameters">, format: ParameterFormat): string {
+  const label = format.label(run.hyperparameters);
+  return `run #${run.index} (${shortId(run.id)})${label ? ` ${label}` : ""}, ${run.status}`;
 }
 
-/** Tooltip lines: the hyperparameters (the ones that vary, when given), repeat and seed. */
-export function runDetails(run: Pick<RunRow, "hyperparameters" | "repeat" | "seed">, keys: readonly string[]): string[] {
-  const shown = keys.length > 0 ? keys : Object.keys(run.hyperparameters);
-  const hyper = run.hyperparameters as unknown as Record<string, unknown>;
-  return [...shown.map((key) => `${key} = ${paramValue(key, hyper[key])}`), `repeat ${run.repeat}, seed ${run.seed}`];
+/** Tooltip lines: the hyperparameters (the ones that vary, all when none does), repeat and seed. */
+export function runDetails(run: Pick<RunRow, "hyperparameters" | "repeat" | "seed">, format: ParameterFormat): string[] {
+  return [...configurationDetails(run.hyperparameters, format), `repeat ${run.repeat}, seed ${run.seed}`];
+}
+
+/** "lr = 1.031e-4" per hyperparameter that varies (every one when none does). */
+export function configurationDetails(hyperparameters: object, format: ParameterFormat): string[] {
+  const shown = format.varying.length > 0 ? format.varying : Object.keys(hyperparameters);
+  return shown.map((key) => `${key} = ${format.value(key, (hyperparameters as Record<string, unknown>)[key])}`);
+}
+
+/** Why a run stopped early, for tooltips and the table: "pruned at epoch 3: <reason>". */
+export function prunedText(run: Pick<RunRow, "status" | "prunedReason" | "epochsDone">): string | null {
+  return run.status === "pruned" ? `pruned at epoch ${run.epochsDone}${run.prunedReason ? `: ${run.prunedReason}` : ""}` : null;
 }
 
 /** Epochs of training done as a fraction, from live progress when there is some (epochs are 1-based). */

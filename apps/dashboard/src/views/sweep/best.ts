@@ -8,7 +8,7 @@ import { AsyncThrottle } from "../../scheduler.ts";
 import { CURVE_METRICS } from "../../stability.ts";
 import { ApiError, type BestOptions, type BestResponse } from "../../../../../libs/results/contract.ts";
 import { isAbort, section, select } from "../view.ts";
-import { paramTerms, type Panel, type SweepState } from "./state.ts";
+import type { Panel, SweepState } from "./state.ts";
 
 const OPTIONS_SETTLE_MS = 300;
 
@@ -91,7 +91,7 @@ export function bestPanel(state: SweepState, actions: BestActions): BestPanel {
         h("td", { class: "num" }, spread(entry.std)),
         h("td", { class: "num" }, value(entry.score)),
         h("td", null, badge(entry.status)),
-        h("td", { class: "params" }, paramTerms(entry.params, state.keys).join(", ") || entry.configKey),
+        h("td", { class: "params" }, state.format.label(entry.params) || entry.configKey),
       );
     });
     const configRows = best.configurations.entries.map((entry) =>
@@ -102,7 +102,7 @@ export function bestPanel(state: SweepState, actions: BestActions): BestPanel {
         h("td", { class: "num" }, spread(entry.std)),
         h("td", { class: "num" }, value(entry.score)),
         h("td", { class: "num" }, String(entry.runs)),
-        h("td", { class: "params" }, paramTerms(entry.params, state.keys).join(", ")),
+        h("td", { class: "params" }, state.format.label(entry.params)),
       ),
     );
     const head = (...labels: string[]) => h("thead", null, h("tr", null, ...labels.map((label) => h("th", { attrs: { scope: "col" } }, label))));

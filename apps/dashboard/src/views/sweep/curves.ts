@@ -7,7 +7,7 @@ import { routes } from "../../router.ts";
 import { Throttle } from "../../scheduler.ts";
 import { MAX_SMOOTHING } from "../../smoothing.ts";
 import { CURVE_METRICS, minMaxBand, seriesOf } from "../../stability.ts";
-import { runDetails, runLabel } from "../run-labels.ts";
+import { prunedText, runDetails, runLabel } from "../run-labels.ts";
 import { onInput, section, timed } from "../view.ts";
 import { CHART_REDRAW_MS, drawnRuns, type Panel, type SweepState } from "./state.ts";
 
@@ -87,8 +87,9 @@ export function curvesPanel(state: SweepState, actions: CurvesActions): CurvesPa
         const rows = state.epochs.get(run.id)!;
         return {
           id: run.id,
-          label: runLabel(run),
-          details: runDetails(run, state.keys),
+          label: runLabel(run, state.format),
+          details: runDetails(run, state.format),
+          pruned: prunedText(run),
           style: seriesStyle(run.index),
           points: seriesOf(rows, metric.column),
           band: bands ? minMaxBand(rows, metric) : null,
@@ -101,7 +102,7 @@ export function curvesPanel(state: SweepState, actions: CurvesActions): CurvesPa
       note,
       showBands && !bands
         ? `Min–max bands are drawn for ${BAND_LIMIT} runs or fewer; ${runs.length} are selected. Test accuracy has no band (it is measured once per epoch).`
-        : "Shaded: the smallest to largest batch value within each epoch. Test accuracy is measured once per epoch, so it has no band. Hover a row to pick out its curve; click a curve to open the run.",
+        : "Shaded: the smallest to largest batch value within each epoch. Test accuracy is measured once per epoch, so it has no band. A cross ends the curve of a pruned run (the tooltip says why). Hover a row to pick out its curve; click a curve to open the run.",
     );
     updateSelectionInfo();
   }

@@ -1,5 +1,6 @@
-// #/sweeps/:id: the run table, learning curves of the selected runs, the stability map, mean +- std
-// across repeats, and the best runs by the API's ranking, one module per panel. This module loads
+// #/sweeps/:id: the run table, learning curves of the selected runs, the optimization history,
+// parallel coordinates, the stability map, mean +- std across repeats, and the best runs by the
+// API's ranking, one module per panel. This module loads
 // the data, keeps it current from server-sent events (the DOM is touched once per frame, charts
 // redraw at most every CHART_REDRAW_MS) and tells the panels when to draw.
 import { getBest, getRunMetrics, getSweep, getSweepMetrics } from "../../api.ts";
@@ -7,17 +8,18 @@ import { h, link, notice, setChildren } from "../../dom.ts";
 import { routes } from "../../router.ts";
 import { AsyncThrottle, FrameBatcher } from "../../scheduler.ts";
 import { LiveConnection } from "../../sse.ts";
-import { varyingKeys } from "../../stability.ts";
-import { ApiError, type RunMetrics } from "../../../../../libs/results/contract.ts";
+import { ApiError, parameterFormat, type RunMetrics } from "../../../../../libs/results/contract.ts";
 import { isAbort, loadError, markReady, timed, type View } from "../view.ts";
 import { bestPanel } from "./best.ts";
 import { curvesPanel } from "./curves.ts";
 import { headerPanel } from "./header.ts";
+import { historyPanel } from "./history.ts";
 import { applyLiveEvent } from "./live.ts";
+import { parallelPanel } from "./parallel.ts";
 import { repeatsPanel } from "./repeats.ts";
 import { runsPanel } from "./runs.ts";
 import { stabilityMapPanel } from "./stability-map.ts";
-import { hasEpochs, type SweepState } from "./state.ts";
+import { formatOf, hasEpochs, type SweepState } from "./state.ts";
 
 const DETAIL_REFRESH_MS = 5000;
 const METRICS_REFRESH_MS = 2000;
@@ -27,7 +29,7 @@ const MAX_RUN_REQUESTS = 12;
 export function sweepView(root: HTMLElement, sweepId: string): View {
   const abort = new AbortController();
   const batcher = new FrameBatcher();
-  const state: SweepState = { sweepId, signal: abort.signal, detail: null, keys: [], epochs: new Map(), progress: new Map(), selected: new Set(), smoothing: 0 };
+  const state: SweepState = { sweepId, signal: abort.signal, detail: null, keys: [], format: parameterFormat([]), epochs: new Map(), progress: new Map(), selected: new Set(), smoothing: 0 };
   const dirtyRuns = new Set<string>();
 
   const header = headerPanel(state, () => detailRefresh.request());
@@ -43,8 +45,10 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
   });
   const map = stabilityMapPanel(state, (configKey) => runs.filterTo(configKey, true));
   const repeats = repeatsPanel(state);
+  const history = historyPanel(state);
+  const parallel = parallelPanel(state, (configKey) => runs.filterTo(configKey, true));
   const best = bestPanel(state, { showConfiguration: (configKey) => runs.filterTo(configKey, false), select: (runIds) => select(runIds) });
-  setChildren(root, header.element, curves.element, runs.element, h("div", { class: "two-col" }, map.element, repeats.element), best.element);
+  setChildren(root, header.element, curves.element, runs.element, h("div", { class: "two-col" }, history.element, parallel.element), h("div", { class: "two-col" }, map.element, repeats.element), best.element);
 
   function select(runIds: Iterable<string>): void {
     state.selected = new Set(runIds);
@@ -65,10 +69,13 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
   async function loadDetail(): Promise<void> {
     const fresh = await getSweep(sweepId, abort.signal);
     state.detail = fresh;
+    state.format = formatOf(fresh);
     for (const run of fresh.runs) if (run.status !== "running") state.progress.delete(run.id);
     header.render();
     runs.setRows(fresh.runs);
     map.render();
+    history.render();
+    parallel.render();
     repeats.request();
     curves.request();
   }
@@ -126,14 +133,17 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
       const [fresh, metrics] = await Promise.all([getSweep(sweepId, abort.signal), getSweepMetrics(sweepId, abort.signal)]);
       performance.measure("sweep:fetch", { start: fetchStart, end: performance.now() });
       state.detail = fresh;
+      state.format = formatOf(fresh);
       storeMetrics(metrics.runs);
-      state.keys = varyingKeys(fresh.runs as unknown as Array<{ hyperparameters: Record<string, unknown> }>);
+      state.keys = [...state.format.varying];
       state.selected = new Set(fresh.runs.map((run) => run.id));
       document.title = `${fresh.name} · SGAN sweeps`;
       header.render();
       timed("sweep:table", runs.show);
       curves.render();
       timed("sweep:map", map.render);
+      timed("sweep:history", history.render);
+      timed("sweep:parallel", parallel.render);
       timed("sweep:repeats", repeats.render);
       if (fresh.runs.every((run) => !hasEpochs(state, run.id))) curves.showWaiting();
       const ranking = await bestRequest;
@@ -155,7 +165,7 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
       batcher.cancel();
       detailRefresh.cancel();
       metricsRefresh.cancel();
-      for (const panel of [curves, map, repeats, best]) panel.destroy();
+      for (const panel of [curves, map, history, parallel, repeats, best]) panel.destroy();
     },
   };
 }

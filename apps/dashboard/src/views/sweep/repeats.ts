@@ -2,11 +2,11 @@
 // standard deviation, for the chosen metric.
 import { CurveChart, type LineSeries } from "../../charts.ts";
 import { PALETTE } from "../../colors.ts";
-import { h, setText } from "../../dom.ts";
+import { h, lineSwatch, setChildren, setText } from "../../dom.ts";
 import { Throttle } from "../../scheduler.ts";
 import { CURVE_METRICS, curveMetric, repeatBand, type CurveMetric } from "../../stability.ts";
 import type { RunRow } from "../../../../../libs/results/contract.ts";
-import { runDetails } from "../run-labels.ts";
+import { configurationDetails } from "../run-labels.ts";
 import { onInput, select } from "../view.ts";
 import { CHART_REDRAW_MS, chartSection, drawnRuns, type Panel, type SweepState } from "./state.ts";
 
@@ -29,6 +29,7 @@ export function repeatsPanel(state: SweepState): RepeatsPanel {
     render();
   });
   const note = h("p", { class: "note" });
+  const legend = h("ul", { class: "chart-legend", aria: { label: "configurations drawn" } });
 
   function switchMetric(next: CurveMetric): void {
     if (next.key === metric.key) return;
@@ -52,16 +53,18 @@ export function repeatsPanel(state: SweepState): RepeatsPanel {
     const series: LineSeries[] = [...groups].map(([configKey, members]) => {
       const band = repeatBand(members.map((run) => state.epochs.get(run.id)!), metric.column);
       const colorIndex = configOrder.indexOf(configKey);
+      const name = state.format.label(members[0].hyperparameters) || `configuration ${configKey}`;
       return {
         id: configKey,
-        label: `configuration ${configKey} (${members.length} repeat${members.length === 1 ? "" : "s"})`,
-        details: runDetails(members[0], state.keys).slice(0, -1),
+        label: `${name} (${members.length} repeat${members.length === 1 ? "" : "s"})`,
+        details: configurationDetails(members[0].hyperparameters, state.format),
         style: { color: PALETTE[colorIndex % PALETTE.length], dash: [] },
         points: band.map((p) => ({ x: p.epoch, y: p.mean })),
         band: { lower: band.map((p) => ({ x: p.epoch, y: p.mean - p.std })), upper: band.map((p) => ({ x: p.epoch, y: p.mean + p.std })) },
       };
     });
     chart.setSeries(series, { smoothing: state.smoothing, showBands: true });
+    setChildren(legend, ...series.map((item) => h("li", { dataset: { config: item.id } }, lineSwatch(item.style.color, item.style.dash), " ", item.label)));
     const single = [...groups.values()].every((members) => members.length < 2);
     setText(note, groups.size === 0 ? "No selected run has epochs yet." : single ? "Each configuration shown has one run with epochs, so there is no spread yet." : `${groups.size} configurations.`);
   }
@@ -73,6 +76,7 @@ export function repeatsPanel(state: SweepState): RepeatsPanel {
       "Per configuration: the mean of its repeats per epoch, shaded ± one standard deviation.",
       { label: "Metric ", element: metricSelect },
       holder,
+      legend,
       note,
     ),
     render,

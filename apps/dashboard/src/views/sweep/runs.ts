@@ -2,12 +2,11 @@
 // summary figures; a text and a status filter; a checkbox per run that picks it for the curves.
 import { seriesStyle } from "../../colors.ts";
 import { badge, h, lineSwatch, link, notice, progressBar, setChildren } from "../../dom.ts";
-import { paramValue } from "../../format.ts";
 import { routes } from "../../router.ts";
 import { STABILITY_FIGURES, type StabilityFigure } from "../../stability.ts";
 import { DataTable, type Column } from "../../table.ts";
 import { RUN_STATUSES, type RunRow } from "../../../../../libs/results/contract.ts";
-import { progressText, runFraction } from "../run-labels.ts";
+import { progressText, prunedText, runFraction } from "../run-labels.ts";
 import { onInput, section, select } from "../view.ts";
 import { formatFigure, hyperparameter, totalEpochs, type SweepState } from "./state.ts";
 
@@ -56,7 +55,7 @@ export function runsPanel(state: SweepState, actions: RunsActions): RunsPanel {
     if (terms.length === 0) return true;
     const haystack = [
       `#${run.index}`, run.id, run.configKey, run.status, run.workerId ?? "", `repeat=${run.repeat}`,
-      ...Object.entries(run.hyperparameters).flatMap(([key, value]) => [`${key}=${paramValue(key, value)}`, `${key}=${String(value)}`]),
+      ...Object.entries(run.hyperparameters).flatMap(([key, value]) => [`${key}=${state.format.value(key, value)}`, `${key}=${String(value)}`]),
     ].join(" ").toLowerCase();
     return terms.every((term) => haystack.includes(term));
   }
@@ -97,10 +96,11 @@ export function runsPanel(state: SweepState, actions: RunsActions): RunsPanel {
         label: key,
         help: `hyperparameter ${key}`,
         numeric: true,
+        className: `hp-${key}`,
         sort: (run) => sortable(hyperparameter(run.hyperparameters, key)),
-        render: (run) => paramValue(key, hyperparameter(run.hyperparameters, key)),
+        render: (run) => state.format.value(key, hyperparameter(run.hyperparameters, key)),
       })),
-      { key: "status", label: "status", sort: (run) => run.status, render: (run) => [badge(run.status), run.error ? h("div", { class: "sub error-text", title: run.error }, run.error.slice(0, 60)) : null] },
+      { key: "status", label: "status", sort: (run) => run.status, render: statusCell },
       { key: "worker", label: "worker", sort: (run) => run.workerId, render: (run) => (run.workerId ? h("span", { title: `${run.backend ?? ""} ${run.device ?? ""}` }, run.workerId) : "–") },
       {
         key: "progress",
@@ -144,6 +144,16 @@ export function runsPanel(state: SweepState, actions: RunsActions): RunsPanel {
       for (const box of holder.querySelectorAll<HTMLInputElement>("input[data-run]")) box.checked = state.selected.has(box.dataset.run!);
     },
   };
+}
+
+/** The badge, and why the run failed or was pruned. */
+function statusCell(run: RunRow): Array<HTMLElement | null> {
+  const pruned = prunedText(run);
+  return [
+    badge(run.status),
+    run.error ? h("div", { class: "sub error-text", title: run.error }, run.error.slice(0, 60)) : null,
+    pruned ? h("div", { class: "sub pruned-reason", title: pruned }, pruned) : null,
+  ];
 }
 
 function sortable(value: unknown): number | string | null {

@@ -1,5 +1,6 @@
 // The stability map: one point per configuration, learning rate against batch size, coloured by the
-// chosen summary figure (mean over its completed repeats).
+// chosen summary figure (mean over its completed repeats); configurations that share a place are
+// spread around it.
 import { StabilityMap } from "../../charts.ts";
 import { configurationPoints, domainOf, log2Range, logRange, STABILITY_FIGURES, stabilityFigure } from "../../stability.ts";
 import { onInput, select } from "../view.ts";
@@ -25,6 +26,7 @@ export function stabilityMapPanel(state: SweepState, onPick: (configKey: string)
     const pts = configurationPoints(state.detail.configurations, state.detail.runs, fig.key);
     map.setPoints(pts, {
       figureLabel: fig.label,
+      describe: (point) => state.format.label(point.params) || `lr ${state.format.value("lr", point.lr)}, batch size ${point.batchSize}`,
       better: fig.better,
       format: (value) => formatFigure(fig, value),
       domain: domainOf(pts.map((p) => p.value)),
@@ -37,7 +39,7 @@ export function stabilityMapPanel(state: SweepState, onPick: (configKey: string)
     element: chartSection(
       "Stability map",
       "stability",
-      "Each point is a configuration: learning rate against batch size, coloured by the chosen figure (mean over its completed repeats). Click a point to list its runs.",
+      "Each point is a configuration: learning rate against batch size, coloured by the chosen figure (mean over its completed repeats). Configurations at the same learning rate and batch size (another hyperparameter tells them apart) sit on a small ring around it. Click a point to list its runs.",
       { label: "Colour by ", element: figureSelect },
       map.element,
     ),

@@ -3,7 +3,7 @@
 import { h } from "../../dom.ts";
 import { figure, paramValue, percent, points } from "../../format.ts";
 import type { StabilityFigure } from "../../stability.ts";
-import type { EpochRow, RunProgressSnapshot, RunRow, SweepDetail } from "../../../../../libs/results/contract.ts";
+import { parameterFormat, type EpochRow, type ParameterFormat, type RunProgressSnapshot, type RunRow, type SweepDetail } from "../../../../../libs/results/contract.ts";
 import { section } from "../view.ts";
 
 /** The charts redraw at most this often while epochs stream in. */
@@ -16,6 +16,8 @@ export interface SweepState {
   detail: SweepDetail | null;
   /** The hyperparameters that vary between runs: the table's columns, the labels' details. */
   keys: string[];
+  /** How the sweep's hyperparameters print: labels by what varies, values with the digits that keep configurations apart. */
+  format: ParameterFormat;
   readonly epochs: Map<string, EpochRow[]>;
   readonly progress: Map<string, RunProgressSnapshot>;
   selected: Set<string>;
@@ -37,6 +39,11 @@ export function chartSection(title: string, className: string, about: string, co
 export function totalEpochs(state: SweepState): number {
   const fixed = state.detail?.config.fixed?.epochs;
   return typeof fixed === "number" ? fixed : state.detail?.runs[0]?.params.epochs ?? 0;
+}
+
+/** The sweep's hyperparameters as they print, from its runs (a study's runs grow as it asks for trials). */
+export function formatOf(detail: SweepDetail): ParameterFormat {
+  return parameterFormat(detail.runs.map((run) => run.hyperparameters));
 }
 
 export function hasEpochs(state: SweepState, runId: string): boolean {
