@@ -57,9 +57,13 @@ export async function runTraining(config: TrainingConfig, data: DataSplit, hooks
   }
 }
 
-/** A resumed run may be given more epochs; anything else changed would silently mix two experiments. */
+/**
+ * A resumed run may be given more epochs; anything else changed would silently mix two experiments.
+ * Compared field by field in sorted order: a config read back from PostgreSQL (jsonb reorders keys) is
+ * the same config.
+ */
 function assertSameConfig(stored: TrainingConfig, requested: TrainingConfig): void {
-  const comparable = (config: TrainingConfig) => JSON.stringify({ ...config, epochs: undefined });
+  const comparable = (config: TrainingConfig) => JSON.stringify(Object.entries({ ...config, epochs: undefined }).sort(([a], [b]) => (a < b ? -1 : 1)));
   if (comparable(stored) !== comparable(requested)) {
     throw new CheckpointError(
       `the checkpoint was written for a different config (${JSON.stringify(stored)}); ` +

@@ -102,6 +102,10 @@ describe("checkpoints", () => {
     const stopped = await runTraining({ ...config, epochs: 3 }, data, { checkpoints: store, signal: AbortSignal.abort() });
     assert.deepEqual(stopped, { status: "stopped", epochsDone: 2 });
     await assert.rejects(runTraining({ ...config, lr: 1e-3 }, data, { checkpoints: store }), CheckpointError);
+    // The same config with its keys in another order (as PostgreSQL's jsonb gives a run's params back) is the same config.
+    const reordered = Object.fromEntries(Object.entries({ ...config, epochs: 3 }).reverse()) as typeof config;
+    const resumed = await runTraining(reordered, data, { checkpoints: store, onEpoch: (m) => void epochs.push(m.epoch) });
+    assert.deepEqual(resumed, { status: "completed", epochsDone: 3 });
   });
 
   it("rejects bytes that are not a checkpoint with a clear error", () => {
