@@ -3,7 +3,7 @@ import type { Logger } from "../../libs/log/index.ts";
 import { InvalidInputError } from "../../libs/validation/index.ts";
 import { DatabaseUnavailableError } from "../../libs/db/index.ts";
 import type { ApiErrorBody } from "../../libs/results/index.ts";
-import { IdempotencyKeyReusedError } from "../../libs/service/index.ts";
+import { IdempotencyKeyReusedError, StateConflictError } from "../../libs/service/index.ts";
 
 /** An error with the HTTP status and message a client should see. */
 export class HttpError extends Error {
@@ -31,6 +31,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       answer(res, 400, { error: error.message, issues: error.issues });
     } else if (error instanceof IdempotencyKeyReusedError) {
       answer(res, 422, { error: error.message, sweepId: error.sweepId });
+    } else if (error instanceof StateConflictError) {
+      answer(res, 409, { error: error.message });
     } else if (error instanceof HttpError) {
       answer(res, error.status, { error: error.message });
     } else if (error instanceof DatabaseUnavailableError) {

@@ -1,6 +1,7 @@
 /**
- * The sweeps CLI: submit sweep configs, list sweeps, watch one live, rank its runs, cancel it. A thin
- * client of the API (apps/api) over HTTP; `sweeps --help` lists the commands.
+ * The sweeps CLI: submit sweep configs, list sweeps, watch one live, rank its runs; cancel, pause,
+ * resume, extend or delete a sweep; retry a run. A thin client of the API (apps/api) over HTTP;
+ * `sweeps --help` lists the commands.
  */
 import { parseArgs } from "node:util";
 import { ApiError } from "../../libs/results/index.ts";
@@ -8,12 +9,17 @@ import { DEFAULT_API_URL, SweepsApi } from "./sweeps/client.ts";
 import { OPTIONS, UsageError, type Command, type OptionValues } from "./sweeps/command.ts";
 import { best } from "./sweeps/commands/best.ts";
 import { cancel } from "./sweeps/commands/cancel.ts";
+import { remove } from "./sweeps/commands/delete.ts";
+import { extend } from "./sweeps/commands/extend.ts";
 import { ls } from "./sweeps/commands/ls.ts";
+import { pause } from "./sweeps/commands/pause.ts";
+import { resume } from "./sweeps/commands/resume.ts";
+import { retry } from "./sweeps/commands/retry.ts";
 import { submit } from "./sweeps/commands/submit.ts";
 import { watch } from "./sweeps/commands/watch.ts";
 import { escaped } from "../../libs/terminal-text/index.ts";
 
-const COMMANDS: Record<string, Command> = { submit, ls, watch, best, cancel };
+const COMMANDS: Record<string, Command> = { submit, ls, watch, best, cancel, pause, resume, extend, retry, delete: remove };
 const GLOBAL_OPTIONS = ["api", "token", "help"];
 
 const USAGE = `usage: sweeps <command> [options]

@@ -11,4 +11,5 @@ export { cancelSweep, createSweepWithRuns, findSweepByIdempotencyKey, getSweep, 
 export { countRequeues, finishRun, getRun, listUnfinishedRuns, requeueRun, runOwner, startRun } from "./runs.ts";
 export { getRunEpochs, getSample, listSampleEpochs, recordEpoch } from "./epochs.ts";
 export { loadCheckpoint, saveCheckpoint } from "./checkpoints.ts";
+export { deleteSweep, pauseSweep, raiseTrialBudget, resumeSweep, retryRun, RETRYABLE_RUN_STATUSES, type HeldRuns, type RetriedRun, type Unchanged } from "./lifecycle.ts";
 export { heartbeatWorker, listWorkers, registerWorker, stopWorker, WORKER_ALIVE_MS } from "./workers.ts";

@@ -1,5 +1,5 @@
 // A run's life cycle: started by a worker, finished, handed back to the queue; and reading it.
-import { Prisma, type PrismaClient, RunStatus } from "./generated/index.js";
+import { Prisma, type PrismaClient, RunStatus, SweepStatus } from "./generated/index.js";
 import { WorkerNotRegisteredError } from "./errors.ts";
 import { completeSweepIfDone, lockSweep } from "./sweeps.ts";
 import type { FinalRunStatus, Run, RunDetails } from "./types.ts";
@@ -122,10 +122,13 @@ export async function countRequeues(db: PrismaClient, runId: string, reason: str
   return db.runEvent.count({ where: { runId, status: "requeued", message: reason } });
 }
 
-/** Runs that are queued or running, oldest first: what a reconciler makes sure has a job. */
+/**
+ * Runs that are queued or running, oldest first, except those of paused sweeps (held until resumed):
+ * what a reconciler makes sure has a job.
+ */
 export async function listUnfinishedRuns(db: PrismaClient): Promise<Run[]> {
   return db.run.findMany({
-    where: { status: { in: [...UNFINISHED_RUN_STATUSES] } },
+    where: { status: { in: [...UNFINISHED_RUN_STATUSES] }, sweep: { status: { not: SweepStatus.paused } } },
     orderBy: [{ createdAt: "asc" }, { index: "asc" }],
   });
 }

@@ -104,9 +104,9 @@ export async function listSweepRuns(db: PrismaClient, sweepId: string): Promise<
 }
 
 /**
- * Marks the sweep cancelled (unless it already completed) and its queued runs cancelled. Running
- * runs are left to the caller, who stops them and then calls finishRun(..., "cancelled").
- * Null when the sweep does not exist.
+ * Marks the sweep cancelled (an active or paused one; a completed one stays completed) and its queued
+ * runs cancelled. Running runs are left to the caller, who stops them and then calls
+ * finishRun(..., "cancelled"). Null when the sweep does not exist.
  */
 export async function cancelSweep(
   db: PrismaClient,
@@ -116,7 +116,7 @@ export async function cancelSweep(
   return db.$transaction(async (tx) => {
     const status = await lockSweep(tx, sweepId);
     if (status === null) return null;
-    if (status === SweepStatus.active) {
+    if (status === SweepStatus.active || status === SweepStatus.paused) {
       await tx.sweep.update({ where: { id: sweepId }, data: { status: SweepStatus.cancelled } });
     }
     // Conditional on status, so a run a worker starts meanwhile is reported as running instead.

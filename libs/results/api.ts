@@ -4,6 +4,7 @@
 import type { TrainingConfig } from "../sgan/config.ts";
 import type { Configuration } from "../sweep/fields.ts";
 import type { TrialState } from "../sweep/pruners/types.ts";
+import type { PlanSize } from "../sweep/plan.ts";
 import type { ConfigurationSummary } from "./configuration-summary.ts";
 import type { RunProgressSnapshot } from "./events.ts";
 import type { Objective } from "./objective.ts";
@@ -123,10 +124,76 @@ export interface SweepTrial {
   runIds: string[];
 }
 
+/** How many configurations x repeats a sweep plans, and why (libs/sweep planSize), with that said in one line. */
+export interface SweepPlan extends PlanSize {
+  /** "2 configurations x 1 repeats = 2 runs (samples 10, but the space has only 2 configurations)". */
+  description: string;
+}
+
 /** POST /api/sweeps: 201 with the stored sweep and its runs (200 with the first ones for a replayed Idempotency-Key). */
 export interface SubmitResponse {
   sweep: SweepRecord;
   runs: Array<Pick<RunRecord, "id" | "index" | "configKey" | "repeat" | "params">>;
+  plan: SweepPlan;
+}
+
+/** POST /api/sweeps?dryRun=1: the runs a submit would store now, validated, with nothing stored or enqueued. */
+export interface DryRunResponse {
+  dryRun: true;
+  plan: SweepPlan;
+  runs: Array<Pick<RunRecord, "index" | "configKey" | "repeat" | "params"> & { hyperparameters: Configuration }>;
+}
+
+/** POST /api/sweeps/:id/pause */
+export interface PauseResponse {
+  sweepId: string;
+  status: SweepStatus;
+  /** Queued runs whose jobs were taken off the queue: they stay queued until the sweep resumes. */
+  held: string[];
+  /** Running runs, told to stop after their current epoch, checkpointed. */
+  pausing: string[];
+}
+
+/** POST /api/sweeps/:id/resume */
+export interface ResumeResponse {
+  sweepId: string;
+  status: SweepStatus;
+  /** Queued runs that have a live job again. */
+  requeued: string[];
+  /** Runs of the trials its study asked for at once (more follow as runs finish). */
+  newRuns: string[];
+}
+
+/** POST /api/sweeps/:id/trials */
+export interface ExtendResponse {
+  sweepId: string;
+  status: SweepStatus;
+  /** Trials (configurations) the study may ask for in all, the new ones included. */
+  trialBudget: number;
+  added: number;
+  /** Runs of the trials its study asked for at once (more follow as runs finish; none while paused). */
+  newRuns: string[];
+}
+
+/** DELETE /api/sweeps/:id */
+export interface DeleteResponse {
+  sweepId: string;
+  /** Runs deleted with everything they stored. */
+  deletedRuns: number;
+  /** Runs that were training: told to stop; their workers' later writes are refused. */
+  stopped: string[];
+}
+
+/** POST /api/runs/:id/retry */
+export interface RetryResponse {
+  runId: string;
+  sweepId: string;
+  status: RunStatus;
+  sweepStatus: SweepStatus;
+  /** Epochs its checkpoint holds, where training resumes (0: from scratch). */
+  resumesAfterEpoch: number;
+  /** Whether it got a job now: not while its sweep is paused (it waits for resume). */
+  enqueued: boolean;
 }
 
 /** POST /api/sweeps/:id/cancel */

@@ -1,18 +1,15 @@
 import { cancelSweep } from "../db/index.ts";
-import { isUuid } from "../db/values.ts";
 import { publishControl, publishEvent } from "../queue/index.ts";
 import type { CancelResponse } from "../results/index.ts";
-import { InvalidInputError } from "../validation/index.ts";
 import type { ServiceContext } from "./context.ts";
+import { requireUuid } from "./ids.ts";
 
 /**
  * Cancels a sweep: waiting jobs are removed, running trainings stop within one batch. Null: no such
  * sweep; InvalidInputError when the id cannot be one (a write names what is wrong, a read says not found).
  */
 export async function cancelSweepRuns(ctx: ServiceContext, sweepId: string): Promise<CancelResponse | null> {
-  if (!isUuid(sweepId)) {
-    throw new InvalidInputError("sweep id", [{ path: "id", message: `${JSON.stringify(sweepId.slice(0, 100))} is not one: sweep ids are UUIDs, as sweeps ls shows them` }]);
-  }
+  requireUuid(sweepId, "sweep");
   const result = await cancelSweep(ctx.db, sweepId);
   if (!result) return null;
   await ctx.queue.removeWaiting(result.cancelledQueued);

@@ -1,6 +1,11 @@
 export type { ServiceContext } from "./context.ts";
-export { submitSweep, storeSweep, type SubmitOptions } from "./submit.ts";
+export { dryRunSweep, isDryRun, submitSweep, storeSweep, type SubmitOptions } from "./submit.ts";
 export { cancelSweepRuns } from "./cancel.ts";
+export { pauseSweepRuns, resumeSweepRuns } from "./pause.ts";
+export { retrySweepRun } from "./retry.ts";
+export { deleteSweepEverywhere } from "./delete.ts";
+export { extendSweep } from "./extend.ts";
+export { StateConflictError } from "./state-conflict.ts";
 export { bestOfSweep } from "./best.ts";
 export { sweepDetail, sweepList, sweepMetrics } from "./sweep-reads.ts";
 export { runDetail, runMetrics, runSample } from "./run-reads.ts";

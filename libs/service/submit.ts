@@ -1,7 +1,9 @@
 import { createSweepWithRuns, findSweepByIdempotencyKey, IdempotencyKeyTakenError, type PrismaClient, type Run, type Sweep } from "../db/index.ts";
 import { checkSweepFeasible } from "../feasibility/index.ts";
-import type { SubmitResponse } from "../results/index.ts";
-import { parseSweepConfig, parseSweepText, planSize, planSweep, type SweepConfig } from "../sweep/index.ts";
+import { z } from "zod";
+import type { DryRunResponse, SubmitResponse, SweepPlan } from "../results/index.ts";
+import { configurationOf, describePlanSize, parseSweepConfig, parseSweepText, planSize, planSweep, type SweepConfig } from "../sweep/index.ts";
+import { parseInput } from "../validation/index.ts";
 import type { ServiceContext } from "./context.ts";
 import { IdempotencyKeyReusedError, requestHash } from "./idempotency.ts";
 import { newRun, storedParams } from "./stored.ts";
@@ -31,7 +33,7 @@ export interface SubmitOptions {
  * sweep comes back with `replayed: true`.
  */
 export async function submitSweep(ctx: ServiceContext, input: unknown, options: SubmitOptions = {}): Promise<SubmitResponse & { replayed: boolean }> {
-  const config = typeof input === "string" ? parseSweepText(input) : parseSweepConfig(input);
+  const config = parseSubmitted(input);
   const { idempotencyKey } = options;
   if (idempotencyKey !== undefined) {
     const earlier = await earlierSubmit(ctx.db, idempotencyKey, config);
@@ -51,13 +53,48 @@ export async function submitSweep(ctx: ServiceContext, input: unknown, options: 
   // Stored first: if the queue is down now, the reconciler enqueues these runs once it is back.
   await ctx.queue.enqueue(plan.map((run, i) => ({ runId: runs[i].id, sweepId: sweep.id, params: run.params, priority: config.priority })));
   ctx.log.info({ sweepId: sweep.id, runs: runs.length, name: config.name }, "sweep submitted");
-  return { ...submitted(sweep, runs), replayed: false };
+  return { ...submitted(sweep, runs, config), replayed: false };
 }
 
-function submitted(sweep: Sweep, runs: Run[]): SubmitResponse {
+/**
+ * What a submit of `input` would store now, checked as a submit checks it (schema, feasibility), with
+ * nothing stored or enqueued: the plan line and each planned run with its hyperparameters.
+ */
+export async function dryRunSweep(input: unknown): Promise<DryRunResponse> {
+  const config = parseSubmitted(input);
+  await checkSweepFeasible(config);
+  const runs = planSweep(config).map((run) => ({
+    index: run.index,
+    configKey: run.configKey,
+    repeat: run.repeat,
+    params: run.params,
+    hyperparameters: configurationOf(run.params),
+  }));
+  return { dryRun: true, plan: sweepPlan(config), runs };
+}
+
+const submitQuery = z.object({ dryRun: z.enum(["1", "true", "0", "false"], { message: "is 1 (or true) for a dry run, 0 (or false) or absent to submit" }).optional() });
+
+/** Whether POST /api/sweeps asks for a dry run (`?dryRun=1`); InvalidInputError naming dryRun otherwise. */
+export function isDryRun(query: Record<string, unknown>): boolean {
+  const { dryRun } = parseInput(submitQuery, query, "query");
+  return dryRun === "1" || dryRun === "true";
+}
+
+function parseSubmitted(input: unknown): SweepConfig {
+  return typeof input === "string" ? parseSweepText(input) : parseSweepConfig(input);
+}
+
+function sweepPlan(config: SweepConfig): SweepPlan {
+  const size = planSize(config);
+  return { ...size, description: describePlanSize(size) };
+}
+
+function submitted(sweep: Sweep, runs: Run[], config: SweepConfig): SubmitResponse {
   return {
     sweep: toSweepRecord(sweep),
     runs: runs.map((run) => ({ id: run.id, index: run.index, configKey: run.configKey, repeat: run.repeat, params: storedParams(run) })),
+    plan: sweepPlan(config),
   };
 }
 
@@ -66,5 +103,5 @@ async function earlierSubmit(db: PrismaClient, key: string, config: SweepConfig)
   const earlier = await findSweepByIdempotencyKey(db, key);
   if (!earlier) return null;
   if (earlier.sweep.requestHash !== requestHash(config)) throw new IdempotencyKeyReusedError(key, earlier.sweep.id);
-  return { ...submitted(earlier.sweep, earlier.runs), replayed: true };
+  return { ...submitted(earlier.sweep, earlier.runs, config), replayed: true };
 }

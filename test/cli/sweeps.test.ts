@@ -95,7 +95,7 @@ describe("sweeps CLI", { timeout: 120_000 }, () => {
     // No worker runs yet, so the sweep's runs stay queued.
     const submitted = await sweeps(["submit", join(dir, "two-runs.yaml")], api.url);
     assert.equal(submitted.code, 0, submitted.stderr);
-    assert.match(submitted.stdout, /"cli-test": 2 runs\nfollow it: sweeps watch /);
+    assert.match(submitted.stdout, /"cli-test": 2 runs\nplan: 2 configurations x 1 repeats = 2 runs\nfollow it: sweeps watch /);
     const id = sweepIdIn(submitted.stdout);
 
     let cancelled: Promise<CliResult> | null = null;
@@ -187,7 +187,7 @@ describe("sweeps CLI", { timeout: 120_000 }, () => {
     assert.equal(extra.code, 2);
     assert.match(extra.stderr, /^sweeps: ls takes no --metric\n/);
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /^ {2}sweeps submit <file> \[--watch \| --json\]$/m);
+    assert.match(help.stdout, /^ {2}sweeps submit <file> \[--watch \| --json\] \[--dry-run\]$/m);
   });
 
   test("names, keys and messages from users and the API are shown escaped, in every command", async () => {

@@ -1,5 +1,5 @@
 import { Router } from "express";
-import { runDetail, runMetrics, runSample, type ServiceContext } from "../../../libs/service/index.ts";
+import { retrySweepRun, runDetail, runMetrics, runSample, type ServiceContext } from "../../../libs/service/index.ts";
 import { HttpError, notFound } from "../http-errors.ts";
 
 export function runRoutes(ctx: ServiceContext): Router {
@@ -15,6 +15,12 @@ export function runRoutes(ctx: ServiceContext): Router {
     const metrics = await runMetrics(ctx, req.params.id);
     if (!metrics) throw notFound(`run ${req.params.id}`);
     res.json(metrics);
+  });
+
+  router.post("/:id/retry", async (req, res) => {
+    const retried = await retrySweepRun(ctx, req.params.id);
+    if (!retried) throw notFound(`run ${req.params.id}`);
+    res.json(retried);
   });
 
   router.get("/:id/samples/:file", async (req, res) => {

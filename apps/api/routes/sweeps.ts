@@ -2,8 +2,14 @@ import { Router, type Request } from "express";
 import {
   bestOfSweep,
   cancelSweepRuns,
+  deleteSweepEverywhere,
+  dryRunSweep,
+  extendSweep,
   IDEMPOTENCY_HEADER,
+  isDryRun,
   parseIdempotencyKey,
+  pauseSweepRuns,
+  resumeSweepRuns,
   submitSweep,
   sweepDetail,
   sweepList,
@@ -37,6 +43,10 @@ export function sweepRoutes(ctx: ServiceContext): Router {
   const router = Router();
 
   router.post("/", async (req, res) => {
+    if (isDryRun(req.query)) {
+      res.json(await dryRunSweep(configFrom(req)));
+      return;
+    }
     const idempotencyKey = parseIdempotencyKey(req.get(IDEMPOTENCY_HEADER));
     const { replayed, ...submitted } = await submitSweep(ctx, configFrom(req), { idempotencyKey });
     if (replayed) res.set("Idempotent-Replayed", "true");
@@ -57,6 +67,22 @@ export function sweepRoutes(ctx: ServiceContext): Router {
 
   router.post("/:id/cancel", async (req, res) => {
     res.json(found(await cancelSweepRuns(ctx, req.params.id), req.params.id));
+  });
+
+  router.post("/:id/pause", async (req, res) => {
+    res.json(found(await pauseSweepRuns(ctx, req.params.id), req.params.id));
+  });
+
+  router.post("/:id/resume", async (req, res) => {
+    res.json(found(await resumeSweepRuns(ctx, req.params.id), req.params.id));
+  });
+
+  router.post("/:id/trials", async (req, res) => {
+    res.json(found(await extendSweep(ctx, req.params.id, req.body), req.params.id));
+  });
+
+  router.delete("/:id", async (req, res) => {
+    res.json(found(await deleteSweepEverywhere(ctx, req.params.id), req.params.id));
   });
 
   router.get("/:id/best", async (req, res) => {

@@ -4,7 +4,13 @@ import {
   apiErrorBody,
   type BestResponse,
   type CancelResponse,
+  type DeleteResponse,
+  type DryRunResponse,
+  type ExtendResponse,
+  type PauseResponse,
   type RankOptions,
+  type ResumeResponse,
+  type RetryResponse,
   type SubmitResponse,
   type SweepDetail,
   type SweepList,
@@ -46,6 +52,11 @@ export class SweepsApi {
     return this.request("POST", "/api/sweeps", { body: configText, headers: { "Content-Type": "application/yaml" } });
   }
 
+  /** The same config checked and planned as a submit would, with nothing stored. */
+  dryRunSweep(configText: string): Promise<DryRunResponse> {
+    return this.request("POST", "/api/sweeps?dryRun=1", { body: configText, headers: { "Content-Type": "application/yaml" } });
+  }
+
   listSweeps(query: { page?: string; pageSize?: string }): Promise<SweepList> {
     return this.request("GET", `/api/sweeps${queryString(query)}`);
   }
@@ -60,6 +71,27 @@ export class SweepsApi {
 
   cancelSweep(id: string): Promise<CancelResponse> {
     return this.request("POST", `/api/sweeps/${encodeURIComponent(id)}/cancel`);
+  }
+
+  pauseSweep(id: string): Promise<PauseResponse> {
+    return this.request("POST", `/api/sweeps/${encodeURIComponent(id)}/pause`);
+  }
+
+  resumeSweep(id: string): Promise<ResumeResponse> {
+    return this.request("POST", `/api/sweeps/${encodeURIComponent(id)}/resume`);
+  }
+
+  /** `trials` as typed: the API validates it and names what it refuses. */
+  extendSweep(id: string, trials: number | string): Promise<ExtendResponse> {
+    return this.request("POST", `/api/sweeps/${encodeURIComponent(id)}/trials`, { body: JSON.stringify({ trials }), headers: { "Content-Type": "application/json" } });
+  }
+
+  deleteSweep(id: string): Promise<DeleteResponse> {
+    return this.request("DELETE", `/api/sweeps/${encodeURIComponent(id)}`);
+  }
+
+  retryRun(runId: string): Promise<RetryResponse> {
+    return this.request("POST", `/api/runs/${encodeURIComponent(runId)}/retry`);
   }
 
   /**

@@ -17,6 +17,9 @@ export const OPTIONS = {
   penalty: { type: "string" },
   direction: { type: "string" },
   limit: { type: "string" },
+  "dry-run": { type: "boolean" },
+  trials: { type: "string" },
+  yes: { type: "boolean", short: "y" },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;

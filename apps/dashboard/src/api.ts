@@ -5,6 +5,11 @@ import {
   type BestOptions,
   type BestResponse,
   type CancelResponse,
+  type DeleteResponse,
+  type ExtendResponse,
+  type PauseResponse,
+  type ResumeResponse,
+  type RetryResponse,
   type RunDetail,
   type RunMetrics,
   type SubmitResponse,
@@ -96,6 +101,27 @@ export function getBest(id: string, options: Partial<BestOptions>, signal?: Abor
 
 export function cancelSweep(id: string): Promise<CancelResponse> {
   return request(`/api/sweeps/${encodeURIComponent(id)}/cancel`, { method: "POST" });
+}
+
+export function pauseSweep(id: string): Promise<PauseResponse> {
+  return request(`/api/sweeps/${encodeURIComponent(id)}/pause`, { method: "POST" });
+}
+
+export function resumeSweep(id: string): Promise<ResumeResponse> {
+  return request(`/api/sweeps/${encodeURIComponent(id)}/resume`, { method: "POST" });
+}
+
+/** `trials` as typed (a number when it is one): the API names what is wrong with it. */
+export function extendSweep(id: string, trials: number | string): Promise<ExtendResponse> {
+  return request(`/api/sweeps/${encodeURIComponent(id)}/trials`, json({ trials }));
+}
+
+export function deleteSweep(id: string): Promise<DeleteResponse> {
+  return request(`/api/sweeps/${encodeURIComponent(id)}`, { method: "DELETE" });
+}
+
+export function retryRun(id: string): Promise<RetryResponse> {
+  return request(`/api/runs/${encodeURIComponent(id)}/retry`, { method: "POST" });
 }
 
 export function getRun(id: string, signal?: AbortSignal): Promise<RunDetail> {

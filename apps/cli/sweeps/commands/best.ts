@@ -1,6 +1,7 @@
 import type { BestConfigurationEntry, Ranking } from "../../../../libs/results/index.ts";
 import { printJson, type Command } from "../command.ts";
 import { compact, paramValue, percent } from "../format.ts";
+import { sharedParams, type Hyperparameter, type Hyperparameters } from "../shared-params.ts";
 import { table, type Column } from "../table.ts";
 import { escaped } from "../../../../libs/terminal-text/index.ts";
 
@@ -48,8 +49,6 @@ direction: losses minimize, accuracies maximize). --limit defaults to 10.`,
 
 /** What runs and configurations share in a ranking's table. */
 type RankedEntry = Pick<BestConfigurationEntry, "rank" | "score" | "value" | "std" | "params">;
-type Hyperparameters = Partial<RankedEntry["params"]>;
-type Hyperparameter = keyof RankedEntry["params"];
 
 interface Extra<Entry> {
   column: Column;
@@ -85,10 +84,4 @@ const LEFT_OUT_BECAUSE: Record<string, string> = { nonFinite: "without a finite 
 function rankedLine(ranking: Ranking<unknown>): string {
   const reasons = Object.entries(ranking.leftOut).map(([reason, count]) => `${count} ${LEFT_OUT_BECAUSE[reason] ?? reason}`);
   return `showing ${ranking.entries.length} of ${ranking.ranked} ranked${reasons.length > 0 ? `; left out: ${reasons.join(", ")}` : ""}`;
-}
-
-/** Hyperparameters with one value in every entry: said once above the tables instead of in a column each. */
-function sharedParams(all: RankedEntry["params"][]): Hyperparameters {
-  if (all.length < 2) return {};
-  return Object.fromEntries(Object.entries(all[0]).filter(([key, v]) => all.every((params) => params[key as Hyperparameter] === v)));
 }

@@ -1,6 +1,6 @@
 // #/runs/:id: one run's config, curves with their min-max bands, sample grids per epoch, worker,
 // timings and log of status changes. Live while it trains.
-import { getRun, getRunMetrics, sampleUrl } from "../api.ts";
+import { getRun, getRunMetrics, retryRun, sampleUrl } from "../api.ts";
 import { CurveChart } from "../charts.ts";
 import { seriesStyle } from "../colors.ts";
 import { badge, h, link, notice, progressBar, setChildren, setProgress, setText } from "../dom.ts";
@@ -67,8 +67,24 @@ export function runView(root: HTMLElement, runId: string): View {
       h("h1", null, `Run #${run.index} `, h("span", { class: "muted" }, shortId(run.id)), " ", badge(run.status)),
       run.error ? notice("error", run.status === "diverged" ? `Diverged${run.divergedEpoch !== null ? ` at epoch ${run.divergedEpoch}` : ""}: ` : "Error: ", run.error) : null,
       run.prunedReason ? notice("empty", `Pruned after epoch ${run.epochsDone}: `, run.prunedReason) : null,
+      run.status === "failed" || run.status === "cancelled" ? retryButton(run) : null,
     );
     renderProgress();
+  }
+
+  /** A failed or cancelled run goes back to the queue and resumes from its checkpoint (docs/sweeps.md, A sweep's lifecycle). */
+  function retryButton(current: RunDetail): HTMLButtonElement {
+    const button = h("button", { type: "button", id: "run-retry" }, "Retry run");
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try {
+        await retryRun(current.id);
+      } catch (error) {
+        alert(`Retry failed: ${(error as Error).message}`);
+      }
+      refresh.request();
+    });
+    return button;
   }
 
   function renderProgress(): void {

@@ -1,10 +1,10 @@
 // The page's head: name, status, strategy, what every run shares, epochs trained and runs by status,
-// and the cancel button while the sweep is active.
-import { cancelSweep } from "../../api.ts";
+// and the lifecycle buttons the sweep's status allows: pause or resume, add trials, cancel, delete.
+import { cancelSweep, deleteSweep, extendSweep, pauseSweep, resumeSweep } from "../../api.ts";
 import { badge, h, link, notice, progressBar, setChildren } from "../../dom.ts";
 import { ago, dateTime, integer } from "../../format.ts";
 import { routes } from "../../router.ts";
-import { RUN_STATUSES } from "../../../../../libs/results/contract.ts";
+import { ApiError, RUN_STATUSES, type SweepDetail } from "../../../../../libs/results/contract.ts";
 import { paramTerms, totalEpochs, type SweepState } from "./state.ts";
 
 export interface HeaderPanel {
@@ -15,18 +15,82 @@ export interface HeaderPanel {
   showError(message: HTMLElement): void;
 }
 
-/** onCancelled: the sweep was asked to cancel (or failed to): time to refetch it. */
-export function headerPanel(state: SweepState, onCancelled: () => void): HeaderPanel {
+/** One lifecycle write behind a button: asked first when `question` says so; `done` runs after it (deleting leaves the page). */
+interface Action {
+  label: string;
+  /** Which sweeps show it. */
+  shown: (sweep: SweepDetail) => boolean;
+  danger?: boolean;
+  question?: (sweep: SweepDetail) => string;
+  /** False: the user called it off. */
+  run: (sweep: SweepDetail) => Promise<unknown | false>;
+  done?: () => void;
+}
+
+const ACTIONS: Action[] = [
+  {
+    label: "Pause",
+    shown: (sweep) => sweep.status === "active",
+    run: (sweep) => pauseSweep(sweep.id),
+  },
+  {
+    label: "Resume",
+    shown: (sweep) => sweep.status === "paused",
+    run: (sweep) => resumeSweep(sweep.id),
+  },
+  {
+    label: "Add trials",
+    shown: (sweep) => sweep.status !== "cancelled",
+    run: async (sweep) => {
+      const answer = prompt(`Add how many trials (configurations) to "${sweep.name}"? 1 to 1000`, "5");
+      if (answer === null) return false;
+      const trials = answer.trim() !== "" && Number.isFinite(Number(answer)) ? Number(answer) : answer;
+      return extendSweep(sweep.id, trials);
+    },
+  },
+  {
+    label: "Cancel sweep",
+    shown: (sweep) => sweep.status === "active" || sweep.status === "paused",
+    danger: true,
+    question: (sweep) => `Cancel sweep "${sweep.name}"? Queued runs are cancelled, running ones stop within a batch.`,
+    run: (sweep) => cancelSweep(sweep.id),
+  },
+  {
+    label: "Delete",
+    shown: () => true,
+    danger: true,
+    question: (sweep) => `Delete sweep "${sweep.name}" with its ${sweep.runs.length} runs, their epochs, samples and checkpoints? This cannot be undone.`,
+    run: (sweep) => deleteSweep(sweep.id),
+    done: () => (location.hash = routes.sweeps()),
+  },
+];
+
+/** onChanged: a lifecycle write was made (or failed): time to refetch the sweep. */
+export function headerPanel(state: SweepState, onChanged: () => void): HeaderPanel {
   const element = h("header", { class: "page-head" }, notice("loading", "Loading sweep…"));
 
-  async function cancel(): Promise<void> {
-    if (!state.detail || !confirm(`Cancel sweep "${state.detail.name}"? Queued runs are cancelled, running ones stop within a batch.`)) return;
+  async function act(action: Action, button: HTMLButtonElement): Promise<void> {
+    const sweep = state.detail;
+    if (!sweep || (action.question && !confirm(action.question(sweep)))) return;
+    button.disabled = true;
     try {
-      await cancelSweep(state.detail.id);
+      if ((await action.run(sweep)) === false) return;
+      action.done?.();
     } catch (error) {
-      alert(`Cancelling failed: ${(error as Error).message}`);
+      alert(`${action.label} failed: ${failure(error)}`);
+    } finally {
+      button.disabled = false;
     }
-    onCancelled();
+    onChanged();
+  }
+
+  function buttons(sweep: SweepDetail): HTMLElement {
+    const shown = ACTIONS.filter((action) => action.shown(sweep)).map((action) => {
+      const button = h("button", { type: "button", class: action.danger ? "danger" : undefined, dataset: { action: action.label } }, action.label);
+      button.addEventListener("click", () => void act(action, button));
+      return button;
+    });
+    return h("span", { class: "sweep-actions" }, ...shown);
   }
 
   function render(): void {
@@ -38,7 +102,6 @@ export function headerPanel(state: SweepState, onCancelled: () => void): HeaderP
     const fixed = sweep.config.fixed ?? {};
     const first = sweep.runs[0];
     const constant = first ? paramTerms(first.hyperparameters, Object.keys(first.hyperparameters).filter((key) => !state.keys.includes(key))) : [];
-    const cancelButton = sweep.status === "active" ? h("button", { type: "button", class: "danger", on: { click: () => void cancel() } }, "Cancel sweep") : null;
     setChildren(
       element,
       h("div", { class: "crumbs" }, link(routes.sweeps(), "Sweeps"), " / "),
@@ -52,10 +115,16 @@ export function headerPanel(state: SweepState, onCancelled: () => void): HeaderP
       h("div", { class: "head-progress" },
         progressBar(total && E ? done / (total * E) : 0, `${done} of ${total * E} epochs trained`),
         h("span", { class: "counts" }, `${integer(done)} / ${integer(total * E)} epochs · `, ...RUN_STATUSES.filter((status) => sweep.counts[status] > 0).map((status) => h("span", { class: `count status-${status}` }, `${sweep.counts[status]} ${status}`))),
-        cancelButton,
+        buttons(sweep),
       ),
     );
   }
 
   return { element, render, showError: (message) => setChildren(element, message) };
+}
+
+/** The API's message, with the field it names when it refused the input. */
+function failure(error: unknown): string {
+  if (error instanceof ApiError && error.issues.length > 0) return error.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ");
+  return (error as Error).message;
 }
