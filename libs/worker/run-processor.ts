@@ -166,7 +166,7 @@ export async function processRunJob(ctx: RunProcessorContext, job: Job<RunJobDat
       log.info("sweep cancelled as the run started: ending it cancelled");
       return await endRun(ctx, log, job, "cancelled");
     }
-    if (atStart === "paused") return await holdRun(ctx, log, runId, "sweep paused as the run started: held, not trained");
+    if (atStart === "paused") return await holdRun(ctx, log, job, token, "sweep paused as the run started: held, not trained");
     await publishEvent(ctx.publisher, { type: "run-status", runId, sweepId, status: "running", workerId: ctx.workerId });
     log.info({ attempts: run.attempts, backend: ctx.backend }, "training run");
     const outcome = await train(ctx, log, job, stop);
@@ -176,7 +176,7 @@ export async function processRunJob(ctx: RunProcessorContext, job: Job<RunJobDat
       return await endRun(ctx, log, job, "pruned", { prunedReason: stop.prunedReason });
     }
     if (outcome.status === "stopped" && stop.reason === "paused") {
-      return await holdRun(ctx, log, runId, `sweep paused: stopped after epoch ${outcome.epochsDone}, checkpointed; trains on when the sweep resumes`);
+      return await holdRun(ctx, log, job, token, `sweep paused: stopped after epoch ${outcome.epochsDone}, checkpointed; trains on when the sweep resumes`);
     }
     if (outcome.status === "stopped" && stop.reason !== "cancel") {
       await durable(ctx, log, "hand run back", () => requeueRun(ctx.db, runId, "worker shutting down: checkpointed mid-epoch, job handed back", ctx.workerId));
@@ -223,10 +223,17 @@ async function sweepAtStart(ctx: RunProcessorContext, log: Logger, runId: string
 
 /**
  * Back to queued without a job (the job ends here): a paused sweep's runs wait in PostgreSQL, and
- * resuming the sweep enqueues them again, to resume from their checkpoints.
+ * resuming the sweep enqueues them again, to resume from their checkpoints. A sweep resumed while
+ * the run was stopping (its resume saw this job still held) gets the job back in the queue instead.
  */
-async function holdRun(ctx: RunProcessorContext, log: Logger, runId: string, reason: string): Promise<"held"> {
+async function holdRun(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>, token: string | undefined, reason: string): Promise<"held"> {
+  const { runId } = job.data;
   await durable(ctx, log, "hold run", () => requeueRun(ctx.db, runId, reason, ctx.workerId));
+  if ((await durable(ctx, log, "read sweep status", () => runOwner(ctx.db, runId)))?.sweepStatus === "active") {
+    log.info("sweep resumed while the run stopped for its pause: job handed back");
+    await job.moveToWait(token);
+    throw new WaitingError();
+  }
   log.info({ reason }, "run held for its paused sweep");
   return "held";
 }

@@ -112,7 +112,7 @@ describe("sweeps CLI", { timeout: 120_000 }, () => {
     await restarted;
     assert.equal(watched.code, 0, watched.stderr);
     assert.match(watched.stdout, /^lost the API \(.+\); reconnecting\nreconnected$/m);
-    assert.match(watched.stdout, /^#0 lr 2e-4 bs 32 {2}cancelled, test acc -$/m);
+    assert.match(watched.stdout, /^#0 lr 2.0e-4 {2}cancelled, test acc -$/m);
     assert.match(watched.stdout, /^sweep cli-test \(cancelled\): 2\/2 runs final - 2 cancelled$/m);
 
     const cancel = await cancelled!;
@@ -133,8 +133,8 @@ describe("sweeps CLI", { timeout: 120_000 }, () => {
     assert.equal(code, 0, stderr);
     trainedId = sweepIdIn(stdout);
     // Run #1 starts once the watch is well under way, so every one of its events must show.
-    assert.match(stdout, /^#1 lr 1e-3 bs 32 {2}running, on \S+$/m);
-    for (const run of ["#0 lr 2e-4 bs 32", "#1 lr 1e-3 bs 32"]) {
+    assert.match(stdout, /^#1 lr 1.0e-3 {2}running, on \S+$/m);
+    for (const run of ["#0 lr 2.0e-4", "#1 lr 1.0e-3"]) {
       assert.match(stdout, new RegExp(`^${run} {2}epoch 1/1 batch 2/2 {2}[\\d.]+ samples/s {2}ETA 0s {2}test acc (-|[\\d.]+%)$`, "m"), "a progress line");
       assert.match(stdout, new RegExp(`^${run} {2}epoch 1/1: test acc [\\d.]+% {2}d_acc [\\d.]+% {2}G loss [\\d.]+ {2}D loss [\\d.]+$`, "m"));
       assert.match(stdout, new RegExp(`^${run} {2}completed, test acc [\\d.]+%$`, "m"));
@@ -149,7 +149,7 @@ describe("sweeps CLI", { timeout: 120_000 }, () => {
     assert.match(stdout, /^ranked by testAccuracy \(scope last, penalty 0, maximize\), best first$/m);
     assert.match(stdout, /^same in every entry: batchSize 32, b1 0\.5, /m);
     assert.match(stdout, /^configurations, across repeats \(showing 2 of 2 ranked\)\n#\s+SCORE\s+VALUE\s+STD\s+RUNS\s+CONFIG\s+lr\n1\s.*\n2\s/m);
-    assert.match(stdout, /^runs \(showing 2 of 2 ranked\)\n#\s+SCORE\s+VALUE\s+STD\s+STATUS\s+REPEAT\s+RUN\s+lr\n1\s+[\d.]+%.*completed\s+0\s+[0-9a-f-]{36}\s+(2e-4|1e-3)\n2\s/m);
+    assert.match(stdout, /^runs \(showing 2 of 2 ranked\)\n#\s+SCORE\s+VALUE\s+STD\s+STATUS\s+REPEAT\s+RUN\s+lr\n1\s+[\d.]+%.*completed\s+0\s+[0-9a-f-]{36}\s+(2\.0e-4|1\.0e-3)\n2\s/m);
 
     const json = await sweeps(["best", trainedId, "--json", "--metric", "gLoss", "--scope", "max"], api.url);
     const best = JSON.parse(json.stdout);

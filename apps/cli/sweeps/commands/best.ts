@@ -1,4 +1,4 @@
-import type { BestConfigurationEntry, Ranking } from "../../../../libs/results/index.ts";
+import { parameterFormat, type BestConfigurationEntry, type Ranking } from "../../../../libs/results/index.ts";
 import { printJson, type Command } from "../command.ts";
 import { compact, paramValue, percent } from "../format.ts";
 import { sharedParams, type Hyperparameter, type Hyperparameters } from "../shared-params.ts";
@@ -12,8 +12,8 @@ export const best: Command = {
   help: `Rank a sweep's configurations (across repeats) and its runs by its objective: an epoch metric's
 last value, the mean of the last k epochs (lastK) or its best epoch (max). score = value - penalty x
 std (a run: std over its last k epochs; a configuration: std across repeats), the penalty added when
-minimizing. Only completed runs are ranked: queued, running, cancelled, failed and diverged runs are
-left out (counted, by status), and a configuration is scored over its completed repeats.
+minimizing. Only completed runs are ranked: queued, running, cancelled, failed, diverged and pruned
+runs are left out (counted, by status), and a configuration is scored over its completed repeats.
 Defaults: the sweep config's objective (itself by default testAccuracy, last, k 5, penalty 0,
 maximize); each option given overrides it (another metric without --direction takes that metric's
 direction: losses minimize, accuracies maximize). --limit defaults to 10.`,
@@ -59,6 +59,8 @@ interface Extra<Entry> {
 function rankingTable<Entry extends RankedEntry>(ranking: Ranking<Entry>, figure: (x: number) => string, shared: Hyperparameters, extras: Extra<Entry>[]): string {
   if (ranking.entries.length === 0) return "";
   const keys = (Object.keys(ranking.entries[0].params) as Hyperparameter[]).filter((key) => !(key in shared));
+  // As many digits as tell the entries' values apart (1.031e-4 and 1.033e-4, not 1.03e-4 twice).
+  const format = parameterFormat(ranking.entries.map((entry) => entry.params));
   const columns: Column[] = [
     { header: "#", align: "right" },
     { header: "SCORE", align: "right" },
@@ -73,7 +75,7 @@ function rankingTable<Entry extends RankedEntry>(ranking: Ranking<Entry>, figure
     figure(entry.value),
     figure(entry.std),
     ...extras.map((extra) => extra.cell(entry)),
-    ...keys.map((key) => paramValue(entry.params[key])),
+    ...keys.map((key) => format.value(key, entry.params[key])),
   ]);
   return `${table(columns, rows)}\n`;
 }
