@@ -55,6 +55,13 @@ interface Drawn {
   band: { lower: Point[]; upper: Point[] } | null;
 }
 
+/**
+ * What every chart here shares: sized by its box, drawn at once without animation, data given as
+ * ready {x, y} points (no parsing). Scatter charts also hover the point under the cursor.
+ */
+export const STATIC_CHART_OPTIONS = { responsive: true, maintainAspectRatio: false, animation: false, parsing: false } as const;
+export const POINT_HOVER = { mode: "nearest", intersect: true } as const;
+
 const HOVER_DISTANCE_PX = 24;
 /** Above this many series, lines are drawn 1 px wide. */
 const THIN_LINES_ABOVE = 24;
@@ -89,10 +96,7 @@ export class CurveChart {
       // One invisible dataset spanning the data, so that Chart.js picks the axis ranges and ticks.
       data: { datasets: [{ data: [], borderWidth: 0, pointRadius: 0, showLine: false }] },
       options: {
-        responsive: true,
-        maintainAspectRatio: false,
-        animation: false,
-        parsing: false,
+        ...STATIC_CHART_OPTIONS,
         normalized: true,
         events: ["mousemove", "mouseout", "click"],
         scales: {
@@ -362,11 +366,8 @@ export class StabilityMap {
       type: "scatter",
       data: { datasets: [{ data: [] }] },
       options: {
-        responsive: true,
-        maintainAspectRatio: false,
-        animation: false,
-        parsing: false,
-        interaction: { mode: "nearest", intersect: true },
+        ...STATIC_CHART_OPTIONS,
+        interaction: POINT_HOVER,
         scales: {
           x: {
             type: "logarithmic",

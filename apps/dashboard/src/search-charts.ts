@@ -2,7 +2,7 @@
 // and parallel coordinates (drawn straight onto a canvas: Chart.js has no such chart, and a plugin
 // for one would weigh more than these hundred lines).
 import { Chart, type TooltipModel } from "chart.js";
-import { crossMark } from "./charts.ts";
+import { crossMark, POINT_HOVER, STATIC_CHART_OPTIONS } from "./charts.ts";
 import { NO_VALUE_COLOR, sequentialColor, sequentialGradient, withAlpha } from "./colors.ts";
 import { h, setChildren } from "./dom.ts";
 import { nearestPolyline } from "./draw.ts";
@@ -54,11 +54,8 @@ export class OptimizationHistory {
         ],
       },
       options: {
-        responsive: true,
-        maintainAspectRatio: false,
-        animation: false,
-        parsing: false,
-        interaction: { mode: "nearest", intersect: true },
+        ...STATIC_CHART_OPTIONS,
+        interaction: POINT_HOVER,
         scales: {
           x: { type: "linear", title: { display: true, text: "trial (in the order asked)" }, ticks: { precision: 0, callback: (value) => (Number.isInteger(Number(value)) ? String(value) : "") } },
           y: { type: "linear", title: { display: true, text: "objective" }, ticks: { callback: (value) => this.data?.format(Number(value)) ?? String(value) } },
