@@ -3,13 +3,17 @@
 // runs to close as pruned. Serialised per sweep, so two processes advancing one study at once ask
 // each trial once.
 import { RunStatus, SweepStatus, type PrismaClient } from "./generated/index.js";
-import { completeSweepIfDone, lockSweep } from "./sweeps.ts";
+import { completeSweepIfDone, lockSweep, trialBudgetSpent } from "./sweeps.ts";
 import type { NewRun, Run, RunWithEpochs, Sweep } from "./types.ts";
 import { asJson, isUuid } from "./values.ts";
 
 export interface StudyState {
   sweep: Sweep;
-  /** Every run of the sweep with its epochs, in index order. */
+  /**
+   * Every run of the sweep, in index order, with its epochs while the study may still ask for trials
+   * (fewer configurations than its budget); once the budget is spent nothing reads them, and `epochs`
+   * is empty (a static plan's runs never load them on this path).
+   */
   runs: RunWithEpochs[];
 }
 
@@ -36,7 +40,9 @@ export async function advanceStudyRecord(
     if (status === null) return null;
     const sweep = (await tx.sweep.findUnique({ where: { id: sweepId } }))!;
     if (status !== SweepStatus.active) return { added: [], pruned: [], priority: sweep.priority };
-    const runs = await tx.run.findMany({ where: { sweepId }, orderBy: { index: "asc" }, include: { epochs: { orderBy: { epoch: "asc" } } } });
+    const runs = (await trialBudgetSpent(tx, sweepId))
+      ? (await tx.run.findMany({ where: { sweepId }, orderBy: { index: "asc" } })).map((run) => ({ ...run, epochs: [] }))
+      : await tx.run.findMany({ where: { sweepId }, orderBy: { index: "asc" }, include: { epochs: { orderBy: { epoch: "asc" } } } });
     const step = decide({ sweep, runs });
     const pruned = await tx.run.updateManyAndReturn({
       where: { id: { in: step.prune.map((entry) => entry.runId) }, sweepId, status: RunStatus.queued },

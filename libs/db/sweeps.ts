@@ -173,7 +173,7 @@ export async function completeSweepIfDone(tx: Prisma.TransactionClient, sweepId:
 }
 
 /** Whether the sweep has as many configurations as its trial budget (or has no budget: a plan fixed at submit). */
-async function trialBudgetSpent(tx: Prisma.TransactionClient, sweepId: string): Promise<boolean> {
+export async function trialBudgetSpent(tx: Prisma.TransactionClient, sweepId: string): Promise<boolean> {
   const sweep = await tx.sweep.findUnique({ where: { id: sweepId }, select: { trialBudget: true } });
   if (sweep?.trialBudget === null || sweep?.trialBudget === undefined) return true;
   const trials = await tx.run.groupBy({ by: ["configKey"], where: { sweepId } });

@@ -12,12 +12,14 @@ export function parallelismOf(config: SweepConfig): number {
 
 /** The runs of the next trials (numbered on from the sweep's runs); none when no slot or no budget is left, or the space is used up. */
 export function nextTrials(config: SweepConfig, objective: Objective, runs: readonly StudyRun[], trialBudget: number): PlannedRun[] {
+  const groups = trialGroups(runs);
+  // Slots and budget first, from the statuses alone: scoring every trial for the sampler is needed only when one will be asked.
+  const inFlight = groups.filter((repeats) => repeats.some((run) => run.status === "queued" || run.status === "running")).length;
+  const free = Math.min(parallelismOf(config) - inFlight, trialBudget - groups.length);
+  if (free <= 0) return [];
   const space = searchSpace(config.parameters);
   const trials = samplerTrials(runs, space, objective);
-  const inFlight = trials.filter((trial) => trial.state === "running").length;
-  const free = Math.min(parallelismOf(config) - inFlight, trialBudget - trials.length);
-  if (free <= 0) return [];
   const assignments = askTrials(samplerFor(config), { space, trials, direction: objective.direction }, free);
   const nextIndex = runs.reduce((next, run) => Math.max(next, run.index + 1), 0);
-  return trialRuns(config, assignments, { index: nextIndex, trial: trialGroups(runs).length });
+  return trialRuns(config, assignments, { index: nextIndex, trial: groups.length });
 }
