@@ -5,9 +5,8 @@
 // lock lets one process at a time see it).
 import { advanceStudyRecord, listAdaptiveSweepIds, type Run, type StudyState, type StudyStep } from "../db/index.ts";
 import { publishEvent } from "../queue/index.ts";
-import { isFinalRunStatus, objectiveSchema, type LiveEvent } from "../results/index.ts";
-import { nextTrials, studyRunOf, type StudyRun } from "../study/index.ts";
-import { parseSweepConfig, type SweepConfig } from "../sweep/index.ts";
+import { isFinalRunStatus, type LiveEvent } from "../results/index.ts";
+import { nextTrials, studyConfig, studyRunOf, type StudyRun } from "../study/index.ts";
 import type { ServiceContext } from "./context.ts";
 import { newRun, storedParams } from "./stored.ts";
 
@@ -29,9 +28,8 @@ export async function advanceStudy(ctx: ServiceContext, sweepId: string): Promis
 function studyStep({ sweep, runs }: StudyState): StudyStep {
   const config = studyConfig(sweep.config);
   if (config === null || sweep.trialBudget === null) return { add: [], prune: [] };
-  const objective = objectiveSchema.parse((sweep.config as { objective?: unknown }).objective ?? {});
   const study = runs.map(studyRunOf);
-  return { add: nextTrials(config, objective, study, sweep.trialBudget).map(newRun), prune: prunedRepeats(study) };
+  return { add: nextTrials(config, config.objective, study, sweep.trialBudget).map(newRun), prune: prunedRepeats(study) };
 }
 
 /** Queued repeats of a configuration that was pruned: the decision is per configuration, they need not train. */
@@ -41,15 +39,6 @@ function prunedRepeats(runs: readonly StudyRun[]): StudyStep["prune"] {
     const decided = pruned.get(run.configKey);
     return run.status === "queued" && decided ? [{ runId: run.id, reason: `not trained: its configuration was pruned (run #${decided.index})` }] : [];
   });
-}
-
-/** The stored config as the study reads it; null for a config no longer valid (stored by an older version). */
-function studyConfig(stored: unknown): SweepConfig | null {
-  try {
-    return parseSweepConfig(stored);
-  } catch {
-    return null;
-  }
 }
 
 /** The live event that tells the loop a run ended: the API advances that run's study at once. */

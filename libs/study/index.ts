@@ -8,3 +8,4 @@ export type { StudyEpoch, StudyRun } from "./study-runs.ts";
 export { judgeEpoch } from "./judge.ts";
 export type { PruningSettings } from "./judge.ts";
 export { nextTrials, parallelismOf } from "./next-trials.ts";
+export { studyConfig } from "./stored-config.ts";

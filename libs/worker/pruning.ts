@@ -1,9 +1,8 @@
 // The sweep's pruner, asked by the worker after each epoch it records: the decision needs the whole
 // study as stored (every run's epochs), read fresh each time; the sweep's settings are read once.
 import { getSweep, getSweepRuns, type PrismaClient } from "../db/index.ts";
-import { objectiveSchema } from "../results/index.ts";
-import { judgeEpoch, studyRunOf, type PruningSettings } from "../study/index.ts";
-import { parseSweepConfig, type PruneDecision } from "../sweep/index.ts";
+import { judgeEpoch, studyConfig, studyRunOf, type PruningSettings } from "../study/index.ts";
+import type { PruneDecision } from "../sweep/index.ts";
 
 const TRAIN_ON: PruneDecision = { prune: false };
 
@@ -33,13 +32,7 @@ export class PruningJudge {
 
   private async load(sweepId: string): Promise<PruningSettings | null> {
     const sweep = await getSweep(this.db, sweepId);
-    if (!sweep) return null;
-    try {
-      const config = parseSweepConfig(sweep.config);
-      const objective = objectiveSchema.parse((sweep.config as { objective?: unknown }).objective ?? {});
-      return { pruner: config.pruner, objective, seed: config.seed, epochs: config.fixed.epochs };
-    } catch {
-      return null;
-    }
+    const config = sweep && studyConfig(sweep.config);
+    return config ? { pruner: config.pruner, objective: config.objective, seed: config.seed, epochs: config.fixed.epochs } : null;
   }
 }
