@@ -12,10 +12,26 @@ export const PARAMETER_SHORT_NAMES: Readonly<Record<string, string>> = {
   variant: "variant",
   spectralNorm: "sn",
   labeled: "labeled",
+  architecture: "arch",
+  classHead: "head",
+  generatorLoss: "gloss",
+  lrSchedule: "sched",
+  lrDecay: "decay",
+  lrStepEpochs: "every",
+  lrMinFactor: "lrmin",
+  warmupEpochs: "warmup",
+  lrD: "lrD",
+  lrG: "lrG",
+  b1D: "b1D",
+  b1G: "b1G",
+  dStepsPerG: "dsteps",
+  labelSmoothing: "smooth",
+  instanceNoise: "noise",
+  evalEma: "ema",
 };
 
 /** Learning rates are read in exponent form: 2.0e-4, 1.0309e-4. */
-const EXPONENT_FORM = new Set(["lr"]);
+const EXPONENT_FORM = new Set(["lr", "lrD", "lrG"]);
 /** The fewest significant digits: a learning rate keeps its mantissa's first decimal (2.0e-4), other fractions read as today's (0.999). */
 const MIN_EXPONENT_DIGITS = 2;
 const MIN_PLAIN_DIGITS = 4;

@@ -2,6 +2,7 @@ import { z } from "zod";
 // The rule alone, not libs/data/index.ts: this schema is read by browser code too (apps/dashboard types).
 import { datasetNameProblem } from "../data/dataset-name.ts";
 import { inputIssues, InvalidInputError, type InputIssue } from "../validation/index.ts";
+import { recipeConflicts } from "./recipe.ts";
 
 /**
  * One training run's settings: the single source of truth for what a run may be configured with.
@@ -16,6 +17,30 @@ export const trainingConfigSchema = z
     latentDim: z.number().int().min(1).max(1024).default(100),
     variant: z.enum(["improved", "reference"]).default("improved"),
     spectralNorm: z.boolean().default(false),
+    // The recipe: techniques the seed does not use, each off (the seed's behaviour) by default. docs/sweeps.md
+    // "Recipe fields" gives each one's formula; libs/sgan/recipe.ts the combinations refused.
+    architecture: z.enum(["seed", "improved-gan"]).default("seed"),
+    classHead: z.enum(["seed", "fixedFakeLogit"]).default("seed"),
+    generatorLoss: z.enum(["standard", "featureMatching"]).default("standard"),
+    lrSchedule: z.enum(["constant", "step", "exponential", "cosine"]).default("constant"),
+    /** step: the factor applied every lrStepEpochs; exponential: the factor per epoch. */
+    lrDecay: z.number().gt(0).max(1).default(0.5),
+    lrStepEpochs: z.number().int().min(1).max(1000).default(10),
+    /** cosine: the floor, as a fraction of the peak learning rate. */
+    lrMinFactor: z.number().min(0).max(1).default(0),
+    warmupEpochs: z.number().min(0).max(1000).default(0),
+    // The two time-scale update rule: each network's own learning rate and first beta, `lr` and `b1` when unset.
+    lrD: z.number().positive().max(1).optional(),
+    lrG: z.number().positive().max(1).optional(),
+    b1D: z.number().min(0).lt(1).optional(),
+    b1G: z.number().min(0).lt(1).optional(),
+    dStepsPerG: z.number().int().min(1).max(10).default(1),
+    /** One-sided: the discriminator's target for real images is 1 - labelSmoothing. */
+    labelSmoothing: z.number().min(0).max(0.5).default(0),
+    /** Standard deviation of Gaussian noise added to every image the discriminator sees, annealed linearly to 0 over the run. */
+    instanceNoise: z.number().min(0).max(2).default(0),
+    /** Decay of the weights' exponential moving average used to evaluate and sample; 0 evaluates the weights themselves. */
+    evalEma: z.number().min(0).lt(1).default(0),
     labeled: z.union([z.literal("all"), z.number().int().min(10)]).default("all"),
     epochs: z.number().int().min(1).max(1000).default(5),
     imgSize: z.union([z.literal(28), z.literal(32)]).default(32),
@@ -49,5 +74,7 @@ export class ConfigError extends InvalidInputError {
 export function parseTrainingConfig(input: unknown): TrainingConfig {
   const result = trainingConfigSchema.safeParse(input);
   if (!result.success) throw new ConfigError(inputIssues(result.error, input));
+  const conflicts = recipeConflicts((field) => [(result.data as Record<string, unknown>)[field]]);
+  if (conflicts.length > 0) throw new ConfigError(conflicts);
   return result.data;
 }

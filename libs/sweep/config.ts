@@ -10,7 +10,9 @@ import {
   type PerSweepField,
   type SweepableField,
 } from "./fields.ts";
-import { DISTRIBUTION_KINDS, distributionKind, parameterSchema } from "./parameter-schema.ts";
+import { DISTRIBUTION_KINDS, distributionKind, parameterSchema, type ParameterSpec } from "./parameter-schema.ts";
+import { toDistribution } from "./distributions.ts";
+import { recipeConflicts, type PossibleValues } from "../sgan/recipe.ts";
 import { OBJECTIVE_KEYS, objectiveSchema } from "../results/index.ts";
 import { budgetIssues, parallelismSchema, tpeOptionsSchema, trialsSchema, withBudgetDefaults } from "./tpe/options.ts";
 import { prunerConfigSchema, prunerEpochIssues, prunerSettingsAdvice } from "./pruners/schema.ts";
@@ -48,6 +50,9 @@ export const sweepConfigSchema = z
   .superRefine((config, ctx) => {
     for (const issue of budgetIssues(config)) ctx.addIssue({ code: "custom", ...issue });
     for (const issue of prunerEpochIssues(config.pruner, config.fixed.epochs)) ctx.addIssue({ code: "custom", ...issue });
+    for (const { path, message } of recipeConflicts(possibleValues(config), (field) => (isSweepable(field) ? `parameters.${field}` : `fixed.${field}`))) {
+      ctx.addIssue({ code: "custom", path: path.split("."), message });
+    }
     if (config.strategy !== "grid") return;
     for (const [field, spec] of Object.entries(config.parameters)) {
       if (typeof spec !== "object" || !("uniform" in spec || "loguniform" in spec) || spec.points !== undefined) continue;
@@ -59,6 +64,17 @@ export const sweepConfigSchema = z
     }
   })
   .overwrite(withBudgetDefaults);
+
+const TRAINING_DEFAULTS = trainingConfigSchema.parse({}) as Record<string, unknown>;
+
+/** Every value a field can take in this sweep's runs: its distribution's probes, its fixed value, or its default. */
+function possibleValues(config: { fixed: Record<string, unknown>; parameters: Record<string, ParameterSpec | undefined> }): PossibleValues {
+  return (field) => {
+    const spec = config.parameters[field];
+    if (spec !== undefined) return toDistribution(spec).probes();
+    return [field in config.fixed && config.fixed[field] !== undefined ? config.fixed[field] : TRAINING_DEFAULTS[field]];
+  };
+}
 
 export type SweepConfig = z.output<typeof sweepConfigSchema>;
 export type SweepConfigInput = z.input<typeof sweepConfigSchema>;
