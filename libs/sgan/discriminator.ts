@@ -33,6 +33,8 @@ export interface DiscriminatorOutput {
   advLogit: tf.Tensor2D;
   /** Class logits, [n, 11]: the seed applies a softmax to them. */
   auxLogits: tf.Tensor2D;
+  /** The layer both heads read, [n, features]: what feature matching compares on real and generated batches. */
+  features: tf.Tensor2D;
 }
 
 /** The seed's Discriminator: per block conv(stride 2) -> LeakyReLU -> Dropout2d -> BatchNorm (not in the first block). */
@@ -43,5 +45,5 @@ export function discriminatorForward(ctx: ForwardContext, img: tf.Tensor4D, bloc
     if (index > 0) x = batchNorm(ctx, `d.block${index}.bn`, x, blockEps);
   });
   const flat = tf.reshape(x, [img.shape[0], -1]) as tf.Tensor2D;
-  return { advLogit: linear(ctx, "d.adv", flat), auxLogits: linear(ctx, "d.aux", flat) };
+  return { advLogit: linear(ctx, "d.adv", flat), auxLogits: linear(ctx, "d.aux", flat), features: flat };
 }

@@ -5,7 +5,7 @@ import { addDiscriminatorParams, discriminatorForward, type DiscriminatorOutput 
 import { addGeneratorParams, generatorForward } from "./generator.ts";
 import type { ForwardContext } from "./layers.ts";
 import { blockEpsFor } from "./losses.ts";
-import { ParamStore } from "./params.ts";
+import { normalValues, ParamStore } from "./params.ts";
 import { addSpectralNormState, powerIterate, spectrallyNormalized } from "./spectral-norm.ts";
 
 /** Mode of one forward pass: training (batch statistics, dropout) or evaluation (running statistics). */
@@ -42,6 +42,11 @@ export class SganModel {
 
   discriminatorWeights(): Map<string, tf.Variable> {
     return this.weightsOf("d.");
+  }
+
+  /** The generator's input noise for `count` images: N(0, 1), as the seed draws it. */
+  sampleLatent(count: number, rng: Rng): Float32Array {
+    return normalValues(count * this.config.latentDim, 0, 1, rng);
   }
 
   generate(z: tf.Tensor2D, mode: PassMode): tf.Tensor4D {

@@ -7,7 +7,6 @@ import type { TrainingConfig } from "./config.ts";
 import { FAKE_CLASS, NUM_CLASSES } from "./discriminator.ts";
 import { classAccuracy, lossesFor, type Losses } from "./losses.ts";
 import { SganModel, type PassMode } from "./model.ts";
-import { normalValues } from "./params.ts";
 import { encodeSampleGrid } from "./sample-grid.ts";
 import { summarize, type Summary } from "./summary.ts";
 
@@ -84,7 +83,7 @@ export class SganTrainer {
     this.discriminatorOptimizer = new Adam(this.model.discriminatorWeights(), adam);
     this.batches = new EpochBatches(data.train, config.batchSize, config.seed);
     this.labeledIndices = labeledSubset(data.train, config);
-    this.sampleNoise = normalValues(SAMPLE_GRID_SIZE * config.latentDim, 0, 1, createRng(deriveSeed(config.seed, "sample-noise")));
+    this.sampleNoise = this.model.sampleLatent(SAMPLE_GRID_SIZE, createRng(deriveSeed(config.seed, "sample-noise")));
   }
 
   static create(config: TrainingConfig, data: DataSplit): SganTrainer {
@@ -253,7 +252,7 @@ export class SganTrainer {
     const n = batch.labels.length;
     const real = tf.tensor4d(batch.images, [n, imgSize, imgSize, 1]);
     const labels = tf.tensor1d(batch.labels, "int32");
-    const z = tf.tensor2d(normalValues(n * latentDim, 0, 1, rng), [n, latentDim]);
+    const z = tf.tensor2d(this.model.sampleLatent(n, rng), [n, latentDim]);
     const fakeLabels = tf.fill([n], FAKE_CLASS, "int32") as tf.Tensor1D;
     const classImages = labeled ? tf.tensor4d(labeled.images, [labeled.labels.length, imgSize, imgSize, 1]) : real;
     const classLabels = labeled ? tf.tensor1d(labeled.labels, "int32") : labels;
