@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto";
 import { PNG } from "pngjs";
 import type { DataSplit } from "../../libs/data/index.ts";
-import type { EpochMetrics } from "../../libs/sgan/index.ts";
+import { decodeCheckpoint, SganTrainer, type EpochMetrics, type TrainingConfig } from "../../libs/sgan/index.ts";
 
 /** Every number in the metrics, flattened, for finiteness checks and comparisons. */
 export function metricNumbers(metrics: EpochMetrics): number[] {
@@ -17,4 +18,20 @@ export function poisoned(data: DataSplit): DataSplit {
   const images = data.train.images.slice();
   images.fill(Number.NaN, 0, data.train.imgSize * data.train.imgSize);
   return { ...data, train: { ...data.train, images } };
+}
+
+/**
+ * Per-batch [g_loss, d_loss, d_acc] of a run's first `batches` batches and a sha256 of every tensor
+ * its checkpoint holds after them: equal fingerprints mean the same training, bit for bit.
+ */
+export async function trainingFingerprint(data: DataSplit, config: TrainingConfig, batches: number): Promise<{ perBatch: number[][]; tensors: string }> {
+  const trainer = SganTrainer.create(config, data);
+  const controller = new AbortController();
+  const outcome = await trainer.trainEpoch({ signal: controller.signal, onProgress: (p) => p.batch === batches && controller.abort() });
+  const contents = decodeCheckpoint(await trainer.checkpoint());
+  trainer.dispose();
+  if (outcome.kind !== "stopped") throw new Error(`the epoch ended ${outcome.kind} before batch ${batches}`);
+  const hash = createHash("sha256");
+  for (const [key, tensor] of contents.tensors) hash.update(key).update(new Uint8Array(tensor.values.buffer, tensor.values.byteOffset, tensor.values.byteLength));
+  return { perBatch: contents.partialEpoch!.perBatch, tensors: hash.digest("hex") };
 }
