@@ -1,11 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../random/index.ts";
+import { headLayers, headOutputs, type ClassHead } from "./class-head.ts";
 import { batchNorm, conv3x3, dropout2d, leakyRelu, linear, type ForwardContext } from "./layers.ts";
 import { addBatchNorm, addConv, addLinear, type ParamStore } from "./params.ts";
 
-export const NUM_CLASSES = 10;
-/** The class head has one extra output: "generated". */
-export const FAKE_CLASS = NUM_CLASSES;
+export { NUM_CLASSES, FAKE_CLASS } from "./class-head.ts";
 const BLOCK_CHANNELS = [16, 32, 64, 128] as const;
 const DROPOUT_RATE = 0.25;
 
@@ -16,7 +15,7 @@ export function featureSide(imgSize: number): number {
   return side;
 }
 
-export function addDiscriminatorParams(store: ParamStore, imgSize: number, rng: Rng): void {
+export function addDiscriminatorParams(store: ParamStore, imgSize: number, classHead: ClassHead, rng: Rng): void {
   let inputs = 1;
   BLOCK_CHANNELS.forEach((channels, index) => {
     addConv(store, `d.block${index}.conv`, inputs, channels, rng);
@@ -24,26 +23,28 @@ export function addDiscriminatorParams(store: ParamStore, imgSize: number, rng: 
     inputs = channels;
   });
   const features = 128 * featureSide(imgSize) ** 2;
-  addLinear(store, "d.adv", features, 1, rng);
-  addLinear(store, "d.aux", features, NUM_CLASSES + 1, rng);
+  for (const [key, units] of headLayers(classHead)) addLinear(store, key, features, units, rng);
 }
 
 export interface DiscriminatorOutput {
   /** Real/fake logit, [n, 1]: the seed applies a sigmoid to it. */
   advLogit: tf.Tensor2D;
-  /** Class logits, [n, 11]: the seed applies a softmax to them. */
+  /** Class logits, [n, 11], the last one "generated": the seed applies a softmax to them. */
   auxLogits: tf.Tensor2D;
-  /** The layer both heads read, [n, features]: what feature matching compares on real and generated batches. */
+  /**
+   * What feature matching compares on real and generated batches, [n, features]: the layer the heads
+   * read (seed), or the last hidden layer before its noise (improved-gan, as its reference does).
+   */
   features: tf.Tensor2D;
 }
 
 /** The seed's Discriminator: per block conv(stride 2) -> LeakyReLU -> Dropout2d -> BatchNorm (not in the first block). */
-export function discriminatorForward(ctx: ForwardContext, img: tf.Tensor4D, blockEps: number): DiscriminatorOutput {
+export function discriminatorForward(ctx: ForwardContext, img: tf.Tensor4D, blockEps: number, classHead: ClassHead): DiscriminatorOutput {
   let x = img;
   BLOCK_CHANNELS.forEach((_, index) => {
     x = dropout2d(ctx, leakyRelu(conv3x3(ctx, `d.block${index}.conv`, x, 2)), DROPOUT_RATE);
     if (index > 0) x = batchNorm(ctx, `d.block${index}.bn`, x, blockEps);
   });
   const flat = tf.reshape(x, [img.shape[0], -1]) as tf.Tensor2D;
-  return { advLogit: linear(ctx, "d.adv", flat), auxLogits: linear(ctx, "d.aux", flat), features: flat };
+  return { ...headOutputs(classHead, (key) => linear(ctx, key, flat)), features: flat };
 }

@@ -6,6 +6,11 @@ import type { ParamStore } from "./params.ts";
 /** PyTorch BatchNorm momentum 0.1 (weight of the new batch statistic). */
 const BN_MOMENTUM = 0.1;
 const LEAKY_SLOPE = 0.2;
+/**
+ * Under the root of weight normalisation's ||v||, as improved-gan's nn.l2normalize has it (its
+ * DenseLayer has none: next to its ||v||^2 of about 1 to 8, 1e-6 is within float rounding).
+ */
+const WEIGHT_NORM_EPS = 1e-6;
 
 /** What a forward pass needs besides its input: the weights, the mode, and where replaced state goes. */
 export interface ForwardContext {
@@ -34,16 +39,29 @@ export function conv3x3(ctx: ForwardContext, key: string, x: tf.Tensor4D, stride
  * running statistics updated from the unbiased variance; running statistics in evaluation.
  */
 export function batchNorm(ctx: ForwardContext, key: string, x: tf.Tensor4D, eps: number): tf.Tensor4D {
-  const gamma = ctx.weight(`${key}.gamma`);
+  return normalizeBatch(ctx, key, x, eps, ctx.weight(`${key}.gamma`));
+}
+
+/**
+ * Batch norm of dense features [n, c] with a learnt shift and no scale: improved-gan's
+ * nn.batch_norm(..., g=None), whose variance eps it takes; otherwise the same semantics as batchNorm.
+ */
+export function batchNormShift(ctx: ForwardContext, key: string, x: tf.Tensor2D, eps: number): tf.Tensor2D {
+  const [n, c] = x.shape;
+  return tf.reshape(normalizeBatch(ctx, key, tf.reshape(x, [n, 1, 1, c]), eps, null), [n, c]);
+}
+
+function normalizeBatch(ctx: ForwardContext, key: string, x: tf.Tensor4D, eps: number, gamma: tf.Tensor | null): tf.Tensor4D {
   const beta = ctx.weight(`${key}.beta`);
   if (ctx.training) {
-    return batchNormTraining(x, gamma, beta, eps, (mean, variance) =>
+    return batchNormTraining(x, gamma ?? tf.onesLike(beta), beta, eps, (mean, variance) =>
       updateRunningStats(ctx, key, mean, variance, x.size / x.shape[3]),
     );
   }
   const mean = ctx.store.stateOf(`${key}.runningMean`);
   const variance = ctx.store.stateOf(`${key}.runningVar`);
-  const scale = tf.mul(tf.rsqrt(tf.add(variance, eps)), gamma);
+  const inverseStd = tf.rsqrt(tf.add(variance, eps));
+  const scale = gamma ? tf.mul(inverseStd, gamma) : inverseStd;
   return tf.add(tf.mul(tf.sub(x, mean), scale), beta);
 }
 
@@ -136,4 +154,29 @@ export function dropout2d(ctx: ForwardContext, x: tf.Tensor4D, rate: number): tf
   if (!ctx.rng) throw new Error("dropout while training needs a seeded rng");
   const [n, , , c] = x.shape;
   return tf.dropout(x, rate, [n, 1, 1, c], ctx.rng.seed()) as tf.Tensor4D;
+}
+
+/**
+ * Weight normalisation (Salimans & Kingma 2016) of a dense layer: x w + b with w = g v / ||v||, the
+ * norm per output unit (column of v). The scale is applied to x v rather than to v ([n, out] values
+ * instead of [in, out]); the product is the same. g is a weight where it is trained, otherwise state.
+ */
+export function weightNormDense(ctx: ForwardContext, key: string, x: tf.Tensor2D): tf.Tensor2D {
+  return tf.add(weightNormProduct(ctx, key, x), ctx.weight(`${key}.b`));
+}
+
+/** x w without the bias. */
+export function weightNormProduct(ctx: ForwardContext, key: string, x: tf.Tensor2D): tf.Tensor2D {
+  const direction = ctx.weight(`${key}.v`) as tf.Tensor2D;
+  const scaleKey = `${key}.g`;
+  const scale = ctx.store.weights.has(scaleKey) ? ctx.weight(scaleKey) : ctx.store.stateOf(scaleKey);
+  const norms = tf.sqrt(tf.add(tf.sum(tf.square(direction), 0), WEIGHT_NORM_EPS));
+  return tf.mul(tf.matMul(x, direction), tf.div(scale, norms));
+}
+
+/** Additive Gaussian noise N(0, std^2) while training (improved-gan's GaussianNoiseLayer); the identity in evaluation. */
+export function gaussianNoise<T extends tf.Tensor>(ctx: ForwardContext, x: T, std: number): T {
+  if (!ctx.training) return x;
+  if (!ctx.rng) throw new Error("gaussian noise while training needs a seeded rng");
+  return tf.add(x, tf.randomNormal(x.shape, 0, std, "float32", ctx.rng.seed()));
 }

@@ -1,11 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { createRng, deriveSeed, type Rng } from "../random/index.ts";
+import { seedArchitecture, type Architecture, type ArchitectureBuilder } from "./architecture.ts";
 import type { TrainingConfig } from "./config.ts";
-import { addDiscriminatorParams, discriminatorForward, type DiscriminatorOutput } from "./discriminator.ts";
-import { addGeneratorParams, generatorForward } from "./generator.ts";
+import type { DiscriminatorOutput } from "./discriminator.ts";
+import { improvedGanArchitecture } from "./improved-gan.ts";
 import type { ForwardContext } from "./layers.ts";
-import { blockEpsFor } from "./losses.ts";
-import { normalValues, ParamStore } from "./params.ts";
+import { ParamStore } from "./params.ts";
 import { addSpectralNormState, powerIterate, spectrallyNormalized } from "./spectral-norm.ts";
 
 /** Mode of one forward pass: training (batch statistics, dropout) or evaluation (running statistics). */
@@ -15,17 +15,20 @@ export interface PassMode {
   rng?: Rng;
 }
 
-/** The seed's generator and discriminator with their weights and state, as one unit. */
+const ARCHITECTURES: Record<TrainingConfig["architecture"], ArchitectureBuilder> = {
+  seed: seedArchitecture,
+  "improved-gan": improvedGanArchitecture,
+};
+
+/** The generator and discriminator of the configured architecture with their weights and state, as one unit. */
 export class SganModel {
   readonly store = new ParamStore();
-  private readonly blockEps: number;
+  private readonly architecture: Architecture;
   private readonly spectralKeys: string[];
 
   constructor(readonly config: TrainingConfig) {
     const rng = createRng(deriveSeed(config.seed, "init"));
-    addGeneratorParams(this.store, config.latentDim, config.imgSize, rng);
-    addDiscriminatorParams(this.store, config.imgSize, rng);
-    this.blockEps = blockEpsFor(config.variant);
+    this.architecture = ARCHITECTURES[config.architecture](this.store, config, rng);
     this.spectralKeys = config.spectralNorm
       ? [...this.store.weights.keys()].filter((key) => key.startsWith("d.") && key.endsWith(".w"))
       : [];
@@ -44,17 +47,28 @@ export class SganModel {
     return this.weightsOf("d.");
   }
 
-  /** The generator's input noise for `count` images: N(0, 1), as the seed draws it. */
+  /** The generator's input noise for `count` images: N(0, 1) for the seed, U(0, 1) for improved-gan. */
   sampleLatent(count: number, rng: Rng): Float32Array {
-    return normalValues(count * this.config.latentDim, 0, 1, rng);
+    return this.architecture.sampleLatent(count, rng);
   }
 
   generate(z: tf.Tensor2D, mode: PassMode): tf.Tensor4D {
-    return generatorForward(this.context(mode), z, this.config.imgSize, this.blockEps);
+    return this.architecture.generate(this.context(mode), z);
   }
 
   discriminate(images: tf.Tensor4D, mode: PassMode): DiscriminatorOutput {
-    return discriminatorForward(this.context(mode), images, this.blockEps);
+    return this.architecture.discriminate(this.context(mode), images);
+  }
+
+  /**
+   * For a new run, before its first step: improved-gan's data-dependent initialisation of its
+   * weight-normalised layers on a batch of real training images (the reference uses 500); nothing
+   * for the seed, whose initialisation does not depend on the data.
+   */
+  initializeFromData(images: tf.Tensor4D, rng: Rng): void {
+    const retired: tf.Tensor[] = [];
+    tf.tidy(() => this.architecture.initializeFromData(this.context({ training: true, retired, rng }), images));
+    tf.dispose(retired);
   }
 
   /** Advances the spectral-norm estimates once; a no-op without spectral normalisation. */

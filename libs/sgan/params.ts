@@ -82,7 +82,35 @@ export function addConv(store: ParamStore, key: string, inputs: number, outputs:
 /** The seed's weights_init_normal for BatchNorm: gamma N(1, 0.02), beta 0; running stats 0 and 1. */
 export function addBatchNorm(store: ParamStore, key: string, channels: number, rng: Rng): void {
   store.addWeight(`${key}.gamma`, [channels], normalValues(channels, 1, 0.02, rng));
+  addBatchNormShift(store, key, channels);
+}
+
+/** Lasagne's GlorotUniform (gain 1): U(-a, a) with a = sqrt(6 / (fan_in + fan_out)). */
+export function glorotValues(inputs: number, outputs: number, rng: Rng): Float32Array {
+  return uniformValues(inputs * outputs, Math.sqrt(6 / (inputs + outputs)), rng);
+}
+
+/** A dense layer's weight without a bias (a batch norm's shift follows it), Glorot-uniform. */
+export function addDenseWithoutBias(store: ParamStore, key: string, inputs: number, outputs: number, rng: Rng): void {
+  store.addWeight(`${key}.w`, [inputs, outputs], glorotValues(inputs, outputs, rng));
+}
+
+/** A batch norm with a shift and no scale: beta 0, running statistics 0 and 1. */
+export function addBatchNormShift(store: ParamStore, key: string, channels: number): void {
   store.addWeight(`${key}.beta`, [channels], new Float32Array(channels));
   store.addState(`${key}.runningMean`, tf.zeros([channels]));
   store.addState(`${key}.runningVar`, tf.ones([channels]));
+}
+
+/**
+ * A weight-normalised dense layer: direction v [inputs, outputs] (given), bias 0 and scale g 1 per
+ * output unit. An untrained scale is state, as improved-gan's train_scale=False keeps it: what its
+ * data-dependent initialisation sets.
+ */
+export function addWeightNormDense(store: ParamStore, key: string, direction: Float32Array, inputs: number, outputs: number, trainScale: boolean): void {
+  store.addWeight(`${key}.v`, [inputs, outputs], direction);
+  store.addWeight(`${key}.b`, [outputs], new Float32Array(outputs));
+  const ones = new Float32Array(outputs).fill(1);
+  if (trainScale) store.addWeight(`${key}.g`, [outputs], ones);
+  else store.addState(`${key}.g`, tf.tensor1d(ones));
 }
