@@ -5,7 +5,7 @@
  */
 import { mkdir, appendFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { BackendUnavailableError, initBackend, shutdownBackend, type BackendChoice } from "../../libs/backends/index.ts";
 import { loadDataSplit, DataError } from "../../libs/data/index.ts";
 import { createLogger } from "../../libs/log/index.ts";
@@ -16,29 +16,54 @@ import { endProgress, renderProgress } from "./progress-bar.ts";
 
 const log = createLogger("train");
 
+/** The training config's fields as flags: each flag is its field in kebab-case (`--lr-step-epochs` sets lrStepEpochs). */
+const TRAINING_FLAGS = {
+  epochs: "number",
+  "batch-size": "number",
+  lr: "number",
+  b1: "number",
+  b2: "number",
+  "latent-dim": "number",
+  variant: "text",
+  "spectral-norm": "switch",
+  architecture: "text",
+  "class-head": "text",
+  "generator-loss": "text",
+  "lr-schedule": "text",
+  "lr-decay": "number",
+  "lr-step-epochs": "number",
+  "lr-min-factor": "number",
+  "warmup-epochs": "number",
+  "lr-d": "number",
+  "lr-g": "number",
+  "b1-d": "number",
+  "b1-g": "number",
+  "d-steps-per-g": "number",
+  "label-smoothing": "number",
+  "instance-noise": "number",
+  "eval-ema": "number",
+  labeled: "number",
+  "img-size": "number",
+  dataset: "text",
+  limit: "number",
+  seed: "number",
+} as const;
+
 const options = {
-  epochs: { type: "string" },
-  "batch-size": { type: "string" },
-  lr: { type: "string" },
-  b1: { type: "string" },
-  b2: { type: "string" },
-  "latent-dim": { type: "string" },
-  variant: { type: "string" },
-  "spectral-norm": { type: "boolean" },
-  labeled: { type: "string" },
-  "img-size": { type: "string" },
-  dataset: { type: "string" },
-  limit: { type: "string" },
-  seed: { type: "string" },
+  ...Object.fromEntries(Object.entries(TRAINING_FLAGS).map(([flag, kind]) => [flag, { type: kind === "switch" ? "boolean" : "string" }])),
   backend: { type: "string", default: "auto" },
   threads: { type: "string" },
   out: { type: "string" },
   help: { type: "boolean", short: "h" },
-} as const;
+} as const satisfies ParseArgsConfig["options"];
 
 const USAGE = `usage: npm run train -- [--epochs N] [--batch-size N] [--lr X] [--b1 X] [--b2 X] [--latent-dim N]
   [--variant improved|reference] [--spectral-norm] [--labeled all|N] [--img-size 28|32]
   [--dataset mnist|<IDX directory>] [--limit N] [--seed N]
+  [--architecture seed|improved-gan] [--class-head seed|fixedFakeLogit] [--generator-loss standard|featureMatching]
+  [--lr-schedule constant|step|exponential|cosine] [--lr-decay X] [--lr-step-epochs N] [--lr-min-factor X]
+  [--warmup-epochs X] [--lr-d X] [--lr-g X] [--b1-d X] [--b1-g X] [--d-steps-per-g N]
+  [--label-smoothing X] [--instance-noise X] [--eval-ema X]
   [--backend auto|tensorflow|webgpu|wasm|cpu] [--threads N] [--out DIR]`;
 
 function numberOrText(text: string | undefined): number | string | undefined {
@@ -47,23 +72,14 @@ function numberOrText(text: string | undefined): number | string | undefined {
   return text.trim() !== "" && Number.isFinite(value) ? value : text;
 }
 
+const fieldOfFlag = (flag: string) => flag.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
+
 function configFromArgs(values: Record<string, string | boolean | undefined>): unknown {
-  const fields: Record<string, unknown> = {
-    epochs: numberOrText(values.epochs as string | undefined),
-    batchSize: numberOrText(values["batch-size"] as string | undefined),
-    lr: numberOrText(values.lr as string | undefined),
-    b1: numberOrText(values.b1 as string | undefined),
-    b2: numberOrText(values.b2 as string | undefined),
-    latentDim: numberOrText(values["latent-dim"] as string | undefined),
-    variant: values.variant,
-    spectralNorm: values["spectral-norm"],
-    labeled: numberOrText(values.labeled as string | undefined),
-    imgSize: numberOrText(values["img-size"] as string | undefined),
-    dataset: values.dataset,
-    limit: numberOrText(values.limit as string | undefined),
-    seed: numberOrText(values.seed as string | undefined),
-  };
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+  const fields = Object.entries(TRAINING_FLAGS).map(([flag, kind]) => {
+    const value = values[flag];
+    return [fieldOfFlag(flag), kind === "number" ? numberOrText(value as string | undefined) : value];
+  });
+  return Object.fromEntries(fields.filter(([, value]) => value !== undefined));
 }
 
 function epochLine(metrics: EpochMetrics, epochs: number): string {

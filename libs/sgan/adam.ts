@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { FUSED_KERNELS } from "../backends/index.ts";
 
+/** The betas; the learning rate comes with each step (the schedule's). */
 export interface AdamOptions {
-  lr: number;
   b1: number;
   b2: number;
   /** torch.optim.Adam's default; tfjs's own Adam uses 1e-7. */
@@ -36,10 +36,10 @@ export class Adam {
     }
   }
 
-  /** Applies gradients keyed by variable name (what tf.variableGrads returns) and disposes them. */
-  apply(gradients: tf.NamedTensorMap): void {
+  /** Applies gradients keyed by variable name (what tf.variableGrads returns) at learning rate `lr`, and disposes them. */
+  apply(gradients: tf.NamedTensorMap, lr: number): void {
     this.step += 1;
-    const { lr, b1, b2 } = this.options;
+    const { b1, b2 } = this.options;
     const stepSize = lr / (1 - b1 ** this.step);
     const secondCorrection = Math.sqrt(1 - b2 ** this.step);
     // One fused kernel per parameter where the backend has it (wasm with the native kernels), else the formula.

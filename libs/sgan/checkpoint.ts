@@ -1,4 +1,5 @@
-import type { TrainingConfig } from "./config.ts";
+import { inputIssues } from "../validation/index.ts";
+import { trainingConfigSchema, type TrainingConfig } from "./config.ts";
 
 const MAGIC = Buffer.from("SGANCKPT", "ascii");
 const FORMAT_VERSION = 1;
@@ -34,7 +35,8 @@ export class CheckpointError extends Error {
 
 interface Header {
   version: number;
-  config: TrainingConfig;
+  /** Read through trainingConfigSchema: fields added since the checkpoint was written take their defaults. */
+  config: unknown;
   epochsDone: number;
   partialEpoch: EpochProgress | null;
   optimizerSteps: { generator: number; discriminator: number };
@@ -83,10 +85,19 @@ export function decodeCheckpoint(buffer: Buffer): CheckpointContents {
     tensors.set(entry.key, { shape: entry.shape, values: data.slice(entry.offset, entry.offset + entry.length) });
   }
   return {
-    config: header.config,
+    config: storedConfig(header.config),
     epochsDone: header.epochsDone,
     partialEpoch: header.partialEpoch ?? null,
     optimizerSteps: header.optimizerSteps,
     tensors,
   };
+}
+
+function storedConfig(stored: unknown): TrainingConfig {
+  const parsed = trainingConfigSchema.safeParse(stored);
+  if (!parsed.success) {
+    const problems = inputIssues(parsed.error, stored).map(({ path, message }) => `${path}: ${message}`).join("; ");
+    throw new CheckpointError(`the checkpoint's training config is not one this version can train (${problems}); start the run afresh`);
+  }
+  return parsed.data;
 }

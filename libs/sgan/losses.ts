@@ -4,8 +4,8 @@ export type Variant = "improved" | "reference";
 
 /** The seed's two criteria, per variant. Both return the batch mean, like PyTorch's default reduction. */
 export interface Losses {
-  /** nn.BCELoss(Sigmoid(logit), target) for a batch whose targets are all `target`. */
-  adversarial(logit: tf.Tensor2D, target: 0 | 1): tf.Scalar;
+  /** nn.BCELoss(Sigmoid(logit), target) for a batch whose targets are all `target` (in [0, 1]: soft targets too). */
+  adversarial(logit: tf.Tensor2D, target: number): tf.Scalar;
   /** nn.CrossEntropyLoss on the class head for integer labels 0..10. */
   auxiliary(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar;
 }
@@ -39,14 +39,33 @@ export const referenceLosses: Losses = {
   auxiliary: (logits, labels) => crossEntropyOnLogits(tf.softmax(logits), labels),
 };
 
+/**
+ * BCE(sigmoid(x), y) from the logit: y softplus(-x) + (1 - y) softplus(x) = softplus(-x) + (1 - y) x.
+ * The hard targets keep their one-term form, so the seed's targets compute exactly what they always did.
+ */
+function bceOnLogits(logit: tf.Tensor2D, target: number): tf.Scalar {
+  if (target === 1) return tf.mean(tf.softplus(tf.neg(logit)));
+  if (target === 0) return tf.mean(tf.softplus(logit));
+  return tf.mean(tf.add(tf.softplus(tf.neg(logit)), tf.mul(logit, 1 - target)));
+}
+
 /** The fixed model: the same criteria computed from logits (numerically stable, no double softmax). */
 export const improvedLosses: Losses = {
-  adversarial: (logit, target) => tf.mean(tf.softplus(target === 1 ? tf.neg(logit) : logit)),
+  adversarial: bceOnLogits,
   auxiliary: crossEntropyOnLogits,
 };
 
 export function lossesFor(variant: Variant): Losses {
   return variant === "reference" ? referenceLosses : improvedLosses;
+}
+
+/**
+ * Feature matching (Salimans et al. 2016, openai/improved-gan train_mnist_feature_matching.py's
+ * loss_gen): the mean over features of the squared difference between the batch means of the
+ * discriminator's features on real and on generated images.
+ */
+export function featureMatchingLoss(realFeatures: tf.Tensor2D, generatedFeatures: tf.Tensor2D): tf.Scalar {
+  return tf.mean(tf.square(tf.sub(tf.mean(realFeatures, 0), tf.mean(generatedFeatures, 0))));
 }
 
 /** The seed's d_acc: argmax of the class head over real and generated images against their labels. */

@@ -1,19 +1,23 @@
 import * as tf from "@tensorflow/tfjs";
 import { EpochBatches, gatherBatch, labeledMask, type Batch, type DataSplit, type ImageSet } from "../data/index.ts";
-import { createRng, deriveSeed, permutation, type Rng } from "../random/index.ts";
-import { Adam } from "./adam.ts";
-import { decodeCheckpoint, encodeCheckpoint, CheckpointError, type CheckpointTensor, type EpochProgress } from "./checkpoint.ts";
+import { createRng, deriveSeed, permutation } from "../random/index.ts";
+import { decodeCheckpoint, encodeCheckpoint, type EpochProgress } from "./checkpoint.ts";
 import type { TrainingConfig } from "./config.ts";
-import { FAKE_CLASS, NUM_CLASSES } from "./discriminator.ts";
-import { classAccuracy, lossesFor, type Losses } from "./losses.ts";
-import { SganModel, type PassMode } from "./model.ts";
+import { NUM_CLASSES } from "./discriminator.ts";
+import type { WeightAverage } from "./ema.ts";
+import { lossesFor } from "./losses.ts";
+import { SganModel } from "./model.ts";
 import { encodeSampleGrid } from "./sample-grid.ts";
 import { summarize, type Summary } from "./summary.ts";
+import { loadStateTensors, stateTensors, type Networks } from "./trainer-state.ts";
+import { disposeNetwork, planStep, SganStep, trainedNetwork } from "./training-step.ts";
 
 /** Per-batch losses are read back from the device every this many batches, not after each one. */
 const READBACK_INTERVAL = 10;
 const SAMPLE_GRID_SIZE = 25;
 const EVAL_CHUNK = 500;
+/** Real images a new run's data-dependent initialisation sees (the reference's init_param(trainx[:500])). */
+const DATA_INIT_IMAGES = 500;
 
 export interface EpochMetrics {
   /** 1-based: the first epoch is epoch 1. */
@@ -53,15 +57,11 @@ export interface Evaluation {
   classLoss: number;
 }
 
-/**
- * Trains the seed's SGAN one epoch at a time: the G step, then the D step on the same generated
- * batch (the seed's gen_imgs.detach()), with the seed's losses and d_acc.
- */
+/** Trains the SGAN one epoch at a time (libs/sgan/training-step.ts: one batch), with the seed's losses and d_acc. */
 export class SganTrainer {
   private readonly model: SganModel;
-  private readonly losses: Losses;
-  private readonly generatorOptimizer: Adam;
-  private readonly discriminatorOptimizer: Adam;
+  private readonly networks: Networks;
+  private readonly trainingStep: SganStep;
   private readonly batches: EpochBatches;
   private readonly labeledIndices: Int32Array | null;
   private readonly sampleNoise: Float32Array;
@@ -69,32 +69,38 @@ export class SganTrainer {
   /** The epoch in progress, when one was stopped between batches. */
   private partial: EpochProgress | null = null;
 
+  /** `fresh`: a new run, whose weights an architecture may initialise from the data; else a checkpoint's weights follow. */
   private constructor(
     readonly config: TrainingConfig,
     private readonly data: DataSplit,
+    fresh: boolean,
   ) {
     if (data.train.imgSize !== config.imgSize) {
       throw new Error(`data has ${data.train.imgSize}px images but the config asks for imgSize ${config.imgSize}`);
     }
     this.model = new SganModel(config);
-    this.losses = lossesFor(config.variant);
-    const adam = { lr: config.lr, b1: config.b1, b2: config.b2 };
-    this.generatorOptimizer = new Adam(this.model.generatorWeights(), adam);
-    this.discriminatorOptimizer = new Adam(this.model.discriminatorWeights(), adam);
+    // Before the optimisers and the averages take the weights as their start.
+    if (fresh) this.initializeFromData();
+    this.networks = {
+      generator: trainedNetwork(this.model.generatorWeights(), config.b1G ?? config.b1, config),
+      discriminator: trainedNetwork(this.model.discriminatorWeights(), config.b1D ?? config.b1, config),
+    };
+    const { generator, discriminator } = this.networks;
+    this.trainingStep = new SganStep(this.model, lossesFor(config.variant), config, generator, discriminator);
     this.batches = new EpochBatches(data.train, config.batchSize, config.seed);
     this.labeledIndices = labeledSubset(data.train, config);
     this.sampleNoise = this.model.sampleLatent(SAMPLE_GRID_SIZE, createRng(deriveSeed(config.seed, "sample-noise")));
   }
 
   static create(config: TrainingConfig, data: DataSplit): SganTrainer {
-    return new SganTrainer(config, data);
+    return new SganTrainer(config, data, true);
   }
 
   /** A trainer that continues a checkpointed run with its next epoch. */
   static restore(checkpoint: Buffer, data: DataSplit, epochs?: number): SganTrainer {
     const contents = decodeCheckpoint(checkpoint);
-    const trainer = new SganTrainer({ ...contents.config, epochs: epochs ?? contents.config.epochs }, data);
-    trainer.load(contents.tensors, contents.optimizerSteps);
+    const trainer = new SganTrainer({ ...contents.config, epochs: epochs ?? contents.config.epochs }, data, false);
+    loadStateTensors(contents.tensors, trainer.model, trainer.networks, contents.optimizerSteps);
     trainer.completedEpochs = contents.epochsDone;
     trainer.partial = contents.partialEpoch;
     return trainer;
@@ -137,7 +143,7 @@ export class SganTrainer {
       const batchIndex = progress.batchesDone;
       const rng = createRng(deriveSeed(this.config.seed, "train", epoch, batchIndex));
       const labeled = labeledOrder ? this.labeledBatch(labeledOrder, batchIndex) : null;
-      pending.push(this.step(batch, labeled, rng));
+      pending.push(this.trainingStep.run(batch, labeled, rng, planStep(this.config, batches, epoch, batchIndex)));
       progress.batchesDone += 1;
       progress.samples += batch.labels.length;
       const readNow = pending.length >= READBACK_INTERVAL || progress.batchesDone === batches;
@@ -179,8 +185,15 @@ export class SganTrainer {
     };
   }
 
-  /** Class-head accuracy and loss on the held-out split, in evaluation mode (running BN statistics, no dropout). */
+  /**
+   * Class-head accuracy and loss on the held-out split, in evaluation mode (running BN statistics, no
+   * dropout), with the discriminator's averaged weights under evalEma.
+   */
   async evaluate(set: ImageSet = this.data.test): Promise<Evaluation> {
+    return withAverage(this.networks.discriminator.average, () => this.evaluateWeights(set));
+  }
+
+  private async evaluateWeights(set: ImageSet): Promise<Evaluation> {
     const side = set.imgSize;
     let correct = 0;
     let lossSum = 0;
@@ -203,86 +216,44 @@ export class SganTrainer {
     return { accuracy: correct / set.count, classLoss: lossSum / set.count };
   }
 
-  /** A 5x5 grid from fixed noise, generator in evaluation mode, so grids of different epochs compare. */
+  /** A 5x5 grid from fixed noise, generator in evaluation mode (averaged weights under evalEma), so grids of different epochs compare. */
   async sampleGrid(): Promise<Buffer> {
-    const images = tf.tidy(() => {
-      const z = tf.tensor2d(this.sampleNoise, [SAMPLE_GRID_SIZE, this.config.latentDim]);
-      return this.model.generate(z, { training: false, retired: [] });
-    });
+    const generate = async () =>
+      tf.tidy(() => {
+        const z = tf.tensor2d(this.sampleNoise, [SAMPLE_GRID_SIZE, this.config.latentDim]);
+        return this.model.generate(z, { training: false, retired: [] });
+      });
+    const images = await withAverage(this.networks.generator.average, generate);
     const pixels = (await images.data()) as Float32Array;
     images.dispose();
     return encodeSampleGrid(pixels, SAMPLE_GRID_SIZE, this.config.imgSize);
   }
 
   async checkpoint(): Promise<Buffer> {
-    const tensors = new Map<string, CheckpointTensor>();
-    const add = async (key: string, tensor: tf.Tensor) =>
-      tensors.set(key, { shape: tensor.shape, values: new Float32Array(await tensor.data()) });
-    for (const [key, variable] of this.model.store.weights) await add(key, variable);
-    for (const [key, tensor] of this.model.store.state) await add(key, tensor);
-    const optimizers = { generator: this.generatorOptimizer, discriminator: this.discriminatorOptimizer };
-    for (const [name, optimizer] of Object.entries(optimizers)) {
-      const state = optimizer.state();
-      for (const [key, tensor] of state.firstMoments) await add(`adam.${name}.m.${key}`, tensor);
-      for (const [key, tensor] of state.secondMoments) await add(`adam.${name}.v.${key}`, tensor);
-    }
+    const { generator, discriminator } = this.networks;
     return encodeCheckpoint({
       config: this.config,
       epochsDone: this.completedEpochs,
       partialEpoch: this.partial,
-      optimizerSteps: {
-        generator: this.generatorOptimizer.state().step,
-        discriminator: this.discriminatorOptimizer.state().step,
-      },
-      tensors,
+      optimizerSteps: { generator: generator.optimizer.state().step, discriminator: discriminator.optimizer.state().step },
+      tensors: await stateTensors(this.model, this.networks),
     });
   }
 
   dispose(): void {
     this.model.dispose();
-    this.generatorOptimizer.dispose();
-    this.discriminatorOptimizer.dispose();
+    disposeNetwork(this.networks.generator);
+    disposeNetwork(this.networks.discriminator);
   }
 
-  /** One iteration of the seed's loop; returns [g_loss, d_loss, d_acc] still on the device. */
-  private step(batch: Batch, labeled: Batch | null, rng: Rng): tf.Tensor1D {
-    const retired: tf.Tensor[] = [];
-    const mode: PassMode = { training: true, retired, rng };
-    const { imgSize, latentDim } = this.config;
-    const n = batch.labels.length;
-    const real = tf.tensor4d(batch.images, [n, imgSize, imgSize, 1]);
-    const labels = tf.tensor1d(batch.labels, "int32");
-    const z = tf.tensor2d(this.model.sampleLatent(n, rng), [n, latentDim]);
-    const fakeLabels = tf.fill([n], FAKE_CLASS, "int32") as tf.Tensor1D;
-    const classImages = labeled ? tf.tensor4d(labeled.images, [labeled.labels.length, imgSize, imgSize, 1]) : real;
-    const classLabels = labeled ? tf.tensor1d(labeled.labels, "int32") : labels;
-
-    let generated: tf.Tensor4D | undefined;
-    this.model.updateSpectralNorm(retired);
-    const generatorStep = tf.variableGrads(() => {
-      generated = tf.keep(this.model.generate(z, mode));
-      return this.losses.adversarial(this.model.discriminate(generated, mode).advLogit, 1);
-    }, [...this.model.generatorWeights().values()]);
-    this.generatorOptimizer.apply(generatorStep.grads);
-
-    let accuracy: tf.Scalar | undefined;
-    this.model.updateSpectralNorm(retired);
-    const discriminatorStep = tf.variableGrads(() => {
-      const realOut = this.model.discriminate(real, mode);
-      const classOut = labeled ? this.model.discriminate(classImages, mode) : realOut;
-      const fakeOut = this.model.discriminate(generated!, mode);
-      const realLoss = tf.div(tf.add(this.losses.adversarial(realOut.advLogit, 1), this.losses.auxiliary(classOut.auxLogits, classLabels)), 2);
-      const fakeLoss = tf.div(tf.add(this.losses.adversarial(fakeOut.advLogit, 0), this.losses.auxiliary(fakeOut.auxLogits, fakeLabels)), 2);
-      accuracy = tf.keep(
-        classAccuracy(tf.concat([classOut.auxLogits, fakeOut.auxLogits]), tf.concat([classLabels, fakeLabels])),
-      );
-      return tf.div(tf.add(realLoss, fakeLoss), 2) as tf.Scalar;
-    }, [...this.model.discriminatorWeights().values()]);
-    this.discriminatorOptimizer.apply(discriminatorStep.grads);
-
-    const result = tf.stack([generatorStep.value, discriminatorStep.value, accuracy!]) as tf.Tensor1D;
-    tf.dispose([real, labels, z, fakeLabels, classImages, classLabels, generated!, accuracy!, generatorStep.value, discriminatorStep.value, ...retired]);
-    return result;
+  /** The architecture's data-dependent initialisation on a seeded choice of real training images. */
+  private initializeFromData(): void {
+    const { train } = this.data;
+    const count = Math.min(DATA_INIT_IMAGES, train.count);
+    const picked = permutation(train.count, createRng(deriveSeed(this.config.seed, "data-init"))).slice(0, count);
+    const images = tf.tensor4d(gatherBatch(train, picked).images, [count, train.imgSize, train.imgSize, 1]);
+    this.model.initializeFromData(images, createRng(deriveSeed(this.config.seed, "data-init-noise")));
+    images.dispose();
   }
 
   private labeledBatch(order: Int32Array, batchIndex: number): Batch {
@@ -292,32 +263,11 @@ export class SganTrainer {
     for (let i = 0; i < size; i++) picked[i] = indices[order[(batchIndex * size + i) % indices.length]];
     return gatherBatch(this.data.train, picked);
   }
+}
 
-  private load(tensors: Map<string, CheckpointTensor>, steps: { generator: number; discriminator: number }): void {
-    const take = (key: string): CheckpointTensor => {
-      const entry = tensors.get(key);
-      if (!entry) throw new CheckpointError(`checkpoint has no tensor ${key}`);
-      return entry;
-    };
-    tf.tidy(() => {
-      for (const [key, variable] of this.model.store.weights) variable.assign(tf.tensor(take(key).values, variable.shape));
-    });
-    const retired: tf.Tensor[] = [];
-    for (const [key, tensor] of [...this.model.store.state]) {
-      this.model.store.replaceState(key, tf.tensor(take(key).values, tensor.shape), retired);
-    }
-    tf.dispose(retired);
-    const optimizerState = (name: string, step: number, weights: Map<string, tf.Variable>) => {
-      const keys = [...weights.keys()];
-      return {
-        step,
-        firstMoments: new Map(keys.map((key) => [key, take(`adam.${name}.m.${key}`).values])),
-        secondMoments: new Map(keys.map((key) => [key, take(`adam.${name}.v.${key}`).values])),
-      };
-    };
-    this.generatorOptimizer.load(optimizerState("generator", steps.generator, this.model.generatorWeights()));
-    this.discriminatorOptimizer.load(optimizerState("discriminator", steps.discriminator, this.model.discriminatorWeights()));
-  }
+/** Runs `pass` with the averaged weights when there are any, else with the trained ones. */
+function withAverage<T>(average: WeightAverage | null, pass: () => Promise<T>): Promise<T> {
+  return average ? average.applied(pass) : pass();
 }
 
 function emptyProgress(epoch: number): EpochProgress {

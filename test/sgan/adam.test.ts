@@ -13,13 +13,13 @@ function train(steps: number): Float32Array[] {
   // tidy frees the initial values; the variables (never disposed by tidy) keep their own copies.
   const params = new Map(SHAPES.map((shape, i) => [`p${i}`, tf.tidy(() =>
     tf.variable(tf.tensor(randomValues(shape.reduce((a, b) => a * b, 1), 10 + i), shape), true, `adam-test-${i}-${Math.random()}`))]));
-  const adam = new Adam(params, { lr: 2e-4, b1: 0.5, b2: 0.999 });
+  const adam = new Adam(params, { b1: 0.5, b2: 0.999 });
   for (let step = 0; step < steps; step++) {
     const gradients: tf.NamedTensorMap = {};
     [...params.values()].forEach((variable, i) => {
       gradients[variable.name] = tf.tensor(randomValues(variable.size, 100 * step + i), variable.shape);
     });
-    adam.apply(gradients);
+    adam.apply(gradients, 2e-4);
   }
   const { firstMoments, secondMoments } = adam.state();
   const values = [...params.values(), ...firstMoments.values(), ...secondMoments.values()].map((t) => Float32Array.from(t.dataSync()));

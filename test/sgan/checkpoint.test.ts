@@ -14,6 +14,8 @@ import {
   SganTrainer,
   type EpochMetrics,
 } from "../../libs/sgan/index.ts";
+import { encodeCheckpoint } from "../../libs/sgan/checkpoint.ts";
+import { RECIPE_FIELDS } from "../../libs/sweep/fields.ts";
 import { metricNumbers } from "./helpers.ts";
 
 // Tiny on purpose: the cpu backend (pure JS) is the deterministic reference but slow.
@@ -108,7 +110,48 @@ describe("checkpoints", () => {
     assert.deepEqual(resumed, { status: "completed", epochsDone: 3 });
   });
 
+  it("resumes a checkpoint written before the recipe fields (none in its header config) with their defaults (wasm)", async () => {
+    await initBackend("wasm");
+    const trainer = SganTrainer.create({ ...config, epochs: 1 }, data);
+    await trainEpochs(trainer, 1);
+    const current = await trainer.checkpoint();
+    trainer.dispose();
+    const old = withHeaderConfig(current, (stored) => Object.fromEntries(Object.entries(stored).filter(([field]) => !(RECIPE_FIELDS as readonly string[]).includes(field))));
+    assert.ok(!JSON.stringify(headerOf(old).config).includes("lrSchedule"), "the old header has no recipe field");
+    assert.deepEqual(decodeCheckpoint(old).config, { ...config, epochs: 1 });
+    const resumedDirectory = await mkdtemp(join(tmpdir(), "sgan-old-ckpt-"));
+    try {
+      await directoryCheckpointStore(resumedDirectory).save(old, 1);
+      const outcome = await runTraining(config, data, { checkpoints: directoryCheckpointStore(resumedDirectory) });
+      assert.deepEqual(outcome, { status: "completed", epochsDone: 2 });
+    } finally {
+      await rm(resumedDirectory, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a checkpoint whose stored config this version cannot train, naming the field", () => {
+    const broken = withHeaderConfig(encodeCheckpoint({ config, epochsDone: 0, partialEpoch: null, optimizerSteps: { generator: 0, discriminator: 0 }, tensors: new Map() }),
+      (stored) => ({ ...stored, batchSize: 1 }));
+    assert.throws(() => decodeCheckpoint(broken), (error: unknown) => error instanceof CheckpointError && /batchSize/.test(error.message));
+  });
+
   it("rejects bytes that are not a checkpoint with a clear error", () => {
     assert.throws(() => decodeCheckpoint(Buffer.from("not a checkpoint")), /not an SGAN checkpoint/);
   });
 });
+
+/** The JSON header of a checkpoint (magic, uint32 length, header, data). */
+function headerOf(checkpoint: Buffer): { config: Record<string, unknown> } {
+  const length = checkpoint.readUInt32LE(8);
+  return JSON.parse(checkpoint.subarray(12, 12 + length).toString("utf8"));
+}
+
+/** The same checkpoint with its header's config rewritten, as an older (or a damaged) file would hold it. */
+function withHeaderConfig(checkpoint: Buffer, rewrite: (stored: Record<string, unknown>) => Record<string, unknown>): Buffer {
+  const length = checkpoint.readUInt32LE(8);
+  const header = headerOf(checkpoint);
+  const bytes = Buffer.from(JSON.stringify({ ...header, config: rewrite(header.config) }), "utf8");
+  const lengthBytes = Buffer.alloc(4);
+  lengthBytes.writeUInt32LE(bytes.length);
+  return Buffer.concat([checkpoint.subarray(0, 8), lengthBytes, bytes, checkpoint.subarray(12 + length)]);
+}

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { PNG } from "pngjs";
 import type { DataSplit } from "../../libs/data/index.ts";
 import { decodeCheckpoint, SganTrainer, type EpochMetrics, type TrainingConfig } from "../../libs/sgan/index.ts";
+import type { CheckpointContents } from "../../libs/sgan/checkpoint.ts";
 
 /** Every number in the metrics, flattened, for finiteness checks and comparisons. */
 export function metricNumbers(metrics: EpochMetrics): number[] {
@@ -18,6 +19,23 @@ export function poisoned(data: DataSplit): DataSplit {
   const images = data.train.images.slice();
   images.fill(Number.NaN, 0, data.train.imgSize * data.train.imgSize);
   return { ...data, train: { ...data.train, images } };
+}
+
+/**
+ * A run's checkpoint before its first batch and after each of its first `batches` batches (fewer
+ * than an epoch's): one trainer, stopped after every batch and continued.
+ */
+export async function checkpointsPerBatch(data: DataSplit, config: TrainingConfig, batches: number): Promise<CheckpointContents[]> {
+  const trainer = SganTrainer.create(config, data);
+  const checkpoints = [decodeCheckpoint(await trainer.checkpoint())];
+  for (let batch = 1; batch <= batches; batch++) {
+    const controller = new AbortController();
+    const outcome = await trainer.trainEpoch({ signal: controller.signal, onProgress: (p) => p.batch === batch && controller.abort() });
+    if (outcome.kind !== "stopped") throw new Error(`the epoch ended ${outcome.kind} at batch ${batch}`);
+    checkpoints.push(decodeCheckpoint(await trainer.checkpoint()));
+  }
+  trainer.dispose();
+  return checkpoints;
 }
 
 /**
