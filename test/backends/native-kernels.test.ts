@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../libs/backends/index.ts";
+import { loadNativeAddon } from "../../libs/backends/native/addon.ts";
 import { enableNativeKernels } from "../../libs/backends/native/index.ts";
 import { axisGroups } from "../../libs/backends/native/reduce-kernels.ts";
 import { operandMode } from "../../libs/backends/native/elementwise-kernels.ts";
@@ -114,6 +115,36 @@ describe("native element-wise kernels match cpu", () => {
     const special = tf.tensor([NaN, -Infinity, Infinity, -0, -2]);
     assert.deepEqual(Array.from(tf.leakyRelu(special, 0.5).dataSync()), [NaN, -Infinity, Infinity, -0, -1]);
     special.dispose();
+  });
+});
+
+describe("native relu and Gaussian noise", () => {
+  it("relu matches cpu: +0 for negatives, -0 and -infinity; NaN passed through", async () => {
+    await matchesCpu([{ shape: [300_000] }], (x) => tf.relu(x!));
+    await initBackend("wasm");
+    const special = tf.tensor([NaN, -Infinity, Infinity, -0, -2, 3]);
+    assert.deepEqual(Array.from(tf.relu(special).dataSync()).map((v) => (Object.is(v, -0) ? "-0" : v)), [NaN, 0, Infinity, 0, 0, 3]);
+    special.dispose();
+  });
+  it("gaussian noise: x + std N(0, 1), the same values on 1 thread and 2", () => {
+    const load = loadNativeAddon();
+    assert.ok(load.ok, load.ok ? "" : load.reason);
+    const x = randomValues(300_001, 3);
+    const draw = (threads: number, seed: number) => {
+      load.addon.setThreads(threads);
+      const out = new Float32Array(x.length);
+      load.addon.gaussianNoise(x, out, 0.5, seed);
+      return out;
+    };
+    const noise = draw(1, 7);
+    assert.deepEqual(draw(2, 7), noise);
+    assert.notDeepEqual(draw(2, 8), noise);
+    const z = noise.map((value, i) => (value - x[i]!) / 0.5);
+    const mean = z.reduce((sum, value) => sum + value, 0) / z.length;
+    const variance = z.reduce((sum, value) => sum + (value - mean) ** 2, 0) / z.length;
+    const within = (k: number) => z.filter((value) => Math.abs(value) < k).length / z.length;
+    assert.ok(Math.abs(mean) < 0.005 && Math.abs(variance - 1) < 0.01, `mean ${mean}, variance ${variance}`);
+    assert.ok(Math.abs(within(1) - 0.6827) < 0.003 && Math.abs(within(2) - 0.9545) < 0.002, `within 1 sd ${within(1)}, 2 sd ${within(2)}`);
   });
 });
 

@@ -3,7 +3,9 @@
  * on the worker's own code path (SganTrainer.trainEpoch). Prints a table sorted by time.
  *
  * Options: --backend wasm|webgpu|cpu (default wasm), --batch N (64), --img 28|32, --steps N (3),
- * --threads N (all cores). SGAN_NATIVE_KERNELS=off profiles the wasm backend's own kernels.
+ * --threads N (all cores), --architecture seed|improved-gan, --class-head seed|fixedFakeLogit,
+ * --labeled all|N (a limited label set adds the labeled batch's discriminator pass).
+ * SGAN_NATIVE_KERNELS=off profiles the wasm backend's own kernels.
  */
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
@@ -20,6 +22,9 @@ const { values } = parseArgs({
     img: { type: "string", default: "28" },
     steps: { type: "string", default: "3" },
     threads: { type: "string", default: String(cpus().length) },
+    architecture: { type: "string", default: "seed" },
+    "class-head": { type: "string", default: "seed" },
+    labeled: { type: "string", default: "all" },
   },
 });
 const batchSize = Number(values.batch);
@@ -33,7 +38,15 @@ function syntheticSet(count: number): ImageSet {
 }
 
 const backend = await initBackend(values.backend as BackendChoice, { threads: Number(values.threads) });
-const trainer = SganTrainer.create(parseTrainingConfig({ imgSize, batchSize, epochs: 2 }), {
+const config = parseTrainingConfig({
+  imgSize,
+  batchSize,
+  epochs: 2,
+  architecture: values.architecture,
+  classHead: values["class-head"],
+  labeled: values.labeled === "all" ? "all" : Number(values.labeled),
+});
+const trainer = SganTrainer.create(config, {
   train: syntheticSet(batchSize * steps),
   test: syntheticSet(16),
   source: "synthetic",
@@ -60,7 +73,8 @@ for (const kernel of profile.kernels) {
 const kernels = [...byKernel].filter(([name]) => isKernel(name)).sort((a, b) => b[1].ms - a[1].ms);
 const kernelMs = kernels.reduce((sum, [, k]) => sum + k.ms, 0);
 const kernelCalls = kernels.reduce((sum, [, k]) => sum + k.calls, 0);
-console.log(`${backend.device}, batch ${batchSize}, img ${imgSize}: ${wallMs.toFixed(0)} ms per step (profiled), ` +
+const recipe = `architecture ${config.architecture}, class head ${config.classHead}, labeled ${config.labeled}`;
+console.log(`${backend.device}, ${recipe}, batch ${batchSize}, img ${imgSize}: ${wallMs.toFixed(0)} ms per step (profiled), ` +
   `${kernelMs.toFixed(0)} ms in ${kernelCalls.toFixed(0)} kernel calls, ${(batchSize / (wallMs / 1000)).toFixed(1)} samples/s\n`);
 console.log("| kernel | calls/step | ms/step | share of kernel time |");
 console.log("|---|---|---|---|");

@@ -23,6 +23,9 @@ export interface NativeAddon {
   leakyRelu(x: Float32Array, out: Float32Array, alpha: number): void;
   /** The third argument is unused (one signature for the unary ops). */
   square(x: Float32Array, out: Float32Array, unused: number): void;
+  relu(x: Float32Array, out: Float32Array, unused: number): void;
+  /** out = x + std * N(0, 1); each value a function of (seed, index) alone, whatever the threads. */
+  gaussianNoise(x: Float32Array, out: Float32Array, std: number, seed: number): void;
   /** Training-mode batch norm over all axes but the innermost: y and the batch mean and (biased) variance. */
   batchNormForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, eps: number): void;
   batchNormBackward(

@@ -6,6 +6,7 @@ import {
   LeakyRelu,
   Multiply,
   RealDiv,
+  Relu,
   Select,
   Square,
   Sub,
@@ -101,4 +102,6 @@ export const ELEMENTWISE_KERNELS: NativeKernel[] = [
   },
   unaryKernel(LeakyRelu, (addon, x, out, attrs) => addon.leakyRelu(x, out, (attrs as unknown as LeakyReluAttrs).alpha)),
   unaryKernel(Square, (addon, x, out) => addon.square(x, out, 0)),
+  // The wasm backend's Relu takes about 1.3 ms for [100, 1000] values (improved-gan's discriminator).
+  unaryKernel(Relu, (addon, x, out) => addon.relu(x, out, 0)),
 ];

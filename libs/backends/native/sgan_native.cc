@@ -399,11 +399,14 @@ void accumulate(const std::vector<Group>& groups, size_t level, const float* x, 
   for (int64_t i = 0; i < g.size; i++) accumulate(groups, level + 1, x + i * g.inStride, acc + i * g.outStride);
 }
 
+constexpr int64_t kParallelFrom = 1 << 18;  // below this, waking a second thread costs more than it saves
+
 void reduceSum(const std::vector<Group>& groups, const float* x, float* out, int64_t outSize, double scale) {
   const Group& first = groups[0];
+  const int64_t inSize = first.size * first.inStride;
   if (!first.reduced) {
     // Each slice of the first axis group owns its own part of the output.
-#pragma omp parallel
+#pragma omp parallel if (inSize >= kParallelFrom)
     {
       std::vector<double> acc(first.outStride);
 #pragma omp for schedule(static)
@@ -417,7 +420,7 @@ void reduceSum(const std::vector<Group>& groups, const float* x, float* out, int
   }
   // Reduced first group: each thread sums a range of it into its own partial, then the partials add up.
   std::vector<double> total(outSize, 0.0);
-#pragma omp parallel
+#pragma omp parallel if (inSize >= kParallelFrom)
   {
     std::vector<double> acc(outSize, 0.0);
 #pragma omp for schedule(static) nowait
@@ -433,7 +436,6 @@ void reduceSum(const std::vector<Group>& groups, const float* x, float* out, int
 // Element-wise ops. An operand is the full tensor, a scalar, or a vector repeated along the
 // output's innermost `inner` elements (a per-channel parameter against an NHWC tensor).
 enum Operand { kFull = 0, kScalar = 1, kVector = 2 };
-constexpr int64_t kParallelFrom = 1 << 18;  // below this, waking a second thread costs more than it saves
 
 template <int A, int B, typename Out, typename F>
 void binaryLoop(const float* a, const float* b, Out* out, int64_t n, int64_t inner, int64_t groupRows, F f) {
@@ -488,6 +490,36 @@ void leakyReluRange(const float* __restrict x, float* __restrict out, int64_t n,
 
 void squareRange(const float* __restrict x, float* __restrict out, int64_t n) {
   for (int64_t i = 0; i < n; i++) out[i] = x[i] * x[i];
+}
+
+// max(0, x) as tfjs's cpu backend has it: +0 for negatives, -0 and -infinity (leakyRelu with slope 0
+// gives -0, and NaN at -infinity); NaN passes through.
+void reluRange(const float* __restrict x, float* __restrict out, int64_t n) {
+  for (int64_t i = 0; i < n; i++) out[i] = x[i] > 0.0f || x[i] != x[i] ? x[i] : 0.0f;
+}
+
+uint64_t splitmix64(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// out = x + std * N(0, 1) for the pairs [begin, end): pair p's two draws come from (seed, p) alone,
+// by Box-Muller on two 24-bit uniforms of splitmix64, so the values do not depend on the threads.
+void gaussianNoiseRange(const float* __restrict x, float* __restrict out, int64_t n, int64_t begin, int64_t end,
+                        uint64_t seed, float std) {
+  constexpr float kUnit = 1.0f / 16777216.0f;
+  constexpr float kTwoPi = 6.28318530717958647692f;
+  for (int64_t pair = begin; pair < end; pair++) {
+    uint64_t bits = splitmix64(seed * 0x100000001b3ull + uint64_t(pair));
+    float u = float((bits >> 40) + 1) * kUnit;  // (0, 1]: the logarithm stays finite
+    float angle = kTwoPi * float(bits & 0xffffffull) * kUnit;
+    float radius = std * std::sqrt(-2.0f * std::log(u));
+    int64_t i = 2 * pair;
+    out[i] = x[i] + radius * std::cos(angle);
+    if (i + 1 < n) out[i + 1] = x[i + 1] + radius * std::sin(angle);
+  }
 }
 
 // A bitwise blend, exact for every float (NaN and infinities included).
@@ -827,8 +859,10 @@ napi_value select(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// (x, out, alpha): alpha is the negative slope for leakyRelu, unused for square.
-template <bool kLeaky>
+enum class Unary { LeakyRelu, Square, Relu };
+
+// (x, out, alpha): alpha is the negative slope for leakyRelu, unused for the others.
+template <Unary kOp>
 napi_value unaryOp(napi_env env, napi_callback_info info) {
   auto args = arguments<3>(env, info);
   void *x, *out;
@@ -841,8 +875,27 @@ napi_value unaryOp(napi_env env, napi_callback_info info) {
   parallelRanges(int64_t(n), [&](int64_t begin, int64_t end) {
     const float* input = static_cast<const float*>(x) + begin;
     float* output = static_cast<float*>(out) + begin;
-    if (kLeaky) leakyReluRange(input, output, end - begin, float(alpha));
-    else squareRange(input, output, end - begin);
+    if (kOp == Unary::LeakyRelu) leakyReluRange(input, output, end - begin, float(alpha));
+    else if (kOp == Unary::Square) squareRange(input, output, end - begin);
+    else reluRange(input, output, end - begin);
+  });
+  return nullptr;
+}
+
+// (x, out, std, seed): out = x + std * N(0, 1), the draws a function of (seed, index) only.
+napi_value gaussianNoise(napi_env env, napi_callback_info info) {
+  auto args = arguments<4>(env, info);
+  void *x, *out;
+  size_t n, outLength;
+  double std, seed;
+  bool ok = args.count == 4 && typedArray(env, args[0], napi_float32_array, &x, &n) &&
+            typedArray(env, args[1], napi_float32_array, &out, &outLength) && outLength == n &&
+            napi_get_value_double(env, args[2], &std) == napi_ok && napi_get_value_double(env, args[3], &seed) == napi_ok &&
+            seed >= 0 && seed < 18446744073709551616.0;
+  if (!ok) return throwError(env, "gaussianNoise expects (Float32Array, Float32Array of the same length, std, seed >= 0)");
+  int64_t pairs = (int64_t(n) + 1) / 2;
+  parallelRanges(pairs, [&](int64_t begin, int64_t end) {
+    gaussianNoiseRange(static_cast<const float*>(x), static_cast<float*>(out), int64_t(n), begin, end, uint64_t(seed), float(std));
   });
   return nullptr;
 }
@@ -967,8 +1020,10 @@ napi_value init(napi_env env, napi_value exports) {
       {"matMul", nullptr, matMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binaryOp", nullptr, binaryOp, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"select", nullptr, select, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"leakyRelu", nullptr, unaryOp<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"square", nullptr, unaryOp<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"leakyRelu", nullptr, unaryOp<Unary::LeakyRelu>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"square", nullptr, unaryOp<Unary::Square>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"relu", nullptr, unaryOp<Unary::Relu>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gaussianNoise", nullptr, gaussianNoise, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormForward", nullptr, batchNormForwardCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormBackward", nullptr, batchNormBackwardCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamUpdate", nullptr, adamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
