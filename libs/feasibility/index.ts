@@ -2,7 +2,7 @@
  * Whether a sweep's runs can run at all, decided at submit: each run's memory estimated from its
  * shape against a cap, and the dataset's real size against limit and labeled.
  */
-export { estimateRunMemory, modelSize, type MemoryEstimate, type ModelSize, type RunShape } from "./run-memory.ts";
+export { estimateRunMemory, modelSize, type MemoryEstimate, type ModelShape, type ModelSize, type RunShape } from "./run-memory.ts";
 export {
   checkSweepFeasible,
   feasibilityLimits,

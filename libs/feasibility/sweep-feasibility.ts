@@ -31,7 +31,8 @@ export function feasibilityLimits(env: NodeJS.ProcessEnv = process.env): Feasibi
  * missing or unreadable, `limit` or `labeled` beyond what the dataset's training split holds, or a
  * run whose estimated memory is over the cap. Every run the sweep can plan is covered by checking
  * the worst case of each parameter's values (random draws included): memory rises with batchSize,
- * latentDim and imgSize, and labeled fits less the larger it is.
+ * latentDim and imgSize, labeled fits less the larger it is, and of the architectures and class
+ * heads the sweep can pick, the one needing the most memory counts.
  */
 export async function checkSweepFeasible(config: SweepConfig, limits: FeasibilityLimits = feasibilityLimits()): Promise<void> {
   const worst = worstCase(config);
@@ -47,21 +48,24 @@ interface WorstCase {
 
 function worstCase(config: SweepConfig): WorstCase {
   const defaults: TrainingConfig = trainingConfigSchema.parse({ ...config.fixed });
-  const values = (field: "batchSize" | "latentDim" | "labeled" | "spectralNorm"): Scalar[] => {
+  const values = (field: "batchSize" | "latentDim" | "labeled" | "spectralNorm" | "architecture" | "classHead"): Scalar[] => {
     const spec = config.parameters[field];
     return spec === undefined ? [defaults[field]] : toDistribution(spec).probes();
   };
   const counts = values("labeled").filter((value): value is number => typeof value === "number");
-  return {
-    shape: {
-      batchSize: Math.max(...(values("batchSize") as number[])),
-      latentDim: Math.max(...(values("latentDim") as number[])),
-      imgSize: defaults.imgSize,
-      labeled: counts.length > 0 ? Math.max(...counts) : "all",
-      spectralNorm: values("spectralNorm").includes(true),
-    },
-    labeledCount: counts.length > 0 ? Math.max(...counts) : null,
+  const largest: Omit<RunShape, "architecture" | "classHead"> = {
+    batchSize: Math.max(...(values("batchSize") as number[])),
+    latentDim: Math.max(...(values("latentDim") as number[])),
+    imgSize: defaults.imgSize,
+    labeled: counts.length > 0 ? Math.max(...counts) : "all",
+    spectralNorm: values("spectralNorm").includes(true),
   };
+  // The networks are no ordered choice: the one that needs the most memory at the largest sizes.
+  const networks = (values("architecture") as RunShape["architecture"][]).flatMap((architecture) =>
+    (values("classHead") as RunShape["classHead"][]).map((classHead) => ({ ...largest, architecture, classHead })),
+  );
+  const shape = networks.reduce((worst, next) => (estimateRunMemory(next).totalBytes > estimateRunMemory(worst).totalBytes ? next : worst));
+  return { shape, labeledCount: counts.length > 0 ? Math.max(...counts) : null };
 }
 
 async function datasetIssues(config: SweepConfig, labeledCount: number | null, limits: FeasibilityLimits): Promise<SweepIssue[]> {
@@ -103,7 +107,8 @@ function memoryIssues(shape: RunShape, capMb: number): SweepIssue[] {
   const cap = capMb * MB;
   const needed = estimateRunMemory(shape).totalBytes;
   if (needed <= cap) return [];
-  const largest = `the largest run this sweep can plan (batchSize ${shape.batchSize}, latentDim ${shape.latentDim}, imgSize ${shape.imgSize}) needs about ${Math.ceil(needed / MB)} MB, more than the ${capMb} MB a run may use (${MAX_RUN_MEMORY_ENV})`;
+  const networks = shape.architecture === "seed" ? "" : `, architecture ${shape.architecture}`;
+  const largest = `the largest run this sweep can plan (batchSize ${shape.batchSize}, latentDim ${shape.latentDim}, imgSize ${shape.imgSize}${networks}) needs about ${Math.ceil(needed / MB)} MB, more than the ${capMb} MB a run may use (${MAX_RUN_MEMORY_ENV})`;
   const fits = (change: Partial<RunShape>) => estimateRunMemory({ ...shape, ...change }).totalBytes <= cap;
   const lower = (field: "batchSize" | "latentDim", min: number): SweepIssue => {
     const most = largestFitting(min, shape[field] - 1, (value) => fits({ [field]: value }));

@@ -1,11 +1,12 @@
 /**
  * `npx tsx test/bench/run-memory.bench.ts`: measured memory of small real trainings on the wasm
  * backend next to libs/feasibility's estimate, to calibrate the estimate (docs/sweeps.md, "Run memory").
- * Each shape trains one epoch of two batches in a fresh process (a wasm heap never shrinks, so one
- * process per shape); reported: the wasm heap after training (tfjs tensors live there) and the
+ * Each shape trains one epoch of two batches (of at most 8,000 images) in a fresh process (a wasm
+ * heap never shrinks, so one process per shape); reported: the wasm heap after training (tfjs tensors live there) and the
  * process's peak RSS, each also as growth over the same process before the trainer was built.
  *
- * Options: --shapes "batch/latent/img/labeled,..." (labeled: all or a number), --threads N.
+ * Options: --shapes "batch/latent/img/labeled[/architecture[/classHead]],..." (labeled: all or a
+ * number; architecture seed or improved-gan, classHead seed or fixedFakeLogit), --threads N.
  */
 import { execFile } from "node:child_process";
 import { promisify, parseArgs } from "node:util";
@@ -25,12 +26,14 @@ const { values } = parseArgs({
 });
 
 function configOf(shape: string): TrainingConfig {
-  const [batchSize, latentDim, imgSize, labeled] = shape.split("/");
+  const [batchSize, latentDim, imgSize, labeled, architecture = "seed", classHead = "seed"] = shape.split("/");
   return parseTrainingConfig({
     batchSize: Number(batchSize),
     latentDim: Number(latentDim),
     imgSize: Number(imgSize),
     labeled: labeled === "all" ? "all" : Number(labeled),
+    architecture,
+    classHead,
     epochs: 1,
   });
 }
@@ -39,7 +42,7 @@ async function measureInThisProcess(config: TrainingConfig): Promise<void> {
   await initBackend("wasm", { threads: Number(values.threads) });
   const heapMb = () => ((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength) / MB;
   const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
-  const data = await loadDataSplit({ source: "mnist", imgSize: config.imgSize, limit: Math.max(2 * config.batchSize, 100) });
+  const data = await loadDataSplit({ source: "mnist", imgSize: config.imgSize, limit: Math.min(Math.max(2 * config.batchSize, 100), 8000) });
   const before = { heapMb: heapMb(), peakRssMb: peakRssMb() };
   const trainer = SganTrainer.create(config, data);
   const outcome = await trainer.trainEpoch();
