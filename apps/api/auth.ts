@@ -23,6 +23,16 @@ export interface AuthConfig {
 
 export type Access = "read" | "write";
 
+/** What a route needs: nothing, a read token (when reads are protected), or a write token (when writes are). */
+export type RouteAccess = "open" | Access;
+
+export interface RouteGuardOptions {
+  /** `?token=` stands in for the Authorization header: for what browsers load without fetch (event stream, images). */
+  queryToken?: boolean;
+  /** HTTP Basic's password is taken as the token too: for pages a browser opens (BullMQ's admin view). */
+  basic?: boolean;
+}
+
 /** The configuration from SGAN_API_TOKENS, SGAN_READ_TOKENS and SGAN_READ_TOKENS_REQUIRED (1/true/yes). */
 export function authConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuthConfig {
   const list = (text: string | undefined) => (text ?? "").split(",").map((token) => token.trim()).filter((token) => token !== "");
@@ -44,17 +54,14 @@ export interface TokenGuard {
   readonly writesProtected: boolean;
   /** Whether reads need a token. */
   readonly readsProtected: boolean;
-  /** Middleware for every /api route: GET/HEAD/OPTIONS are reads, anything else a write. */
+  /** Middleware for one route that needs `access`. */
+  route(access: RouteAccess, options?: RouteGuardOptions): RequestHandler;
+  /** Middleware for /api paths no route took: GET/HEAD/OPTIONS are reads, anything else a write, so that an unknown path is refused before it is told unknown. */
   api: RequestHandler;
-  /** Middleware demanding a write token (BullMQ's admin view); takes HTTP Basic too, for browsers. */
-  write: RequestHandler;
 }
 
-/**
- * The guards for `config`. With no tokens configured every request passes, as before tokens existed.
- * `queryTokenPaths` (relative to /api): where `?token=` is accepted, for clients that cannot set headers.
- */
-export function tokenGuard(config: AuthConfig, queryTokenPaths: readonly RegExp[] = [/^\/events\/?$/]): TokenGuard {
+/** The guards for `config`. With no tokens configured every request passes, as before tokens existed. */
+export function tokenGuard(config: AuthConfig): TokenGuard {
   const writeDigests = config.writeTokens.map(digest);
   const readDigests = [...writeDigests, ...(config.readTokens ?? []).map(digest)];
   if (config.readRequired && readDigests.length === 0) {
@@ -81,12 +88,13 @@ export function tokenGuard(config: AuthConfig, queryTokenPaths: readonly RegExp[
   };
 
   const guard =
-    (decide: (req: Request) => { access: Access; query: boolean } | null, basic: boolean): RequestHandler =>
+    (decide: (req: Request) => Access | null, options: RouteGuardOptions): RequestHandler =>
     (req, res, next) => {
       const needed = decide(req);
       if (needed === null) return next();
+      const basic = options.basic === true;
       try {
-        check(req, needed.access, { query: needed.query, basic });
+        check(req, needed, { query: options.queryToken, basic });
         next();
       } catch (error) {
         if (error instanceof HttpError && error.status === 401) {
@@ -96,15 +104,17 @@ export function tokenGuard(config: AuthConfig, queryTokenPaths: readonly RegExp[
       }
     };
 
+  const needs = (access: RouteAccess): Access | null => {
+    if (access === "read") return readsProtected ? "read" : null;
+    if (access === "write") return writesProtected ? "write" : null;
+    return null;
+  };
   const isRead = (req: Request) => req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS";
   return {
     writesProtected,
     readsProtected,
-    api: guard((req) => {
-      if (isRead(req)) return readsProtected ? { access: "read", query: queryTokenPaths.some((path) => path.test(req.path)) } : null;
-      return writesProtected ? { access: "write", query: false } : null;
-    }, false),
-    write: guard(() => (writesProtected ? { access: "write", query: false } : null), true),
+    route: (access, options = {}) => guard(() => needs(access), options),
+    api: guard((req) => needs(isRead(req) ? "read" : "write"), {}),
   };
 }
 

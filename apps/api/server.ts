@@ -1,6 +1,7 @@
-import type { Server } from "node:http";
+import type { RequestListener, Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { deploymentId, migrateDatabase, openDatabase, resolveDatabaseUrl } from "../../libs/db/index.ts";
+import type { Express } from "express";
+import { deploymentId, migrateDatabase, openDatabase, resolveDatabaseUrl, type Database } from "../../libs/db/index.ts";
 import type { Logger } from "../../libs/log/index.ts";
 import {
   DEFAULT_QUEUE_NAME,
@@ -10,11 +11,13 @@ import {
   RunQueue,
   subscribeEvents,
   type QueueBackendConfig,
+  type QueueTransport,
 } from "../../libs/queue/index.ts";
 import { feasibilityLimits } from "../../libs/feasibility/index.ts";
-import { advanceAllStudies, advanceOnRunEnd, reconcileQueue, type ServiceContext } from "../../libs/service/index.ts";
+import { advanceAllStudies, advanceOnRunEnd, notReady, reconcileQueue, ServiceMetrics, type ServiceContext } from "../../libs/service/index.ts";
 import { createApp } from "./app.ts";
 import { connectionLimitsFromEnv, limitedServer } from "./connection-limits.ts";
+import { ApiLifecycle } from "./lifecycle.ts";
 import { ResponseCache, responseCacheOptionsFromEnv } from "./response-cache.ts";
 import { SseHub } from "./sse-hub.ts";
 
@@ -36,19 +39,83 @@ export interface ApiOptions {
 export interface RunningApi {
   url: string;
   ctx: ServiceContext;
+  /** The Express app it serves (its router stack is what the OpenAPI test walks). */
+  app: Express;
   /** The queue backend it runs on. */
   queueBackend: QueueBackendConfig;
   close(): Promise<void>;
 }
 
-/** Starts the API against PostgreSQL (migrated first) and its queue backend (Redis, or PostgreSQL); resolves once it listens. */
+/**
+ * Starts the API against PostgreSQL (migrated first) and its queue backend (Redis, or PostgreSQL);
+ * resolves once it serves. It listens from the start, answering 503 with what it is doing (/readyz
+ * says so) until it serves, so that an orchestrator sees a slow migration as "not ready" rather than
+ * as a dead process.
+ */
 export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const { log } = options;
   const limits = connectionLimitsFromEnv();
   // Read again at each submit; read here first so that a bad setting stops the start, not a submit.
   feasibilityLimits();
+  const lifecycle = new ApiLifecycle();
+  lifecycle.starting("opening the port");
+  let handle: RequestListener = startingAnswer(lifecycle);
+  const server: Server = limitedServer((req, res) => handle(req, res), limits);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 3000, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const base = `http://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`;
+  let stack: ServingStack;
+  try {
+    stack = await startServing(options, lifecycle);
+  } catch (error) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    throw error;
+  }
+  const { ctx, app, backend, transport, queue, hub, database, timer } = stack;
+  handle = app;
+  lifecycle.serving();
+  log.info({ url: base, queue: transport.description }, "API listening");
+
+  return {
+    url: base,
+    ctx,
+    app,
+    queueBackend: backend,
+    async close() {
+      lifecycle.stopping();
+      if (timer) clearInterval(timer);
+      hub.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await queue.close();
+      await transport.close();
+      await database.close();
+    },
+  };
+}
+
+interface ServingStack {
+  ctx: ServiceContext;
+  app: Express;
+  backend: QueueBackendConfig;
+  transport: QueueTransport;
+  queue: RunQueue;
+  hub: SseHub;
+  database: Database;
+  timer: NodeJS.Timeout | null;
+}
+
+/** Everything the API serves with, each step told to `lifecycle` while it runs. */
+async function startServing(options: ApiOptions, lifecycle: ApiLifecycle): Promise<ServingStack> {
+  const { log } = options;
   const databaseUrl = resolveDatabaseUrl(options.databaseUrl);
+  lifecycle.starting("migrating the database");
   await migrateDatabase(databaseUrl);
+  lifecycle.starting("connecting to the database and the queue");
   const database = await openDatabase(databaseUrl);
   const backend = options.queueBackend ?? (await resolveQueueBackend({ databaseUrl, redisUrl: options.redisUrl }));
   // On Redis, connection errors go where they always went (ioredis prints them); PostgreSQL's pools need a listener.
@@ -61,14 +128,17 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const hub = new SseHub();
   const cache = new ResponseCache(responseCacheOptionsFromEnv());
   const ctx: ServiceContext = { db: database.prisma, queue, publisher, log };
+  const metrics = new ServiceMetrics(ctx);
   await subscribeEvents(subscriber, (event) => {
     // Progress does not change what the read endpoints return; epochs, statuses and workers do.
     if (event.type !== "run-progress") cache.clear();
+    metrics.observeEvent(event);
     hub.publish(event);
     advanceOnRunEnd(ctx, event);
   });
 
   // Studies too: a run end whose event this API missed (it was down) still gets its next trials.
+  lifecycle.starting("reconciling the queue with the database");
   const reconcile = () =>
     reconcileQueue(ctx)
       .then(() => advanceAllStudies(ctx))
@@ -76,28 +146,19 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   await reconcile();
   const timer = options.reconcileMs === 0 ? null : setInterval(reconcile, options.reconcileMs ?? 30_000);
 
-  const app = createApp({ ctx, hub, cache, staticDir: options.staticDir ?? `${import.meta.dirname}/../dashboard/dist` });
-  const server: Server = limitedServer(app, limits);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 3000, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const base = `http://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`;
-  log.info({ url: base, queue: transport.description }, "API listening");
+  const app = createApp({ ctx, hub, cache, metrics, lifecycle, staticDir: options.staticDir ?? `${import.meta.dirname}/../dashboard/dist` });
+  return { ctx, app, backend, transport, queue, hub, database, timer };
+}
 
-  return {
-    url: base,
-    ctx,
-    queueBackend: backend,
-    async close() {
-      if (timer) clearInterval(timer);
-      hub.close();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await queue.close();
-      await transport.close();
-      await database.close();
-    },
+/** The answer to every request before the API serves: 503, saying what it is doing; /readyz and /healthz in their own shapes. */
+function startingAnswer(lifecycle: ApiLifecycle): RequestListener {
+  return (req, res) => {
+    const reason = lifecycle.notServing ?? "starting";
+    const path = (req.url ?? "/").split("?")[0];
+    const body =
+      path === "/readyz" ? notReady(reason)
+      : path === "/healthz" ? { ok: false, db: reason, queue: reason }
+      : { error: `the API is not serving yet (${reason}): retry in a moment` };
+    res.writeHead(503, { "Content-Type": "application/json; charset=utf-8", "Retry-After": "1" }).end(JSON.stringify(body));
   };
 }

@@ -12,4 +12,5 @@ export { countRequeues, finishRun, getRun, listUnfinishedRuns, requeueRun, runOw
 export { getRunEpochs, getSample, listSampleEpochs, recordEpoch } from "./epochs.ts";
 export { loadCheckpoint, saveCheckpoint } from "./checkpoints.ts";
 export { deleteSweep, pauseSweep, raiseTrialBudget, resumeSweep, retryRun, RETRYABLE_RUN_STATUSES, type HeldRuns, type RetriedRun, type Unchanged } from "./lifecycle.ts";
+export { countRunsByStatus } from "./counts.ts";
 export { heartbeatWorker, listWorkers, registerWorker, stopWorker, WORKER_ALIVE_MS } from "./workers.ts";

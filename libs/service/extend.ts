@@ -9,7 +9,7 @@ import { StateConflictError } from "./state-conflict.ts";
 import { askNewTrials } from "./study-after.ts";
 import { storedConfig } from "./stored.ts";
 
-const extendSchema = z.strictObject({ trials: z.number().int().min(1).max(MAX_TRIALS) });
+export const extendBodySchema = z.strictObject({ trials: z.number().int().min(1).max(MAX_TRIALS) });
 
 /**
  * Raises the sweep's trial budget by `body.trials` (1..MAX_TRIALS): the study asks the new trials as
@@ -19,7 +19,7 @@ const extendSchema = z.strictObject({ trials: z.number().int().min(1).max(MAX_TR
  * StateConflictError. Null: no such sweep.
  */
 export async function extendSweep(ctx: ServiceContext, sweepId: string, body: unknown): Promise<ExtendResponse | null> {
-  const { trials } = parseInput(extendSchema, body ?? {}, "request body");
+  const { trials } = parseInput(extendBodySchema, body ?? {}, "request body");
   requireUuid(sweepId, "sweep");
   const sweep = await getSweep(ctx.db, sweepId);
   if (!sweep) return null;

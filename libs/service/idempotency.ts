@@ -8,7 +8,7 @@ import { InvalidInputError } from "../validation/index.ts";
 /** The header a client sends; keys are unique per deployment (one database) and kept with the sweep. */
 export const IDEMPOTENCY_HEADER = "Idempotency-Key";
 
-const keySchema = z
+export const idempotencyKeySchema = z
   .string()
   .min(1, "is empty: send 1-200 printable ASCII characters (a UUID is a good key), or leave the header out")
   .max(200, "is longer than 200 characters")
@@ -17,7 +17,7 @@ const keySchema = z
 /** The key as sent, or undefined without the header; InvalidInputError naming the header otherwise. */
 export function parseIdempotencyKey(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
-  const result = keySchema.safeParse(header);
+  const result = idempotencyKeySchema.safeParse(header);
   if (result.success) return result.data;
   throw new InvalidInputError("request headers", result.error.issues.map((issue) => ({ path: IDEMPOTENCY_HEADER, message: issue.message })));
 }

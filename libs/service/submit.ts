@@ -73,11 +73,11 @@ export async function dryRunSweep(input: unknown): Promise<DryRunResponse> {
   return { dryRun: true, plan: sweepPlan(config), runs };
 }
 
-const submitQuery = z.object({ dryRun: z.enum(["1", "true", "0", "false"], { message: "is 1 (or true) for a dry run, 0 (or false) or absent to submit" }).optional() });
+export const submitQuerySchema = z.object({ dryRun: z.enum(["1", "true", "0", "false"], { message: "is 1 (or true) for a dry run, 0 (or false) or absent to submit" }).optional() });
 
 /** Whether POST /api/sweeps asks for a dry run (`?dryRun=1`); InvalidInputError naming dryRun otherwise. */
 export function isDryRun(query: Record<string, unknown>): boolean {
-  const { dryRun } = parseInput(submitQuery, query, "query");
+  const { dryRun } = parseInput(submitQuerySchema, query, "query");
   return dryRun === "1" || dryRun === "true";
 }
 

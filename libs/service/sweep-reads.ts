@@ -9,14 +9,15 @@ import { toEpochRow, toRunRow, toSweepItem, toSweepTrials } from "./wire.ts";
 
 type Reader = Pick<ServiceContext, "db">;
 
-const pageQuery = z.object({
+/** The list's query: which page, how many sweeps a page. */
+export const sweepPageQuerySchema = z.object({
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(20),
 });
 
 /** Sweeps newest first, one page; `query` as it came (strings), refused with InvalidInputError naming the parameter. */
 export async function sweepList(ctx: Reader, query: Record<string, unknown>): Promise<SweepList> {
-  const { page, pageSize } = parseInput(pageQuery, query, "query");
+  const { page, pageSize } = parseInput(sweepPageQuerySchema, query, "query");
   const { total, items } = await listSweeps(ctx.db, { page, pageSize });
   return { total, page, pageSize, items: items.map(toSweepItem) };
 }

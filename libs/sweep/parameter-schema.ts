@@ -22,7 +22,7 @@ export type ParameterSpec = Scalar | DistributionSpec;
 const scalarSchema = z.union([z.string(), z.number(), z.boolean()]);
 const rangeSchema = (bound: z.ZodNumber) => z.tuple([bound, bound]);
 
-const distributionSpecSchema = z
+export const distributionSpecSchema = z
   .strictObject({
     choice: z.array(scalarSchema).min(1).optional(),
     uniform: rangeSchema(z.number()).optional(),

@@ -1,35 +1,90 @@
-import { Router } from "express";
+import { z } from "zod";
 import { retrySweepRun, runDetail, runMetrics, runSample, type ServiceContext } from "../../../libs/service/index.ts";
-import { HttpError, notFound } from "../http-errors.ts";
+import { parseInput } from "../../../libs/validation/index.ts";
+import { notFound } from "../http-errors.ts";
+import type { ApiRoute } from "../route-table.ts";
 
-export function runRoutes(ctx: ServiceContext): Router {
-  const router = Router();
+/** Described, not checked here: a read of an id that is no UUID finds nothing (404), a retry names it (400). */
+const runIdParams = z.object({ id: z.uuid().describe("the run's id, as GET /api/sweeps/:id and sweeps watch show it") });
+const RUN_ID_EXAMPLE = { id: "9d1e7f2a-0b3c-4d5e-8f6a-7b8c9d0e1f2a" };
 
-  router.get("/:id", async (req, res) => {
-    const run = await runDetail(ctx, req.params.id);
-    if (!run) throw notFound(`run ${req.params.id}`);
-    res.json(run);
-  });
+/** Checked here: the epoch is read from the name. */
+const sampleFileParams = z.object({
+  file: z.string().regex(/^\d{1,5}\.png$/, "is <epoch>.png, e.g. 3.png").describe("<epoch>.png: the grid drawn after that epoch"),
+});
+const sampleParams = runIdParams.extend(sampleFileParams.shape);
 
-  router.get("/:id/metrics", async (req, res) => {
-    const metrics = await runMetrics(ctx, req.params.id);
-    if (!metrics) throw notFound(`run ${req.params.id}`);
-    res.json(metrics);
-  });
-
-  router.post("/:id/retry", async (req, res) => {
-    const retried = await retrySweepRun(ctx, req.params.id);
-    if (!retried) throw notFound(`run ${req.params.id}`);
-    res.json(retried);
-  });
-
-  router.get("/:id/samples/:file", async (req, res) => {
-    const match = /^(\d{1,5})\.png$/.exec(req.params.file);
-    if (!match) throw new HttpError(400, `sample name must be <epoch>.png, e.g. 3.png (got ${JSON.stringify(req.params.file)})`);
-    const png = await runSample(ctx, req.params.id, Number(match[1]));
-    if (!png) throw notFound(`sample of run ${req.params.id} at epoch ${match[1]}`);
-    res.type("png").set("Cache-Control", "public, max-age=86400, immutable").send(png);
-  });
-
-  return router;
+export function runRoutes(ctx: ServiceContext): ApiRoute[] {
+  return [
+    {
+      method: "get",
+      path: "/api/runs/:id",
+      tag: "runs",
+      summary: "A run with its status-change log and the epochs that have sample grids",
+      access: "read",
+      cached: true,
+      params: { schema: runIdParams, example: RUN_ID_EXAMPLE },
+      responses: { 200: { description: "RunDetail" }, 404: { description: "no such run" } },
+      handler: async (req, res) => {
+        const run = await runDetail(ctx, req.params.id);
+        if (!run) throw notFound(`run ${req.params.id}`);
+        res.json(run);
+      },
+    },
+    {
+      method: "get",
+      path: "/api/runs/:id/metrics",
+      tag: "runs",
+      summary: "The run's epoch rows",
+      access: "read",
+      cached: true,
+      params: { schema: runIdParams, example: RUN_ID_EXAMPLE },
+      responses: { 200: { description: "RunMetrics" }, 404: { description: "no such run" } },
+      handler: async (req, res) => {
+        const metrics = await runMetrics(ctx, req.params.id);
+        if (!metrics) throw notFound(`run ${req.params.id}`);
+        res.json(metrics);
+      },
+    },
+    {
+      method: "post",
+      path: "/api/runs/:id/retry",
+      tag: "runs",
+      summary: "Queue a failed or cancelled run again, from its checkpoint",
+      description: "Its sweep is active again (a paused sweep's run waits for resume).",
+      access: "write",
+      params: { schema: runIdParams, example: RUN_ID_EXAMPLE },
+      responses: {
+        200: { description: "RetryResponse" },
+        400: { description: "the id is no UUID" },
+        404: { description: "no such run" },
+        409: { description: "the run's status cannot be retried (the error says why)" },
+      },
+      handler: async (req, res) => {
+        const retried = await retrySweepRun(ctx, req.params.id);
+        if (!retried) throw notFound(`run ${req.params.id}`);
+        res.json(retried);
+      },
+    },
+    {
+      method: "get",
+      path: "/api/runs/:id/samples/:file",
+      tag: "runs",
+      summary: "The 5x5 sample grid of an epoch",
+      access: "read",
+      queryToken: true,
+      params: { schema: sampleParams, example: { ...RUN_ID_EXAMPLE, file: "3.png" } },
+      responses: {
+        200: { description: "the grid", contentType: "image/png" },
+        400: { description: "the file name is not <epoch>.png" },
+        404: { description: "no sample of that run at that epoch" },
+      },
+      handler: async (req, res) => {
+        const epoch = Number.parseInt(parseInput(sampleFileParams, req.params, "sample path").file, 10);
+        const png = await runSample(ctx, req.params.id, epoch);
+        if (!png) throw notFound(`sample of run ${req.params.id} at epoch ${epoch}`);
+        res.type("png").set("Cache-Control", "public, max-age=86400, immutable").send(png);
+      },
+    },
+  ];
 }
