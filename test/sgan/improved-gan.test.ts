@@ -102,14 +102,14 @@ describe("improved-gan networks", () => {
 
   it("data-dependent initialisation: on its batch, every unit of the output layer has mean 0 and std 1", () => {
     const model = improvedGan({ seed: 4, imgSize: 28 });
-    const images = tf.tidy(() => tf.sub(tf.mul(tf.randomUniform([200, 28, 28, 1], 0, 1, "float32", 5), 2), 1) as tf.Tensor4D);
+    const images = tf.tidy(() => tf.sub(tf.mul(tf.randomUniform([64, 28, 28, 1], 0, 1, "float32", 5), 2), 1) as tf.Tensor4D);
     const scaleBefore = Array.from(model.store.stateOf("d.dense0.g").dataSync());
     model.initializeFromData(images, createRng(6));
     assert.notDeepEqual(Array.from(model.store.stateOf("d.dense0.g").dataSync()), scaleBefore);
     // The same rng draws the init pass's noise again, so this pass repeats it with the new weights.
     const mode = trainingMode(6);
-    const logits = tf.tidy(() => Float32Array.from(tf.slice(model.discriminate(images, mode).auxLogits, [0, 0], [200, 10]).dataSync()));
-    for (const { mean, std } of columnStats(logits, 200, 10)) {
+    const logits = tf.tidy(() => Float32Array.from(tf.slice(model.discriminate(images, mode).auxLogits, [0, 0], [64, 10]).dataSync()));
+    for (const { mean, std } of columnStats(logits, 64, 10)) {
       assert.ok(Math.abs(mean) < 1e-4 && Math.abs(std - 1) < 1e-3, `mean ${mean}, std ${std}`);
     }
     tf.dispose([images, ...mode.retired]);
@@ -140,7 +140,8 @@ describe("a short real training of improved-gan with 100 labels (wasm)", () => {
     }
     const after = await trainer.evaluate();
     trainer.dispose();
-    assert.ok(after.accuracy > before.accuracy + 0.1, `test accuracy ${before.accuracy} -> ${after.accuracy}`);
+    // From chance (~0.1) to 0.56-0.69 over seeds 2-5 on this path (data-dependent init, 40 steps).
+    assert.ok(after.accuracy > 0.4 && after.accuracy > before.accuracy + 0.25, `test accuracy ${before.accuracy} -> ${after.accuracy}`);
     assert.equal(tensorsAfterEpoch[0], tensorsAfterEpoch[1], `live tensors per epoch: ${tensorsAfterEpoch}`);
   });
 });
