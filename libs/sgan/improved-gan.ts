@@ -1,12 +1,13 @@
 // Salimans et al. 2016, "Improved Techniques for Training GANs", on MNIST: the networks of
 // openai/improved-gan mnist_svhn_cifar10/train_mnist_feature_matching.py and its nn.py.
 import * as tf from "@tensorflow/tfjs";
+import type { Rng } from "../random/index.ts";
 import type { ArchitectureBuilder } from "./architecture.ts";
 import { headLayers, headOutputs, type ClassHead } from "./class-head.ts";
 import type { DiscriminatorOutput } from "./discriminator.ts";
-import { batchNormShift, gaussianNoise, weightNormDense, weightNormProduct, type ForwardContext } from "./layers.ts";
+import { gaussianNoise, weightNormDense, weightNormProduct } from "./dense-layers.ts";
+import { batchNormShift, type ForwardContext } from "./layers.ts";
 import { addBatchNormShift, addDenseWithoutBias, addWeightNormDense, glorotValues, normalValues, type ParamStore } from "./params.ts";
-import type { Rng } from "../random/index.ts";
 
 const GENERATOR_UNITS = [500, 500] as const;
 const DISCRIMINATOR_UNITS = [1000, 500, 250, 250, 250] as const;
