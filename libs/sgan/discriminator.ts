@@ -27,7 +27,7 @@ export function addDiscriminatorParams(store: ParamStore, imgSize: number, class
 }
 
 export interface DiscriminatorOutput {
-  /** Real/fake logit, [n, 1]: the seed applies a sigmoid to it. */
+  /** Real/fake logit, [n, 1]: the seed applies a sigmoid to it (log Z with the fixed fake logit, libs/sgan/class-head.ts). */
   advLogit: tf.Tensor2D;
   /** Class logits, [n, 11], the last one "generated": the seed applies a softmax to them. */
   auxLogits: tf.Tensor2D;
