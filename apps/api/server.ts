@@ -48,9 +48,9 @@ export interface RunningApi {
 
 /**
  * Starts the API against PostgreSQL (migrated first) and its queue backend (Redis, or PostgreSQL);
- * resolves once it serves. It listens from the start, answering 503 with what it is doing (/readyz
- * says so) until it serves, so that an orchestrator sees a slow migration as "not ready" rather than
- * as a dead process.
+ * resolves once it serves. It listens from the start, /readyz answering 503 with what it is doing
+ * until it serves, so that an orchestrator sees a slow migration as "not ready" rather than as a dead
+ * process.
  */
 export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const { log } = options;
@@ -150,15 +150,21 @@ async function startServing(options: ApiOptions, lifecycle: ApiLifecycle): Promi
   return { ctx, app, backend, transport, queue, hub, database, timer };
 }
 
-/** The answer to every request before the API serves: 503, saying what it is doing; /readyz and /healthz in their own shapes. */
+/**
+ * Before the API serves, the probes are answered 503 with what it is doing; any other request's
+ * connection is closed unanswered, as if the API were not listening yet, so that clients retry as they
+ * do while it is down (an EventSource reconnects after a dropped connection but gives up on an error
+ * status; the CLI's watch reconnects on a network error).
+ */
 function startingAnswer(lifecycle: ApiLifecycle): RequestListener {
   return (req, res) => {
     const reason = lifecycle.notServing ?? "starting";
     const path = (req.url ?? "/").split("?")[0];
-    const body =
-      path === "/readyz" ? notReady(reason)
-      : path === "/healthz" ? { ok: false, db: reason, queue: reason }
-      : { error: `the API is not serving yet (${reason}): retry in a moment` };
+    const body = path === "/readyz" ? notReady(reason) : path === "/healthz" ? { ok: false, db: reason, queue: reason } : null;
+    if (body === null) {
+      req.socket.destroy();
+      return;
+    }
     res.writeHead(503, { "Content-Type": "application/json; charset=utf-8", "Retry-After": "1" }).end(JSON.stringify(body));
   };
 }
