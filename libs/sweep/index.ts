@@ -4,7 +4,7 @@ export { parseSweepText } from "./parse-text.ts";
 export type { SweepTextFormat } from "./parse-text.ts";
 export { InvalidInputError, SweepConfigError } from "./errors.ts";
 export type { SweepIssue } from "./errors.ts";
-export { SWEEPABLE_FIELDS, PER_SWEEP_FIELDS, configurationOf } from "./fields.ts";
+export { SWEEPABLE_FIELDS, PER_SWEEP_FIELDS, RECIPE_FIELDS, configurationOf } from "./fields.ts";
 export type { SweepableField, PerSweepField, Configuration } from "./fields.ts";
 export type { Scalar, DistributionKind, DistributionSpec, ParameterSpec } from "./parameter-schema.ts";
 export { Choice, EvenlySpaced, IntRange, Continuous, toDistribution, isFiniteDistribution } from "./distributions.ts";
