@@ -16,7 +16,6 @@ import { call, dropTestDatabase, startTestApi, type TestApi } from "./helpers.ts
 const DATABASE = "sgan_openapi_test";
 const WRITE = "openapi-write-token";
 const auth = { Authorization: `Bearer ${WRITE}` };
-const METHODS = ["get", "post", "delete"] as const;
 
 /** Router layers that are middleware, not routes: the request timer, the /api token check, the 404 and error answers, and each mount's own steps. */
 const MIDDLEWARE_PATHS = new Set(["/", "/api"]);
