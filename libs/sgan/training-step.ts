@@ -60,6 +60,40 @@ export function withInstanceNoise(images: tf.Tensor4D, std: number, rng: Rng): t
   return std > 0 ? tf.add(images, tf.randomNormal(images.shape, 0, std, "float32", rng.seed())) : images;
 }
 
+/** The discriminator's passes of one step: on the unlabeled batch, on the labeled one (the same pass when all are labeled), on the generated one. */
+export interface DiscriminatorPasses {
+  real: DiscriminatorOutput;
+  labeled: DiscriminatorOutput;
+  fake: DiscriminatorOutput;
+}
+
+/**
+ * The discriminator's loss. The seed's head: the seed's mean of four criteria, ((adv(real, 1) +
+ * aux(labeled)) / 2 + (adv(fake, 0) + aux(fake, "generated")) / 2) / 2. The fixed fake logit: Salimans
+ * et al.'s (openai/improved-gan train_mnist_feature_matching.py, loss_lab + loss_unl), the 10-way
+ * cross-entropy on the labeled batch plus (adv(real, 1) + adv(fake, 0)) / 2 with adv's logit log Z;
+ * the seed's form would count the generated batch twice there, aux(fake, "generated") being adv(fake, 0).
+ * One-sided smoothing moves only the real images' target, to 1 - labelSmoothing.
+ */
+export function discriminatorCriterion(
+  losses: Losses,
+  config: Pick<TrainingConfig, "classHead" | "labelSmoothing">,
+  passes: DiscriminatorPasses,
+  classLabels: tf.Tensor1D,
+  fakeLabels: tf.Tensor1D,
+): tf.Scalar {
+  const realAdversarial = losses.adversarial(passes.real.advLogit, 1 - config.labelSmoothing);
+  if (config.classHead === "fixedFakeLogit") {
+    // Every class logit but the fixed fake one, the last.
+    const classLogits = tf.slice(passes.labeled.auxLogits, [0, 0], [-1, passes.labeled.auxLogits.shape[1] - 1]) as tf.Tensor2D;
+    const unlabeled = tf.div(tf.add(realAdversarial, losses.adversarial(passes.fake.advLogit, 0)), 2);
+    return tf.add(losses.auxiliary(classLogits, classLabels), unlabeled) as tf.Scalar;
+  }
+  const realLoss = tf.div(tf.add(realAdversarial, losses.auxiliary(passes.labeled.auxLogits, classLabels)), 2);
+  const fakeLoss = tf.div(tf.add(losses.adversarial(passes.fake.advLogit, 0), losses.auxiliary(passes.fake.auxLogits, fakeLabels)), 2);
+  return tf.div(tf.add(realLoss, fakeLoss), 2) as tf.Scalar;
+}
+
 /**
  * One iteration of the seed's loop: the G step, then the D step on the same generated batch (the
  * seed's gen_imgs.detach()); on the batches where the generator rests, the D step on a fresh batch.
@@ -108,16 +142,12 @@ export class SganStep {
       const realOut = discriminate(real);
       const classOut = labeled ? discriminate(classImages) : realOut;
       const fakeOut = discriminate(generated!);
-      // One-sided smoothing: only the real images' target moves, to 1 - labelSmoothing.
-      const realAdversarial = this.losses.adversarial(realOut.advLogit, 1 - this.config.labelSmoothing);
-      const realLoss = tf.div(tf.add(realAdversarial, this.losses.auxiliary(classOut.auxLogits, classLabels)), 2);
-      const fakeLoss = tf.div(tf.add(this.losses.adversarial(fakeOut.advLogit, 0), this.losses.auxiliary(fakeOut.auxLogits, fakeLabels)), 2);
       accuracy = tf.keep(
         classAccuracy(tf.concat([classOut.auxLogits, fakeOut.auxLogits]), tf.concat([classLabels, fakeLabels])),
       );
       // A resting generator's loss is reported as the discriminator sees this batch, before its update.
       generatorLoss ??= tf.keep(this.generatorCriterion(fakeOut, () => realOut));
-      return tf.div(tf.add(realLoss, fakeLoss), 2) as tf.Scalar;
+      return discriminatorCriterion(this.losses, this.config, { real: realOut, labeled: classOut, fake: fakeOut }, classLabels, fakeLabels);
     }, [...this.discriminator.weights.values()]);
     this.stepNetwork(this.discriminator, discriminatorStep.grads, plan.discriminatorLr);
 

@@ -10,6 +10,7 @@ import { gaussianNoise, weightNormDense } from "../../libs/sgan/dense-layers.ts"
 import { batchNormShift, type ForwardContext } from "../../libs/sgan/layers.ts";
 import { improvedLosses } from "../../libs/sgan/losses.ts";
 import { addBatchNormShift, addWeightNormDense, ParamStore } from "../../libs/sgan/params.ts";
+import { discriminatorCriterion } from "../../libs/sgan/training-step.ts";
 import { compare, randomValues, sizeOf } from "../backends/helpers.ts";
 
 function tensor(shape: number[], seed: number, offset = 0): tf.Tensor {
@@ -148,6 +149,34 @@ describe("fixed fake logit (Salimans et al.): 10 class logits and a fake logit o
       // d log Z / d l = softmax(l): [1/4, 3/4] for the first row.
       const grad = tf.grad((l: tf.Tensor) => tf.sum(tf.slice(fixedFakeLogit(l as tf.Tensor2D).advLogit, [0, 0], [1, 1])))(logits);
       assert.ok(compare(grad.dataSync() as Float32Array, Float32Array.of(0.25, 0.75, 0, 0)).maxAbs < 1e-6);
+    });
+    assert.equal(tf.memory().numTensors, 0);
+  });
+});
+
+describe("the discriminator's loss per class head", () => {
+  it("fixedFakeLogit: Salimans et al.'s 10-way cross-entropy + (adv(real, 1) + adv(fake, 0)) / 2; seed: the seed's mean of four", async () => {
+    await initBackend("cpu");
+    tf.tidy(() => {
+      const head = (rows: number[][]) => fixedFakeLogit(tf.tensor2d(rows));
+      const passes = { real: head([[0, Math.log(3)]]), labeled: head([[1, 2]]), fake: head([[Math.log(2), 0]]) };
+      const classLabels = tf.tensor1d([1], "int32");
+      const fakeLabels = tf.tensor1d([2], "int32");
+      const softplus = (x: number) => Math.log1p(Math.exp(x));
+      // Z: 4 for the real row, e + e^2 for the labeled row, 3 for the generated row.
+      const crossEntropy = -(2 - Math.log(Math.E + Math.E ** 2));
+      const unlabeled = (softplus(-Math.log(4)) + softplus(Math.log(3))) / 2;
+      const salimans = discriminatorCriterion(improvedLosses, { classHead: "fixedFakeLogit", labelSmoothing: 0 }, passes, classLabels, fakeLabels);
+      assert.ok(Math.abs(salimans.dataSync()[0]! - (crossEntropy + unlabeled)) < 1e-6, `salimans ${salimans.dataSync()[0]}`);
+      // The seed's form on the same outputs counts the generated row twice: aux(fake, "generated") = adv(fake, 0).
+      const z = Math.E + Math.E ** 2;
+      const seedForm = ((softplus(-Math.log(4)) + -Math.log(Math.E ** 2 / (z + 1))) / 2 + 2 * softplus(Math.log(3)) / 2) / 2;
+      const seed = discriminatorCriterion(improvedLosses, { classHead: "seed", labelSmoothing: 0 }, passes, classLabels, fakeLabels);
+      assert.ok(Math.abs(seed.dataSync()[0]! - seedForm) < 1e-6, `seed ${seed.dataSync()[0]}`);
+      // One-sided smoothing s: the real term's target is 1 - s, BCE(sigmoid(log 4), 0.9).
+      const smoothed = discriminatorCriterion(improvedLosses, { classHead: "fixedFakeLogit", labelSmoothing: 0.1 }, passes, classLabels, fakeLabels);
+      const softReal = 0.9 * softplus(-Math.log(4)) + 0.1 * softplus(Math.log(4));
+      assert.ok(Math.abs(smoothed.dataSync()[0]! - (crossEntropy + (softReal + softplus(Math.log(3))) / 2)) < 1e-6);
     });
     assert.equal(tf.memory().numTensors, 0);
   });
