@@ -10,6 +10,7 @@ import { OPTIONS, UsageError, type Command, type OptionValues } from "./sweeps/c
 import { best } from "./sweeps/commands/best.ts";
 import { cancel } from "./sweeps/commands/cancel.ts";
 import { remove } from "./sweeps/commands/delete.ts";
+import { exportSweep } from "./sweeps/commands/export.ts";
 import { extend } from "./sweeps/commands/extend.ts";
 import { ls } from "./sweeps/commands/ls.ts";
 import { pause } from "./sweeps/commands/pause.ts";
@@ -19,7 +20,7 @@ import { submit } from "./sweeps/commands/submit.ts";
 import { watch } from "./sweeps/commands/watch.ts";
 import { escaped } from "../../libs/terminal-text/index.ts";
 
-const COMMANDS: Record<string, Command> = { submit, ls, watch, best, cancel, pause, resume, extend, retry, delete: remove };
+const COMMANDS: Record<string, Command> = { submit, ls, watch, best, export: exportSweep, cancel, pause, resume, extend, retry, delete: remove };
 const GLOBAL_OPTIONS = ["api", "token", "help"];
 
 const USAGE = `usage: sweeps <command> [options]

@@ -18,8 +18,10 @@ export {
 export type { Objective, ObjectiveDirection, RankMetric, RankScope } from "./objective.ts";
 export { parseRankOptions, rankOptionsSchema } from "./rank-options.ts";
 export type { RankOptions, ResolvedRankOptions } from "./rank-options.ts";
-export { rankRuns, rankConfigurations, RANKED_RUN_STATUS } from "./rank.ts";
+export { rankRuns, rankConfigurations, scoreRun, RANKED_RUN_STATUS } from "./rank.ts";
 export type { LeftOutReason, RankableRun, RankableConfiguration, RankedRun, RankedConfiguration, Ranking } from "./rank.ts";
 export { RankOptionsError } from "./errors.ts";
 export { bestSoFar } from "./trials.ts";
 export * from "./contract.ts";
+export { EXPORT_FORMATS, EXPORT_ROWS, exportValue, float32Text, toCsv, toExportJson } from "./export-table.ts";
+export type { ColumnKind, ExportColumn, ExportTable, ExportValue, SweepExportJson } from "./export-table.ts";

@@ -65,7 +65,7 @@ const NO_COMPLETED_RUN: LeftOutReason = "noCompletedRun";
 type Scored = { score: number; value: number; std: number };
 
 /** Null for a run with no epochs or a non-finite figure (a diverged loss): it cannot be placed. */
-function scoreRun(epochs: readonly EpochPoint[], options: ResolvedRankOptions): Scored | null {
+export function scoreRun(epochs: readonly EpochPoint[], options: ResolvedRankOptions): Scored | null {
   if (epochs.length === 0) return null;
   const series = inEpochOrder(epochs).map(EPOCH_METRIC[options.metric]);
   const better = directionSign(options.direction);

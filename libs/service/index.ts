@@ -16,3 +16,4 @@ export { notReady, readiness, READINESS_CHECK_MS, type CheckResult, type Readine
 export { reconcileQueue } from "./reconcile.ts";
 export { advanceStudy, advanceAllStudies, advanceOnRunEnd } from "./study.ts";
 export { storedParams } from "./stored.ts";
+export { exportQuerySchema, sweepExport, type SweepExportFile } from "./export.ts";

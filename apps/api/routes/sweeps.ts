@@ -26,6 +26,7 @@ import { rankOptionsSchema } from "../../../libs/results/index.ts";
 import { sweepConfigSchema } from "../../../libs/sweep/index.ts";
 import { HttpError, notFound } from "../http-errors.ts";
 import type { ApiRoute, ResponseSpec } from "../route-table.ts";
+import { sweepExportRoute } from "./exports.ts";
 
 /** A sweep config arrives as a JSON object, or as YAML/JSON text (paste or file upload). */
 function configFrom(req: Request): unknown {
@@ -170,6 +171,7 @@ export function sweepRoutes(ctx: ServiceContext): ApiRoute[] {
         res.json(found(await bestOfSweep(ctx, req.params.id, req.query), req.params.id));
       },
     },
+    sweepExportRoute(ctx, sweepIdParams, SWEEP_ID_EXAMPLE),
     sweepWrite("cancel", "Cancel: waiting runs end at once, running ones within one batch", "CancelResponse", (id) => cancelSweepRuns(ctx, id)),
     sweepWrite("pause", "Pause: queued runs held, running ones stop after their epoch, checkpointed", "PauseResponse", (id) => pauseSweepRuns(ctx, id)),
     sweepWrite(

@@ -94,6 +94,11 @@ export class SweepsApi {
     return this.request("POST", `/api/runs/${encodeURIComponent(runId)}/retry`);
   }
 
+  /** The export file's text as the API wrote it (CSV or JSON). */
+  async exportSweep(id: string, query: { format: string; rows: string }): Promise<string> {
+    return (await this.download(`/api/sweeps/${encodeURIComponent(id)}/export${queryString(query)}`)).toString("utf8");
+  }
+
   /**
    * The live event stream of one sweep (server-sent events, raw bytes), connected when this resolves. It
    * stays open until `signal` aborts; if it breaks off, reading it throws ApiUnreachableError.
@@ -123,6 +128,17 @@ export class SweepsApi {
     if (!response.ok) throw apiError(response, body, this.baseUrl);
     if (body === undefined) throw notTheApi(response, this.baseUrl);
     return body as T;
+  }
+
+  /** A GET whose answer is a file, not JSON; an error answer is still the API's JSON. */
+  private async download(path: string): Promise<Buffer> {
+    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    const { response, bytes } = await this.guard({ timeout }, async () => {
+      const response = await this.fetch("GET", path, { signal: timeout });
+      return { response, bytes: Buffer.from(await response.arrayBuffer()) };
+    });
+    if (!response.ok) throw apiError(response, parsedJson(bytes.toString("utf8")), this.baseUrl);
+    return bytes;
   }
 
   private fetch(method: string, path: string, init: RequestInit): Promise<Response> {
@@ -161,7 +177,10 @@ function queryString(query: Record<string, string | undefined>): string {
 }
 
 async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text();
+  return parsedJson(await response.text());
+}
+
+function parsedJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

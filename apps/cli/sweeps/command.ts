@@ -20,6 +20,9 @@ export const OPTIONS = {
   "dry-run": { type: "boolean" },
   trials: { type: "string" },
   yes: { type: "boolean", short: "y" },
+  format: { type: "string" },
+  epochs: { type: "boolean" },
+  out: { type: "string" },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;
