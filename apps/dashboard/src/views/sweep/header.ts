@@ -1,10 +1,11 @@
 // The page's head: name, status, strategy, what every run shares, epochs trained and runs by status,
-// and the lifecycle buttons the sweep's status allows: pause or resume, add trials, cancel, delete.
+// the lifecycle buttons the sweep's status allows (pause or resume, add trials, cancel, delete) and Export.
 import { cancelSweep, deleteSweep, extendSweep, pauseSweep, resumeSweep } from "../../api.ts";
 import { badge, h, link, notice, progressBar, setChildren } from "../../dom.ts";
 import { ago, dateTime, integer } from "../../format.ts";
 import { routes } from "../../router.ts";
 import { ApiError, RUN_STATUSES, type SweepDetail } from "../../../../../libs/results/contract.ts";
+import { exportControl } from "./export.ts";
 import { paramTerms, totalEpochs, type SweepState } from "./state.ts";
 
 export interface HeaderPanel {
@@ -116,6 +117,7 @@ export function headerPanel(state: SweepState, onChanged: () => void): HeaderPan
         progressBar(total && E ? done / (total * E) : 0, `${done} of ${total * E} epochs trained`),
         h("span", { class: "counts" }, `${integer(done)} / ${integer(total * E)} epochs · `, ...RUN_STATUSES.filter((status) => sweep.counts[status] > 0).map((status) => h("span", { class: `count status-${status}` }, `${sweep.counts[status]} ${status}`))),
         buttons(sweep),
+        exportControl(sweep.id),
       ),
     );
   }
