@@ -62,10 +62,12 @@ export function withInstanceNoise(images: tf.Tensor4D, std: number, rng: Rng): t
 
 /** The discriminator's passes of one step: on the unlabeled batch, on the labeled one (the same pass when all are labeled), on the generated one. */
 export interface DiscriminatorPasses {
-  real: DiscriminatorOutput;
-  labeled: DiscriminatorOutput;
-  fake: DiscriminatorOutput;
+  real: DiscriminatorHeads;
+  labeled: DiscriminatorHeads;
+  fake: DiscriminatorHeads;
 }
+
+type DiscriminatorHeads = Pick<DiscriminatorOutput, "advLogit" | "auxLogits">;
 
 /**
  * The discriminator's loss. The seed's head: the seed's mean of four criteria, ((adv(real, 1) +

@@ -66,7 +66,7 @@ describe("sweeps CLI: the lifecycle commands", { timeout: 120_000 }, () => {
     assert.equal(lines[0], "dry run, nothing stored: 2 configurations x 1 repeats = 2 runs (samples 10, but the space has only 2 configurations)");
     assert.match(lines[1], /^same in every run: batchSize 32, /);
     assert.match(lines[2], /^#\s+REPEAT\s+CONFIG\s+lr$/);
-    assert.deepEqual(lines.slice(3).map((line) => line.split(/\s+/).at(-1)).sort(), ["1e-3", "2e-4"]);
+    assert.deepEqual(lines.slice(3).map((line) => line.split(/\s+/).at(-1)).sort(), ["1.0e-3", "2.0e-4"]);
     assert.equal(lines.length, 5);
     const json = JSON.parse((await sweeps("submit", "--dry-run", "--json", file)).stdout);
     assert.equal(json.dryRun, true);

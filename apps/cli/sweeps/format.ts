@@ -12,11 +12,6 @@ export function compact(value: number): string {
   return String(Number(value.toPrecision(4)));
 }
 
-export function paramValue(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return "-";
-  return typeof value === "number" ? compact(value) : String(value);
-}
-
 export function duration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "-";
   const s = Math.round(seconds);

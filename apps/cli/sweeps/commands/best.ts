@@ -1,6 +1,6 @@
 import { parameterFormat, type BestConfigurationEntry, type Ranking } from "../../../../libs/results/index.ts";
 import { printJson, type Command } from "../command.ts";
-import { compact, paramValue, percent } from "../format.ts";
+import { compact, percent } from "../format.ts";
 import { sharedParams, type Hyperparameter, type Hyperparameters } from "../shared-params.ts";
 import { table, type Column } from "../table.ts";
 import { escaped } from "../../../../libs/terminal-text/index.ts";
@@ -24,10 +24,12 @@ direction: losses minimize, accuracies maximize). --limit defaults to 10.`,
 
     const ranked = best.options;
     const figure = ranked.metric === "testAccuracy" || ranked.metric === "dAcc" ? (x: number) => percent(x, 2) : compact;
-    const shared = sharedParams([...best.configurations.entries, ...best.runs.entries].map((entry) => entry.params));
+    const entries = [...best.configurations.entries, ...best.runs.entries].map((entry) => entry.params);
+    const shared = sharedParams(entries);
+    const format = parameterFormat(entries);
     out.write(escaped`ranked by ${ranked.metric} (scope ${ranked.scope}${ranked.scope === "lastK" ? `, k ${ranked.k}` : ""}, penalty ${ranked.penalty}, ${ranked.direction}), best first\n`);
     if (Object.keys(shared).length > 0) {
-      out.write(escaped`same in every entry: ${Object.entries(shared).map(([key, v]) => escaped`${key} ${paramValue(v)}`).join(", ")}\n`);
+      out.write(escaped`same in every entry: ${Object.entries(shared).map(([key, v]) => escaped`${key} ${format.value(key, v)}`).join(", ")}\n`);
     }
     out.write(escaped`\nconfigurations, across repeats (${rankedLine(best.configurations)})\n`);
     out.write(

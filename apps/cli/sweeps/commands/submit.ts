@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import type { DryRunResponse } from "../../../../libs/results/index.ts";
-import { paramValue, plural } from "../format.ts";
+import { parameterFormat, type DryRunResponse } from "../../../../libs/results/index.ts";
+import { plural } from "../format.ts";
 import { printJson, UsageError, type Command } from "../command.ts";
 import { sharedParams, type Hyperparameter } from "../shared-params.ts";
 import { table, type Column } from "../table.ts";
@@ -38,8 +38,9 @@ configurations x repeats, and why (a space smaller than samples or trials cuts t
 function printPlan(out: { write(text: string): unknown }, { plan, runs }: DryRunResponse): void {
   out.write(escaped`dry run, nothing stored: ${plan.description}\n`);
   const shared = sharedParams(runs.map((run) => run.hyperparameters));
+  const format = parameterFormat(runs.map((run) => run.hyperparameters));
   if (Object.keys(shared).length > 0) {
-    out.write(escaped`same in every run: ${Object.entries(shared).map(([key, v]) => escaped`${key} ${paramValue(v)}`).join(", ")}\n`);
+    out.write(escaped`same in every run: ${Object.entries(shared).map(([key, v]) => escaped`${key} ${format.value(key, v)}`).join(", ")}\n`);
   }
   if (runs.length === 0) return;
   const keys = (Object.keys(runs[0].hyperparameters) as Hyperparameter[]).filter((key) => !(key in shared));
@@ -49,6 +50,6 @@ function printPlan(out: { write(text: string): unknown }, { plan, runs }: DryRun
     { header: "CONFIG" },
     ...keys.map((key): Column => ({ header: key, align: "right" })),
   ];
-  const rows = runs.map((run) => [String(run.index), String(run.repeat), run.configKey, ...keys.map((key) => paramValue(run.hyperparameters[key]))]);
+  const rows = runs.map((run) => [String(run.index), String(run.repeat), run.configKey, ...keys.map((key) => format.value(key, run.hyperparameters[key]))]);
   out.write(`${table(columns, rows)}\n`);
 }
