@@ -4,7 +4,7 @@
 // names exists. The worker healthcheck script runs for real against a database of its own.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -102,7 +102,9 @@ describe("docker/ (checked without an engine)", () => {
     }
     const apiCheck = services.api.healthcheck!.test.join(" ");
     const path = /127\.0\.0\.1:3000(\/\w+)/.exec(apiCheck)?.[1];
-    assert.ok(path && readFileSync(join(ROOT, "apps/api/app.ts"), "utf8").includes(`"${path}"`), `the API serves ${path}`);
+    const routeFiles = readdirSync(join(ROOT, "apps/api/routes")).map((file) => readFileSync(join(ROOT, "apps/api/routes", file), "utf8"));
+    assert.ok(path && routeFiles.some((source) => source.includes(`path: "${path}"`)), `the API's route table serves ${path}`);
+    assert.equal(path, "/readyz", "the API counts as healthy once it is ready (migrated, PostgreSQL and the queue answering)");
   });
 
   test("workers scale with --scale: no fixed name, no host port; they get time to checkpoint on stop", () => {
