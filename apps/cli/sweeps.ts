@@ -13,6 +13,7 @@ import { remove } from "./sweeps/commands/delete.ts";
 import { exportSweep } from "./sweeps/commands/export.ts";
 import { extend } from "./sweeps/commands/extend.ts";
 import { ls } from "./sweeps/commands/ls.ts";
+import { model } from "./sweeps/commands/model.ts";
 import { pause } from "./sweeps/commands/pause.ts";
 import { resume } from "./sweeps/commands/resume.ts";
 import { retry } from "./sweeps/commands/retry.ts";
@@ -20,7 +21,7 @@ import { submit } from "./sweeps/commands/submit.ts";
 import { watch } from "./sweeps/commands/watch.ts";
 import { escaped } from "../../libs/terminal-text/index.ts";
 
-const COMMANDS: Record<string, Command> = { submit, ls, watch, best, export: exportSweep, cancel, pause, resume, extend, retry, delete: remove };
+const COMMANDS: Record<string, Command> = { submit, ls, watch, best, export: exportSweep, model, cancel, pause, resume, extend, retry, delete: remove };
 const GLOBAL_OPTIONS = ["api", "token", "help"];
 
 const USAGE = `usage: sweeps <command> [options]

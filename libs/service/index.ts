@@ -17,3 +17,4 @@ export { reconcileQueue } from "./reconcile.ts";
 export { advanceStudy, advanceAllStudies, advanceOnRunEnd } from "./study.ts";
 export { storedParams } from "./stored.ts";
 export { exportQuerySchema, sweepExport, type SweepExportFile } from "./export.ts";
+export { MODEL_EPOCHS, modelFileParams, runModelFile, type ModelFile } from "./model-export.ts";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { retrySweepRun, runDetail, runMetrics, runSample, type ServiceContext } from "../../../libs/service/index.ts";
+import { modelFileParams, retrySweepRun, runDetail, runMetrics, runModelFile, runSample, type ServiceContext } from "../../../libs/service/index.ts";
 import { parseInput } from "../../../libs/validation/index.ts";
 import { notFound } from "../http-errors.ts";
 import type { ApiRoute } from "../route-table.ts";
@@ -13,6 +13,7 @@ const sampleFileParams = z.object({
   file: z.string().regex(/^\d{1,5}\.png$/, "is <epoch>.png, e.g. 3.png").describe("<epoch>.png: the grid drawn after that epoch"),
 });
 const sampleParams = runIdParams.extend(sampleFileParams.shape);
+const modelParams = runIdParams.extend(modelFileParams.shape);
 
 export function runRoutes(ctx: ServiceContext): ApiRoute[] {
   return [
@@ -84,6 +85,29 @@ export function runRoutes(ctx: ServiceContext): ApiRoute[] {
         const png = await runSample(ctx, req.params.id, epoch);
         if (!png) throw notFound(`sample of run ${req.params.id} at epoch ${epoch}`);
         res.type("png").set("Cache-Control", "public, max-age=86400, immutable").send(png);
+      },
+    },
+    {
+      method: "get",
+      path: "/api/runs/:id/model/:epoch/:network/:file",
+      tag: "runs",
+      summary: "A trained network of the run in TensorFlow.js's weights format (docs/models.md)",
+      description:
+        "model.json (weightsManifest naming weights.bin beside it, the training config in userDefinedMetadata) and weights.bin, " +
+        "from the run's checkpoint: tf.io.loadWeights reads them from this URL; sweeps model saves both networks, npm run classify uses the discriminator.",
+      access: "read",
+      queryToken: true,
+      params: { schema: modelParams, example: { ...RUN_ID_EXAMPLE, epoch: "last", network: "discriminator", file: "model.json" } },
+      responses: {
+        200: { description: "model.json (application/json) or weights.bin", contentType: "application/octet-stream" },
+        400: { description: "epoch, network or file is none of those listed" },
+        404: { description: "no such run" },
+        409: { description: "no weights to give: no checkpoint yet, taken inside an epoch, or the best epoch is not the one checkpointed" },
+      },
+      handler: async (req, res) => {
+        const file = await runModelFile(ctx, req.params.id, req.params);
+        if (!file) throw notFound(`run ${req.params.id}`);
+        res.type(file.contentType).send(file.body);
       },
     },
   ];

@@ -99,6 +99,11 @@ export class SweepsApi {
     return (await this.download(`/api/sweeps/${encodeURIComponent(id)}/export${queryString(query)}`)).toString("utf8");
   }
 
+  /** One file of a run's exported network (model.json or weights.bin), as the API serves it. */
+  modelFile(runId: string, epoch: string, network: string, file: string): Promise<Buffer> {
+    return this.download(`/api/runs/${encodeURIComponent(runId)}/model/${[epoch, network, file].map(encodeURIComponent).join("/")}`);
+  }
+
   /**
    * The live event stream of one sweep (server-sent events, raw bytes), connected when this resolves. It
    * stays open until `signal` aborts; if it breaks off, reading it throws ApiUnreachableError.

@@ -23,6 +23,7 @@ export const OPTIONS = {
   format: { type: "string" },
   epochs: { type: "boolean" },
   out: { type: "string" },
+  epoch: { type: "string" },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;
