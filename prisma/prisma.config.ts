@@ -7,7 +7,9 @@ import { defineConfig } from "prisma/config";
 import { DEFAULT_DATABASE_URL } from "../libs/db/url.ts";
 
 // Without a resolvable DATABASE_URL the CLI falls back to the classic engines and tries to
-// download them, even for `generate`, which never connects.
+// download them, even for `generate`, which never connects. So schema.prisma keeps its `url`, and
+// `migrate` warns that the url is unused (with this adapter it is): libs/db/prisma-cli.ts logs the
+// CLI's lines at debug, so that warning is not shown at every start.
 process.env.DATABASE_URL ||= DEFAULT_DATABASE_URL;
 
 const PG_NAME_OID = 19;

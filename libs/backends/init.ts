@@ -75,7 +75,8 @@ export async function initBackend(choice: BackendChoice, options: InitOptions = 
     try {
       const info = await attempt(name, options, true);
       autoResolved = name;
-      log.info({ backend: info.name, device: info.device, threads: info.threads, skipped }, `compute backend: ${info.device}`);
+      const unavailable = skipped.length ? ` (unavailable here: ${skipped.map((s) => s.backend).join(", ")})` : "";
+      log.info({ backend: info.name, device: info.device, threads: info.threads, skipped }, `compute backend: ${info.device}${unavailable}`);
       logThreadMismatch(info, options);
       return info;
     } catch (err) {

@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { BackendUnavailableError, type BackendInfo } from "./types.ts";
-import { describeError, isModuleNotFound } from "./errors.ts";
+import { pathToFileURL } from "node:url";
+import { describeError } from "./errors.ts";
+import { assertAdapterAvailable, resolveDawnModule } from "./webgpu-probe.ts";
 
 /** The slice of the WebGPU API used here (kept local: `webgpu` is an optional dependency). */
 interface AdapterInfoLike {
@@ -38,32 +40,23 @@ let active: BackendInfo | undefined;
 
 /**
  * Loads Dawn and asks for an adapter, once per process: the answer does not
- * change, and every failed attempt makes Dawn print a Vulkan warning to stderr.
- * Touches no global, so a failure leaves the process as it was.
+ * change. Touches no global, so a failure leaves the process as it was.
  */
 function probeAdapter(): Promise<Probe> {
   probed ??= (async () => {
-    const specifier: string = "webgpu";
+    const dawnModule = resolveDawnModule();
+    // Loaded here only once a quiet child process has found an adapter: see webgpu-probe.ts.
+    await assertAdapterAvailable(dawnModule);
     let dawn: DawnModule;
     try {
-      dawn = (await import(specifier)) as DawnModule;
+      dawn = (await import(pathToFileURL(dawnModule).href)) as DawnModule;
     } catch (err) {
-      throw new BackendUnavailableError(
-        "webgpu",
-        isModuleNotFound(err, specifier)
-          ? "webgpu backend unavailable: the optional npm package 'webgpu' is not installed (npm install webgpu; it needs glibc 2.34+)"
-          : `webgpu backend unavailable: the 'webgpu' package failed to load (${describeError(err)}); it needs linux-x64/arm64, macOS or Windows and glibc 2.34+`,
-        { cause: err },
-      );
+      throw new BackendUnavailableError("webgpu", `webgpu backend unavailable: the 'webgpu' package failed to load (${describeError(err)})`, { cause: err });
     }
     const gpu = dawn.create([]);
     const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" }).catch(() => null);
     if (adapter === null) {
-      throw new BackendUnavailableError(
-        "webgpu",
-        "webgpu backend unavailable: no GPU adapter found. Dawn needs a GPU with a Vulkan driver and the Vulkan loader " +
-          "(Debian/Ubuntu: apt-get install libvulkan1, plus the vendor's driver, e.g. the NVIDIA driver's Vulkan ICD).",
-      );
+      throw new BackendUnavailableError("webgpu", "webgpu backend unavailable: Dawn's probe found a GPU adapter, but this process got none");
     }
     const info = adapter.info ?? (await adapter.requestAdapterInfo?.().catch(() => undefined)) ?? {};
     const label =
@@ -77,8 +70,8 @@ function probeAdapter(): Promise<Probe> {
 /**
  * WebGPU in Node through the `webgpu` package (Dawn, which needs libvulkan.so.1
  * and a Vulkan driver at run time). A machine without a GPU fails fast with
- * BackendUnavailableError (Dawn may print a "Couldn't load Vulkan" line on
- * stderr; that is harmless).
+ * BackendUnavailableError, whose message holds what Dawn said (nothing is
+ * printed: the probe runs in a child process).
  *
  * `allowSoftware: false` refuses CPU-emulated adapters (lavapipe, SwiftShader),
  * which is what "auto" wants: they are slower than wasm.

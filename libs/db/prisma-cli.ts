@@ -22,7 +22,7 @@ const PRISMA_CLI = join(dirname(prismaPackage), "build", "index.js");
 export const PRISMA_VERSION: string = JSON.parse(readFileSync(prismaPackage, "utf8")).version;
 
 /**
- * Runs `prisma <args>` against databaseUrl, logging every output line (secrets masked). Rejects
+ * Runs `prisma <args>` against databaseUrl, logging every output line at debug (secrets masked). Rejects
  * with the CLI's own error text when it exits non-zero.
  *
  * doneWhen: the line the command prints last on success. The WebAssembly schema engine leaves its
@@ -55,7 +55,10 @@ export async function runPrismaCli(
       const line = redactDatabaseUrl(raw.trimEnd(), databaseUrl);
       if (!line.trim()) return;
       output.push(line);
-      log.info({ command, stream }, line);
+      // The CLI's chatter (config loaded, schema loaded, each migration's files, and migrate's warning
+      // that the schema's url is unused, which 6.19's CLI needs to pick its engines: see
+      // prisma/prisma.config.ts) is for LOG_LEVEL=debug; callers log the outcome, a failure's text is in the error.
+      log.debug({ command, stream }, line);
       if (doneWhen?.test(line) && !done) {
         done = true;
         child.kill();
