@@ -15,13 +15,16 @@ import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { startApi, type RunningApi } from "../api/server.ts";
-import { createLogger, maskUrl } from "../../libs/log/index.ts";
+// The API and the service need the generated Prisma client, which buildWhatChanged may first have
+// to generate: they are imported once it has run.
+import type { RunningApi } from "../api/server.ts";
+import { createLogger, logFormat, maskUrl } from "../../libs/log/index.ts";
 import { describeQueueBackend, queueBackendEnv, resolveQueueBackend, type QueueBackendConfig } from "../../libs/queue/index.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../libs/embedded-db/index.ts";
-import { submitSweep } from "../../libs/service/index.ts";
+import { printable } from "../../libs/terminal-text/index.ts";
 import { parseInput } from "../../libs/validation/index.ts";
 import { exitAfter } from "./exit.ts";
+import { buildWhatChanged } from "./start-build.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const log = createLogger("start");
@@ -80,28 +83,49 @@ async function main(): Promise<void> {
   });
   const options = parseInput(optionsSchema, values, "start options");
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, stop);
+  await buildWhatChanged(createLogger("build"));
+  const { startApi } = await import("../api/server.ts");
   const { databaseUrl, databaseLine } = await database();
   const queueBackend: QueueBackendConfig = await resolveQueueBackend({ databaseUrl });
   api = await startApi({ log: createLogger("api"), port: options.port, host: options.host, databaseUrl, queueBackend });
   const workerEnv = { DATABASE_URL: databaseUrl, ...queueBackendEnv(queueBackend) };
   for (let i = 0; i < options.workers; i++) superviseWorker(i, options.backend, workerEnv);
-  console.log(
-    [
-      "",
-      `  SGAN sweeps is running`,
-      `  dashboard + API   ${api.url}/`,
-      `  queue admin       ${api.url}/admin/queues`,
-      `  PostgreSQL        ${databaseLine}`,
-      `  queue             ${describeQueueBackend(queueBackend)}`,
-      `  workers           ${options.workers} local process(es), backend ${options.backend}`,
-      `  submit a sweep    npm run sweeps -- submit examples/seed-study.yaml --api ${api.url}`,
-      "",
-    ].join("\n"),
-  );
+  const where = {
+    dashboard: `${api.url}/`,
+    queueAdmin: `${api.url}/admin/queues`,
+    database: databaseLine,
+    queue: describeQueueBackend(queueBackend),
+    workers: `${options.workers} local process(es), backend ${options.backend}`,
+    submit: `npm run sweeps -- submit examples/seed-study.yaml --api ${api.url}`,
+  };
+  announce(where, [
+    "",
+    `  SGAN sweeps is running`,
+    `  dashboard + API   ${where.dashboard}`,
+    `  queue admin       ${where.queueAdmin}`,
+    `  PostgreSQL        ${where.database}`,
+    `  queue             ${where.queue}`,
+    `  workers           ${where.workers}`,
+    `  submit a sweep    ${where.submit}`,
+    "",
+  ]);
   if (options.example) {
+    const { submitSweep } = await import("../../libs/service/index.ts");
     const { sweep, runs } = await submitSweep(api.ctx, await readFile(`${ROOT}examples/seed-study.yaml`, "utf8"));
-    console.log(`  example sweep ${sweep.name} submitted: ${runs.length} runs, id ${sweep.id}\n  follow it         ${api.url}/#/sweeps/${sweep.id}\n`);
+    const follow = `${api.url}/#/sweeps/${sweep.id}`;
+    announce({ sweepId: sweep.id, runs: runs.length, follow }, [`  example sweep ${sweep.name} submitted: ${runs.length} runs, id ${sweep.id}`, `  follow it         ${follow}`, ""]);
   }
+}
+
+/** For a person (LOG_FORMAT text): the lines as a block; for a log collector: one record with the same facts. */
+function announce(facts: Record<string, unknown>, lines: string[]): void {
+  if (logFormat() === "json") log.info(facts, lines.map((line) => line.trim()).filter(Boolean)[0]);
+  else console.log(printableLines(lines.join("\n")));
+}
+
+/** Text with users' parts (a sweep's name, a server's error) safe on a terminal, its own line breaks kept. */
+function printableLines(text: string): string {
+  return text.split("\n").map(printable).join("\n");
 }
 
 /** SIGINT/SIGTERM: the workers stop after their current batch (checkpointed), then the API, then the embedded PostgreSQL. */
@@ -140,7 +164,8 @@ async function database(): Promise<{ databaseUrl: string; databaseLine: string }
 }
 
 main().catch((error: unknown) => {
-  console.error(`error: ${(error as Error).message}`);
+  if (logFormat() === "json") log.error({ err: error }, (error as Error).message);
+  else console.error(`error: ${printableLines((error as Error).message ?? String(error))}`);
   for (const worker of workers) worker.kill("SIGTERM");
   return exitAfter(2, async () => {
     await api?.close().catch(() => undefined);

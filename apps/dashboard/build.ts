@@ -13,12 +13,15 @@ export interface BuiltDashboard {
   outdir: string;
   /** Size of app.js in bytes. */
   bytes: number;
+  /** Every file the bundle was made from (esbuild's metafile), as absolute paths. */
+  inputs: string[];
 }
 
 export async function buildDashboard(options: { outdir?: string; minify?: boolean } = {}): Promise<BuiltDashboard> {
   const outdir = resolve(options.outdir ?? DASHBOARD_DIST);
   await mkdir(outdir, { recursive: true });
-  await build({
+  const { metafile } = await build({
+    metafile: true,
     entryPoints: [join(DASHBOARD_DIR, "src", "main.ts")],
     outfile: join(outdir, "app.js"),
     bundle: true,
@@ -32,7 +35,7 @@ export async function buildDashboard(options: { outdir?: string; minify?: boolea
     tsconfig: join(DASHBOARD_DIR, "tsconfig.json"),
   });
   for (const file of ["index.html", "styles.css"]) await copyFile(join(DASHBOARD_DIR, "public", file), join(outdir, file));
-  return { outdir, bytes: (await stat(join(outdir, "app.js"))).size };
+  return { outdir, bytes: (await stat(join(outdir, "app.js"))).size, inputs: Object.keys(metafile.inputs).map((input) => resolve(input)) };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
