@@ -1,10 +1,16 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { MODEL_FILE, NETWORKS, WEIGHTS_FILE } from "../../../../libs/sgan/network-files.ts";
+import { MODEL_FILE, NETWORKS, WEIGHTS_FILE, type NetworkName } from "../../../../libs/sgan/network-files.ts";
 import { escaped } from "../../../../libs/terminal-text/index.ts";
+import type { SweepsApi } from "../client.ts";
 import { UsageError, type Command } from "../command.ts";
 
 const EPOCHS = ["last", "best"];
+
+/** The run's checkpoint was replaced while its files came down (it is still training): they may not belong together. */
+export class CheckpointChangedError extends Error {
+  override name = "CheckpointChangedError";
+}
 
 export const model: Command = {
   args: ["<run id>"],
@@ -19,8 +25,8 @@ Classify with them: npm run classify -- --model DIR <idx-file|png>.`,
     if (!EPOCHS.includes(epoch)) throw new UsageError(`--epoch is ${EPOCHS.join(" or ")}, got '${epoch}'`);
     if (options.out === undefined) throw new UsageError("model needs --out DIR: the folder to write the networks to");
     for (const network of NETWORKS) {
+      const { modelJson, weights } = await networkFiles(api, runId, epoch, network);
       const dir = join(options.out, network);
-      const [modelJson, weights] = await Promise.all([MODEL_FILE, WEIGHTS_FILE].map((file) => api.modelFile(runId, epoch, network, file)));
       await mkdir(dir, { recursive: true });
       await writeFile(join(dir, MODEL_FILE), modelJson);
       await writeFile(join(dir, WEIGHTS_FILE), weights);
@@ -28,3 +34,13 @@ Classify with them: npm run classify -- --model DIR <idx-file|png>.`,
     }
   },
 };
+
+/** model.json is asked again after the weights: the same answer means both came from one checkpoint. */
+async function networkFiles(api: SweepsApi, runId: string, epoch: string, network: NetworkName): Promise<{ modelJson: Buffer; weights: Buffer }> {
+  const modelJson = await api.modelFile(runId, epoch, network, MODEL_FILE);
+  const weights = await api.modelFile(runId, epoch, network, WEIGHTS_FILE);
+  if (!modelJson.equals(await api.modelFile(runId, epoch, network, MODEL_FILE))) {
+    throw new CheckpointChangedError(`run ${runId} checkpointed another epoch while its ${network} was downloading: run again, or once the run is final`);
+  }
+  return { modelJson, weights };
+}
