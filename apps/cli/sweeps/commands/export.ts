@@ -8,8 +8,9 @@ export const exportSweep: Command = {
   options: ["format", "epochs", "out"],
   synopsis: "[--format csv|json] [--epochs] [--out FILE]",
   help: `Export the sweep's runs (one row each: hyperparameters, status, summary figures, the objective)
-or, with --epochs, every epoch row of its runs, as CSV (default; RFC 4180, a header row) or JSON.
-Metric figures are the shortest decimals that read back as the same float32. Written to FILE, or printed.`,
+or, with --epochs, every epoch row of its runs, as CSV (default; RFC 4180, a header row) or JSON, to
+--out FILE or printed. Metric figures are the shortest decimals that read back as the same float32
+(docs/results-out.md).`,
   async run({ api, args: [sweepId], options, out }) {
     const format = options.format ?? "csv";
     if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format is ${EXPORT_FORMATS.join(" or ")}, got '${format}'`);
