@@ -3,6 +3,7 @@
  * resume, extend or delete a sweep; retry a run. A thin client of the API (apps/api) over HTTP;
  * `sweeps --help` lists the commands.
  */
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ApiError } from "../../libs/results/index.ts";
 import { DEFAULT_API_URL, SweepsApi } from "./sweeps/client.ts";
@@ -23,6 +24,8 @@ import { escaped } from "../../libs/terminal-text/index.ts";
 
 const COMMANDS: Record<string, Command> = { submit, ls, watch, best, export: exportSweep, model, cancel, pause, resume, extend, retry, delete: remove };
 const GLOBAL_OPTIONS = ["api", "token", "help"];
+/** The checkout's docs, as absolute paths: the `sweeps` bin (npm link) runs from any folder. */
+const DOCS = fileURLToPath(new URL("../../", import.meta.url));
 
 const USAGE = `usage: sweeps <command> [options]
 
@@ -35,7 +38,10 @@ options of every command:
   --token TOKEN API token, sent as 'Authorization: Bearer' (default: $SWEEPS_API_TOKEN)
   -h, --help    this text
 
-exit codes: 0 done, 1 the API refused or could not be reached, 2 bad command line`;
+exit codes: 0 done, 1 the API refused or could not be reached, 2 bad command line
+
+docs: ${DOCS}README.md (the CLI, the API, npm start)
+      ${DOCS}docs/sweeps.md (sweep configs, search spaces, ranking, a sweep's lifecycle)`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(argv);
