@@ -41,7 +41,8 @@ interface Started {
 function freshEnv(dataDir: string, pgPort: number, deadRedisPort: number): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of ["DATABASE_URL", "REDIS_URL", "SGAN_QUEUE_BACKEND", "SGAN_QUEUE_SCHEMA", "SWEEPS_API_URL"]) delete env[name];
-  return { ...env, SGAN_DATA_DIR: dataDir, SGAN_PG_PORT: String(pgPort), SGAN_REDIS_PROBE_URL: `redis://127.0.0.1:${deadRedisPort}`, LOG_LEVEL: "info" };
+  // LOG_FORMAT text: the start-up block as a person reads it (piped, the start logs JSON).
+  return { ...env, SGAN_DATA_DIR: dataDir, SGAN_PG_PORT: String(pgPort), SGAN_REDIS_PROBE_URL: `redis://127.0.0.1:${deadRedisPort}`, LOG_LEVEL: "info", LOG_FORMAT: "text" };
 }
 
 async function start(env: NodeJS.ProcessEnv): Promise<Started> {
