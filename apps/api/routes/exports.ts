@@ -26,7 +26,8 @@ export function sweepExportRoute(ctx: ServiceContext, sweepIdParams: z.ZodObject
     handler: async (req, res) => {
       const file = await sweepExport(ctx, req.params.id, req.query);
       if (!file) throw notFound(`sweep ${req.params.id}`);
-      res.type(file.contentType).attachment(file.fileName).send(file.body);
+      // attachment() sets a type from the file name; the service's type (with its charset) is set after it.
+      res.attachment(file.fileName).type(file.contentType).send(file.body);
     },
   };
 }
