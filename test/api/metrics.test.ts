@@ -9,7 +9,7 @@ import { heartbeatWorker, registerWorker, resolveDatabaseUrl, stopWorker } from 
 import { withDatabase } from "../../libs/db/url.ts";
 import { redisUrl } from "../../libs/queue/index.ts";
 import { spawnWorker, type WorkerProcess } from "../faults/helpers.ts";
-import { parsePrometheusText, sampleValue, type MetricFamily } from "../support/prometheus-text.ts";
+import { parsePrometheusText, PrometheusTextError, sampleValue, type MetricFamily } from "../support/prometheus-text.ts";
 import { tinySweep } from "../support/tiny-sweep.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { call, dropTestDatabase, startTestApi, type TestApi } from "./helpers.ts";
@@ -132,5 +132,26 @@ describe("GET /metrics", { timeout: 120_000 }, () => {
     assert.equal(value(done, "sgan_queue_jobs", { state: "waiting" }), 0);
     assert.equal(value(done, "sgan_workers", { state: "alive" }), 1, "the worker heartbeats");
     assert.ok(sampleValue(done, "sgan_worker_samples_per_second", { backend: "wasm" }) !== undefined, "an alive worker has a throughput series");
+  });
+});
+
+// What Prometheus itself accepts as a value (Go's strconv.ParseFloat less p, P and _, prometheus/common
+// expfmt): prom-client writes NaN as `Nan` (an event-loop-lag window with no sample), which it reads.
+describe("the strict reader's sample values", () => {
+  const read = (value: string) => sampleValue(parsePrometheusText(`# TYPE g gauge\ng ${value}\n`), "g");
+
+  it("reads NaN in any letter case and Inf or Infinity, signed or not, as Prometheus does", () => {
+    for (const nan of ["NaN", "Nan", "nan", "NAN"]) assert.ok(Number.isNaN(read(nan)), nan);
+    for (const inf of ["+Inf", "Inf", "inf", "+infinity", "INFINITY"]) assert.equal(read(inf), Infinity, inf);
+    for (const inf of ["-Inf", "-inf", "-Infinity"]) assert.equal(read(inf), -Infinity, inf);
+    assert.deepEqual(["1", "-0.5", "+.5", "1.", "2.5e-3", "1E3", "007"].map(read), [1, -0.5, 0.5, 1, 0.0025, 1000, 7]);
+    assert.equal(sampleValue(parsePrometheusText("# TYPE g gauge\ng 1 -1700000000000\n"), "g"), 1, "a signed timestamp");
+  });
+
+  it("refuses what Prometheus refuses: a signed NaN, hexadecimal, digit separators, past float64 or int64", () => {
+    for (const value of ["+NaN", "-nan", "infin", "Infinityy", "0x1p3", "0x10", "1_000", "1e400", "-1e400", "1e", ".", "", "1.2.3"]) {
+      assert.throws(() => read(value), PrometheusTextError, JSON.stringify(value));
+    }
+    assert.throws(() => parsePrometheusText("# TYPE g gauge\ng 1 9223372036854775808\n"), PrometheusTextError, "a timestamp past int64");
   });
 });

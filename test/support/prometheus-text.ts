@@ -100,16 +100,30 @@ function readSample(line: string, fail: (problem: string) => never): Sample {
     }
     rest = rest.slice(1);
   }
-  const valueMatch = /^ (\S+)(?: (-?\d+))?$/.exec(rest) ?? fail("no value after the name and labels");
-  return { name, labels, value: parseValue(valueMatch[1], fail) };
+  const [, value, timestamp] = /^ (\S+)(?: ([-+]?\d+))?$/.exec(rest) ?? fail("no value after the name and labels");
+  if (timestamp !== undefined) checkTimestamp(timestamp, fail);
+  return { name, labels, value: parseValue(value, fail) };
 }
 
+// Prometheus reads a value with Go's strconv.ParseFloat, refusing p, P and _ first (prometheus/common
+// expfmt text_parse.go parseFloat): so a decimal float, or in any letter case NaN (unsigned), Inf or
+// Infinity (signed or not); no hexadecimal, no digit separators, nothing past float64's range.
+const SPECIAL_VALUE = /^(?:(?<nan>nan)|(?<sign>[-+]?)inf(?:inity)?)$/i;
+const DECIMAL_VALUE = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+
 function parseValue(text: string, fail: (problem: string) => never): number {
-  if (text === "+Inf") return Infinity;
-  if (text === "-Inf") return -Infinity;
-  if (text === "NaN") return NaN;
-  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) fail(`a value that is not a number: ${text}`);
-  return Number(text);
+  const special = SPECIAL_VALUE.exec(text);
+  if (special) return special.groups!.nan ? NaN : special.groups!.sign === "-" ? -Infinity : Infinity;
+  if (!DECIMAL_VALUE.test(text)) fail(`a value that is not a number: ${text}`);
+  const value = Number(text);
+  if (!Number.isFinite(value)) fail(`a value beyond float64's range: ${text}`);
+  return value;
+}
+
+/** Prometheus reads a timestamp (milliseconds) with Go's strconv.ParseInt(text, 10, 64). */
+function checkTimestamp(text: string, fail: (problem: string) => never): void {
+  const milliseconds = BigInt(text);
+  if (milliseconds > 2n ** 63n - 1n || milliseconds < -(2n ** 63n)) fail(`a timestamp beyond int64's range: ${text}`);
 }
 
 function familyOf<F extends MetricFamily>(sampleName: string, families: Map<string, F>): F | undefined {
