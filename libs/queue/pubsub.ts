@@ -23,10 +23,20 @@ export interface Subscriber {
  * deployment that shares it.
  */
 export class RedisSubscriber implements Subscriber {
+  /** Channels Redis confirmed, to listen to again on every reconnect. */
+  private readonly subscribed = new Set<string>();
+
   constructor(
     readonly connection: Redis,
     private readonly namespace: string,
-  ) {}
+  ) {
+    // ioredis 6.0 resubscribes after a reconnect without a handler on its SUBSCRIBE's promise
+    // (redis/ioredis#2187): a connection closed before Redis answers it rejects that promise with
+    // "Connection is closed." unhandled, which ends a Node 20 process. So this subscriber resubscribes
+    // itself and sends a failure where ioredis sends its connection errors.
+    connection.options.autoResubscribe = false;
+    connection.on("ready", () => this.resubscribe());
+  }
 
   async subscribe(channel: string, handler: (message: string) => void): Promise<void> {
     const own = `${this.namespace}:${channel}`;
@@ -34,6 +44,12 @@ export class RedisSubscriber implements Subscriber {
       if (received === own) handler(text);
     });
     await this.connection.subscribe(own);
+    this.subscribed.add(own);
+  }
+
+  private resubscribe(): void {
+    if (this.subscribed.size === 0) return;
+    this.connection.subscribe(...this.subscribed).catch((error: Error) => this.connection.silentEmit("error", error));
   }
 
   async close(): Promise<void> {
