@@ -64,7 +64,16 @@ export function toExportJson(table: ExportTable): Array<Record<string, ExportVal
 function csvCell(kind: ColumnKind, value: ExportValue): string {
   const written = exportValue(kind, value);
   if (written === null) return "";
-  return csvField(String(written));
+  return csvField(kind === "text" ? inertFormula(String(written)) : String(written));
+}
+
+/**
+ * A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return before one) as a
+ * formula: user text that does is written with a leading apostrophe, as OWASP's CSV injection advice
+ * has it. Numbers are not text cells, so -0.5 stays a number.
+ */
+function inertFormula(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
 /** Text from users (sweep names, errors) never carries a raw control character: each is written as a visible escape. */

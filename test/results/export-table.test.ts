@@ -37,4 +37,15 @@ describe("export numbers", () => {
     assert.equal(csvObjects(csv).length, 3);
     assert.doesNotMatch(csv.replaceAll("\r\n", ""), /[\u0000-\u001f\u007f-\u009f\u202e]/);
   });
+
+  it("user text a spreadsheet would run as a formula gets a leading apostrophe; numbers and other text stay as they are", () => {
+    const table: ExportTable = {
+      columns: [{ name: "name", kind: "text" }, { name: "lr", kind: "parameter" }],
+      rows: [["=HYPERLINK(\"http://x\")", -0.5], ["+1", 1], ["-2", 2], ["@SUM(A1)", 3], ["\t=1", 4], ["a=b", 5]],
+    };
+    assert.deepEqual(parseCsv(toCsv(table)).slice(1), [
+      ["'=HYPERLINK(\"http://x\")", "-0.5"], ["'+1", "1"], ["'-2", "2"], ["'@SUM(A1)", "3"], ["'\\t=1", "4"], ["a=b", "5"],
+    ]);
+    assert.deepEqual(toExportJson(table)[0], { name: "=HYPERLINK(\"http://x\")", lr: -0.5 }, "JSON is data, not a spreadsheet: unchanged");
+  });
 });
