@@ -7,13 +7,12 @@ import { open, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { PNG } from "pngjs";
-import { BackendUnavailableError, initBackend, shutdownBackend, type BackendChoice } from "../../libs/backends/index.ts";
+import { BackendUnavailableError, initBackend, type BackendChoice } from "../../libs/backends/index.ts";
 import { DataError, readIdxFile, resizeBilinear } from "../../libs/data/index.ts";
 import { createLogger } from "../../libs/log/index.ts";
 import { classify, loadNetwork, NetworkFilesError, readNetworkFiles } from "../../libs/sgan/network-loader.ts";
 import { MODEL_FILE } from "../../libs/sgan/network-files.ts";
-import { escaped } from "../../libs/terminal-text/index.ts";
-import { exitAfter } from "./exit.ts";
+import { runBackendTool } from "./backend-tool.ts";
 
 const log = createLogger("classify");
 
@@ -102,14 +101,10 @@ async function main(): Promise<number> {
   return 0;
 }
 
-const userErrors = [DataError, ImageInputError, NetworkFilesError, BackendUnavailableError];
-const shutdown = () => shutdownBackend().catch((error: unknown) => log.warn({ err: error }, "backend shutdown failed"));
-main().then(
-  (code) => exitAfter(code, shutdown),
-  (error: unknown) => {
-    const known = userErrors.some((type) => error instanceof type);
-    if (known || (error as { code?: string })?.code?.startsWith("ERR_PARSE_ARGS")) console.error(`${escaped`error: ${(error as Error).message}`}\n${USAGE}`);
-    else log.error({ err: error }, "classify failed");
-    return exitAfter(known ? 2 : 1, shutdown);
-  },
-);
+runBackendTool(main, {
+  log,
+  usage: USAGE,
+  userErrors: [DataError, ImageInputError, NetworkFilesError, BackendUnavailableError],
+  failure: "classify failed",
+  exitCodes: { user: 2, unexpected: 1 },
+});

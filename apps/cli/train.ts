@@ -6,12 +6,12 @@
 import { mkdir, appendFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { BackendUnavailableError, initBackend, shutdownBackend, type BackendChoice } from "../../libs/backends/index.ts";
+import { BackendUnavailableError, initBackend, type BackendChoice } from "../../libs/backends/index.ts";
 import { loadDataSplit, DataError } from "../../libs/data/index.ts";
 import { createLogger } from "../../libs/log/index.ts";
 import { ConfigError, directoryCheckpointStore, parseTrainingConfig, runTraining, CheckpointError, type EpochMetrics } from "../../libs/sgan/index.ts";
 import { escaped } from "../../libs/terminal-text/index.ts";
-import { exitAfter } from "./exit.ts";
+import { runBackendTool } from "./backend-tool.ts";
 import { endProgress, renderProgress } from "./progress-bar.ts";
 
 const log = createLogger("train");
@@ -126,18 +126,10 @@ async function main(): Promise<number> {
   return outcome.status === "completed" ? 0 : 1;
 }
 
-const userErrors = [ConfigError, DataError, CheckpointError, BackendUnavailableError];
-/** The backend's teardown never decides the exit status: a failing one is logged, the status stays. */
-const shutdown = () => shutdownBackend().catch((error: unknown) => log.warn({ err: error }, "backend shutdown failed"));
-main().then(
-  (code) => exitAfter(code, shutdown),
-  (error: unknown) => {
-    const known = userErrors.some((type) => error instanceof type);
-    if (known || (error as { code?: string })?.code?.startsWith("ERR_PARSE_ARGS")) {
-      console.error(`${escaped`error: ${(error as Error).message}`}\n${USAGE}`);
-    } else {
-      log.error({ err: error }, "training run failed");
-    }
-    return exitAfter(2, shutdown);
-  },
-);
+runBackendTool(main, {
+  log,
+  usage: USAGE,
+  userErrors: [ConfigError, DataError, CheckpointError, BackendUnavailableError],
+  failure: "training run failed",
+  exitCodes: { user: 2, unexpected: 2 },
+});
