@@ -12,7 +12,8 @@ export interface InputIssue {
 /** Input a person has to change; the API answers it with 400 and the issues. */
 export class InvalidInputError extends Error {
   constructor(
-    what: string,
+    /** What was invalid, in the program's words ("training config"). */
+    readonly what: string,
     readonly issues: InputIssue[],
   ) {
     super(`invalid ${what}:\n  - ${issues.map((issue) => `${issue.path}: ${issue.message}`).join("\n  - ")}`);

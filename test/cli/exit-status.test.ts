@@ -84,6 +84,14 @@ describe("exit statuses", { timeout: 600_000 }, () => {
     test("an unknown option: 2", () => exitsWith(2, "train", ["--colour", "red"]));
     test("a bad value: 2", () => exitsWith(2, "train", ["--epochs", "0", ...fast]));
     test("an unknown backend: 2", () => exitsWith(2, "train", ["--backend", "abacus"]));
+    test("bad values: each issue on a line of its own, the value escaped", async () => {
+      const exit = await run("train", ["--epochs", "0", "--batch-size", "0", "--variant", "bad\x1b]0;x\x07"]);
+      const lines = exit.output.split("\n");
+      assert.equal(lines[0], "error: invalid training config:", exit.output);
+      for (const field of ["epochs", "batchSize", "variant"]) assert.ok(lines.some((line) => line.startsWith(`  - ${field}: `)), exit.output);
+      assert.ok(!exit.output.includes("\\n  - "), `issues joined by a literal \\n: ${exit.output}`);
+      assert.ok(!exit.output.includes("\x1b"), "the escape character is shown escaped");
+    });
     test("--help: 0", () => exitsWith(0, "train", ["--help"]));
     test("a run trained to the end: 0", async () => {
       const exit = await run("train", ["--epochs", "1", "--limit", "64", "--batch-size", "32", "--dataset", "mnist", ...fast, "--out", out()]);
