@@ -117,7 +117,7 @@ describe("submit refuses what no worker can run", { timeout: 120_000 }, () => {
 
   it("ordinary sweeps are accepted: the tiny sweep and the examples", async () => {
     await accepted(TINY_SWEEP);
-    for (const example of ["seed-study.yaml", "tiny.yaml"]) {
+    for (const example of ["seed-study.yaml", "tiny.yaml", "ssl-100-labels.yaml"]) {
       const text = readFileSync(new URL(`../../examples/${example}`, import.meta.url), "utf8");
       const response = await call(api.url, "/api/sweeps", { method: "POST", headers: { "Content-Type": "application/yaml" }, body: text });
       assert.equal(response.status, 201, `${example}: ${JSON.stringify(response.body)}`);

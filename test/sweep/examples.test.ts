@@ -32,4 +32,22 @@ describe("examples", () => {
       assert.equal(params.imgSize, 28);
     }
   });
+
+  it("ssl-100-labels: tpe over the learning rates, schedule and EMA of Salimans et al.'s recipe on 100 labels, asha at epochs 25 and 75", () => {
+    const config = example("ssl-100-labels.yaml");
+    assert.equal(config.strategy, "tpe");
+    assert.deepEqual(config.pruner, { kind: "asha", minEpochs: 25, reductionFactor: 3, minEarlyStoppingRate: 0 });
+    const runs = planSweep(config);
+    assert.equal(runs.length, config.parallelism, "the first wave");
+    for (const { params } of runs) {
+      assert.equal(params.labeled, 100);
+      assert.equal(params.architecture, "improved-gan");
+      assert.equal(params.classHead, "fixedFakeLogit");
+      assert.equal(params.generatorLoss, "featureMatching");
+      assert.equal(params.epochs, 200);
+      assert.ok(params.lr >= 1e-3 && params.lr <= 6e-3);
+      assert.ok(params.lrD! >= 3e-4 && params.lrD! <= 6e-3);
+      assert.ok(["constant", "cosine"].includes(params.lrSchedule));
+    }
+  });
 });
