@@ -48,9 +48,10 @@ export async function startRun(
 }
 
 /**
- * Puts a final status on a run that is queued or running, releases its worker and logs it; a
- * run already final keeps its status (a cancelled run stays cancelled). When this was the sweep's
- * last unfinished run, an active sweep becomes completed. Returns whether the run changed.
+ * Puts a final status on a run that is queued or running and logs it; a run already final keeps
+ * its status (a cancelled run stays cancelled). The run keeps its workerId: the worker that ran it
+ * last, shown with its results (a worker's current runs are its running ones). When this was the
+ * sweep's last unfinished run, an active sweep becomes completed. Returns whether the run changed.
  */
 export async function finishRun(
   db: PrismaClient,
@@ -70,7 +71,6 @@ export async function finishRun(
       data: {
         status,
         finishedAt: new Date(),
-        workerId: null,
         error: details.error ?? null,
         divergedEpoch: details.divergedEpoch ?? null,
         prunedReason: details.prunedReason ?? null,

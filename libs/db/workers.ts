@@ -35,7 +35,11 @@ export async function stopWorker(db: PrismaClient, id: string): Promise<void> {
   await db.worker.updateMany({ where: { id }, data: { stoppedAt: new Date(), progress: Prisma.DbNull } });
 }
 
-/** Every worker, latest started first, with whether it is alive and the runs it is running. */
+/**
+ * Every worker, latest started first, with whether it is alive, the runs it is running and their
+ * progress. The progress is the last heartbeat's, kept only for those runs: a heartbeat written as
+ * a run's last batch ended still holds that run until the next one, after the run finished.
+ */
 export async function listWorkers(db: PrismaClient): Promise<WorkerOverview[]> {
   const workers = await db.worker.findMany({
     orderBy: [{ startedAt: "desc" }, { id: "asc" }],
@@ -44,9 +48,15 @@ export async function listWorkers(db: PrismaClient): Promise<WorkerOverview[]> {
     },
   });
   const now = Date.now();
-  return workers.map(({ runs, ...worker }) => ({
+  return workers.map(({ runs, progress, ...worker }) => ({
     ...worker,
     alive: worker.stoppedAt === null && now - worker.lastHeartbeat.getTime() <= WORKER_ALIVE_MS,
     currentRuns: runs,
+    progress: progressOf(progress, new Set(runs.map((run) => run.id))),
   }));
+}
+
+function progressOf(progress: Prisma.JsonValue, runIds: Set<string>): Prisma.JsonValue {
+  if (progress === null || typeof progress !== "object" || Array.isArray(progress)) return progress;
+  return Object.fromEntries(Object.entries(progress).filter(([runId]) => runIds.has(runId)));
 }

@@ -207,7 +207,6 @@ export async function processRunJob(ctx: RunProcessorContext, job: Job<RunJobDat
     throw permanent ? new UnrecoverableError((error as Error).message) : error;
   } finally {
     ctx.active.delete(runId);
-    ctx.progress.remove(runId);
   }
 }
 
@@ -276,6 +275,8 @@ async function train(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>
     );
   };
   const data = await ctx.datasets.get(params, stop.controller.signal);
+  // Off the heartbeat as soon as training ends, before the run's final status is stored and
+  // announced: a heartbeat after that must not list it as this worker's current run.
   return runTraining(params, data, {
     log,
     signal: stop.controller.signal,
@@ -306,7 +307,7 @@ async function train(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>
       });
       return afterEpoch(ctx, log, job, stop, metrics.epoch);
     },
-  });
+  }).finally(() => ctx.progress.remove(runId));
 }
 
 /** After a recorded epoch: the pruner's verdict first (a pruned run stops for good), then a pending pause. */

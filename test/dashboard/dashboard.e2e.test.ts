@@ -2,7 +2,7 @@
 // driven in headless Chromium. Screenshots of every view go to test-output/screenshots/.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { heartbeatWorker, recordEpoch, startRun, type Run } from "../../libs/db/index.ts";
+import { heartbeatWorker, recordEpoch, startRun, stopWorker, type Run } from "../../libs/db/index.ts";
 import { publishEvent } from "../../libs/queue/index.ts";
 import { summarizeRun } from "../../libs/results/index.ts";
 import {
@@ -183,6 +183,7 @@ describe("dashboard in headless Chromium", { timeout: 120_000 }, () => {
     assert.match(log, /queued/);
     assert.match(log, /running/);
     assert.match(log, /completed/);
+    assert.match(await page.locator(".facts").innerText(), /worker\s+worker-a/, "a completed run names the worker that trained it");
     assert.match(await page.locator(".config").innerText(), /batchSize\s+(32|128)/);
     shots.push(await screenshot(page, "run"));
   });
@@ -222,6 +223,36 @@ describe("dashboard in headless Chromium", { timeout: 120_000 }, () => {
     assert.equal(Number(await progress.getAttribute("aria-valuenow")), Math.round(((4 + 40 / 63) / 6) * 1000) / 10);
     assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 7, "no reload");
     shots.push(await screenshot(page, "workers"));
+  });
+
+  it("workers view: current workers as cards, stopped ones collapsed with a count; only running runs are current", async () => {
+    const { page } = browser;
+    for (const id of ["worker-old-1", "worker-old-2"]) {
+      await registerTestWorker(env.db, id);
+      await stopWorker(env.db, id);
+    }
+    const [finished, running] = [runs[0], runs[6]];
+    // A heartbeat stored as the finished run's last batch ended: that run is no longer current.
+    await heartbeatWorker(env.db, "worker-a", {
+      [finished.id]: { runId: finished.id, sweepId, epoch: 6, epochs: 6, batch: 63, batches: 63, samplesPerSec: 512, etaSeconds: 0 },
+      [running.id]: { runId: running.id, sweepId, epoch: 4, epochs: 6, batch: 12, batches: 63, samplesPerSec: 512, etaSeconds: 90 },
+    });
+    // A fresh load, as a user reloading the page: the previous test left this view open.
+    await page.goto("about:blank");
+    await openView(page, env.url, "/workers", "workers");
+    const current = await page.locator("#workers > .worker").evaluateAll((cards) => cards.map((card) => (card as HTMLElement).dataset.id));
+    assert.deepEqual(current.sort(), ["worker-a", "worker-b"]);
+    const stopped = page.locator("#workers details.stopped-workers");
+    assert.equal(await stopped.getAttribute("open"), null, "collapsed");
+    assert.equal(await stopped.locator("summary").innerText(), "2 stopped workers");
+    assert.deepEqual(
+      (await stopped.locator(".worker").evaluateAll((cards) => cards.map((card) => `${(card as HTMLElement).dataset.id} ${(card as HTMLElement).dataset.state}`))).sort(),
+      ["worker-old-1 stopped", "worker-old-2 stopped"],
+    );
+    const shown = await page.locator('.worker[data-id="worker-a"] .worker-run').evaluateAll((boxes) => boxes.map((box) => (box as HTMLElement).dataset.run));
+    assert.deepEqual(shown, [running.id]);
+    await stopped.locator("summary").click();
+    shots.push(await screenshot(page, "workers-stopped"));
   });
 
   it("submitting an invalid config shows the error next to the field; a valid one opens the new sweep", async () => {

@@ -12,6 +12,7 @@ import {
   recordEpoch,
   registerWorker,
   requeueRun,
+  retryRun,
   RunNotFoundError,
   RunStatus,
   saveCheckpoint,
@@ -184,7 +185,7 @@ describe("runs", () => {
     assert.equal(await requeueRun(t.prisma, id, "late"), false);
     const run = await getRun(t.prisma, id);
     assert.equal(run?.status, RunStatus.cancelled);
-    assert.equal(run?.workerId, null);
+    assert.equal(run?.workerId, "w1", "a final run keeps the worker it ran on");
     assert.ok(run?.finishedAt);
     assert.deepEqual(run?.events.map((event) => [event.status, event.workerId]), [
       ["queued", null],
@@ -192,6 +193,21 @@ describe("runs", () => {
       ["cancelled", "w1"],
     ]);
     assert.equal(await finishRun(t.prisma, MISSING, "failed"), false);
+  });
+
+  it("a finished run keeps the worker that trained it; a retried one is queued on none", async () => {
+    const { runs } = await createSweep(t.prisma, 1);
+    const id = runs[0].id;
+    await startRun(t.prisma, id, "w2", "wasm", "cpu");
+    assert.equal(await finishRun(t.prisma, id, "failed", {}, "w1"), false, "fenced: another worker cannot end it");
+    assert.equal(await finishRun(t.prisma, id, "failed", { error: "boom" }, "w2"), true);
+    assert.equal((await getRun(t.prisma, id))?.workerId, "w2");
+    assert.equal(await startRun(t.prisma, id, "w1", "wasm", "cpu"), null, "a final run is not started again by its worker being set");
+    assert.ok(!(await listUnfinishedRuns(t.prisma)).some((run) => run.id === id));
+    await retryRun(t.prisma, id);
+    const retried = await getRun(t.prisma, id);
+    assert.equal(retried?.status, RunStatus.queued);
+    assert.equal(retried?.workerId, null);
   });
 
   it("lists queued and running runs, oldest first", async () => {

@@ -63,6 +63,22 @@ describe("workers", () => {
     assert.equal((await listWorkers(t.prisma)).find((worker) => worker.id === "fresh")?.progress, null);
   });
 
+  it("lists a worker's progress only for the runs running on it now, not a stale heartbeat's finished run", async () => {
+    await registerWorker(t.prisma, { ...registration("serial"), concurrency: 1 });
+    const { sweep, runs } = await createSweep(t.prisma, 3);
+    await startRun(t.prisma, runs[0].id, "serial", "webgpu", "NVIDIA H100");
+    const lastBatch = { sweepId: sweep.id, epoch: 8, epochs: 8, batch: 8, batches: 8, samplesPerSec: 230, etaSeconds: 0 };
+    // The heartbeat written as the run's last batch ended, before the run finished and the next one started.
+    await heartbeatWorker(t.prisma, "serial", { [runs[0].id]: { runId: runs[0].id, ...lastBatch } });
+    await finishRun(t.prisma, runs[0].id, "completed", {}, "serial");
+    await startRun(t.prisma, runs[1].id, "serial", "webgpu", "NVIDIA H100");
+    const serial = (await listWorkers(t.prisma)).find((worker) => worker.id === "serial");
+    assert.deepEqual(serial?.currentRuns, [{ id: runs[1].id, sweepId: sweep.id }]);
+    assert.deepEqual(serial?.progress, {}, "the finished run's last progress is not shown as current");
+    const stored = await t.prisma.run.findUnique({ where: { id: runs[0].id } });
+    assert.equal(stored?.workerId, "serial", "the finished run keeps its worker");
+  });
+
   it("re-registering a stopped worker makes it a fresh, alive worker", async () => {
     await registerWorker(t.prisma, registration("restarted"));
     await stopWorker(t.prisma, "restarted");

@@ -77,7 +77,7 @@ describe("fault: a worker that stalls past its lock and comes back", () => {
     );
     assert.equal(done.runs[0].status, "completed");
     assert.equal(run.attempts, 2);
-    assert.equal(run.workerId, null);
+    assert.equal(run.workerId, takenOver.workerId, "the completed run keeps the worker that finished it");
     assert.deepEqual(metrics.epochs.map((e: { epoch: number }) => e.epoch), [1, 2, 3]);
     // The first worker ended nothing and wrote no events after the takeover: the last events are the new owner's.
     const events = run.events as Array<{ status: string; workerId: string | null; at: string }>;

@@ -1,6 +1,7 @@
-// #/workers: each worker with its backend, device, current runs and their live progress, samples/s,
-// ETA and last heartbeat; dead workers marked as such. Updated from server-sent events, one DOM pass
-// per frame; the "ago" times tick locally, without requests.
+// #/workers: each current worker with its backend, device, running runs and their live progress,
+// samples/s, ETA and last heartbeat; dead workers marked as such, stopped ones (one per restart)
+// collapsed under their count. Updated from server-sent events, one DOM pass per frame; the "ago"
+// times tick locally, without requests.
 import { listWorkers } from "../api.ts";
 import { badge, h, link, notice, progressBar, setChildren } from "../dom.ts";
 import { ago, dateTime, duration, figure, shortId } from "../format.ts";
@@ -39,12 +40,9 @@ export function workersView(root: HTMLElement): View {
   function renderWorker(worker: WorkerState): HTMLElement {
     const alive = isAlive(worker);
     const state = worker.stoppedAt ? "stopped" : alive ? "alive" : "dead";
-    const progress = Object.values(worker.progress ?? {});
-    const runIds = new Set([...worker.currentRuns.map((run) => run.id), ...progress.map((p) => p.runId)]);
-    const runs = [...runIds].map((runId) => {
-      const p = worker.progress?.[runId];
-      const sweepId = p?.sweepId ?? worker.currentRuns.find((run) => run.id === runId)?.sweepId;
-      return runProgress(runId, sweepId, p);
+    const runs = worker.currentRuns.map((run) => {
+      const p = worker.progress?.[run.id];
+      return runProgress(run.id, p?.sweepId ?? run.sweepId, p);
     });
     return h("article", { class: `worker worker-${state}`, dataset: { id: worker.id, alive: String(alive), state } },
       h("header", null,
@@ -75,19 +73,17 @@ export function workersView(root: HTMLElement): View {
     );
   }
 
+  /** Re-renders a worker's card in place; a worker new to the page comes with the next full render. */
   function render(id: string): void {
     const worker = workers.get(id);
-    if (!worker) return;
-    const fresh = renderWorker(worker);
     const existing = rows.get(id);
-    if (existing) existing.replaceWith(fresh);
-    else {
-      if (list.querySelector(".notice")) list.replaceChildren();
-      list.appendChild(fresh);
-    }
+    if (!worker || !existing) return;
+    const fresh = renderWorker(worker);
+    existing.replaceWith(fresh);
     rows.set(id, fresh);
   }
 
+  let stoppedOpen = false;
   function renderAll(): void {
     rows.clear();
     list.replaceChildren();
@@ -96,7 +92,20 @@ export function workersView(root: HTMLElement): View {
       return;
     }
     const ordered = [...workers.values()].sort((a, b) => Number(isAlive(b)) - Number(isAlive(a)) || Date.parse(b.startedAt) - Date.parse(a.startedAt));
-    for (const worker of ordered) render(worker.id);
+    const card = (worker: WorkerState) => {
+      const element = renderWorker(worker);
+      rows.set(worker.id, element);
+      return element;
+    };
+    const stopped = ordered.filter((worker) => worker.stoppedAt !== null);
+    list.append(...ordered.filter((worker) => worker.stoppedAt === null).map(card));
+    if (stopped.length === 0) return;
+    const details = h("details", { class: "stopped-workers", on: { toggle: () => (stoppedOpen = details.open) } },
+      h("summary", null, `${stopped.length} stopped worker${stopped.length === 1 ? "" : "s"}`),
+      ...stopped.map(card),
+    );
+    details.open = stoppedOpen;
+    list.appendChild(details);
   }
 
   async function load(): Promise<void> {
