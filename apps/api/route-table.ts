@@ -4,7 +4,7 @@ import type { RequestHandler } from "express";
 import type { z } from "zod";
 import type { RouteAccess } from "./auth.ts";
 
-export type HttpMethod = "get" | "post" | "delete";
+export type HttpMethod = "get" | "post" | "patch" | "delete";
 
 /** One request media type: the schema its content is validated with, and examples that pass it. */
 export interface MediaSpec {

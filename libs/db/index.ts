@@ -13,4 +13,5 @@ export { getRunEpochs, getSample, listSampleEpochs, recordEpoch } from "./epochs
 export { loadCheckpoint, saveCheckpoint } from "./checkpoints.ts";
 export { deleteSweep, pauseSweep, raiseTrialBudget, resumeSweep, retryRun, RETRYABLE_RUN_STATUSES, type HeldRuns, type RetriedRun, type Unchanged } from "./lifecycle.ts";
 export { countRunsByStatus } from "./counts.ts";
+export { relabelRun, relabelSweep, type Labels, type Relabel } from "./labels.ts";
 export { heartbeatWorker, listWorkers, registerWorker, stopWorker, WORKER_ALIVE_MS } from "./workers.ts";

@@ -56,18 +56,20 @@ function insertSweepWithRuns(db: PrismaClient, sweep: NewSweep, runs: NewRun[]):
   });
 }
 
-/** Sweeps newest first, page 1 being the first, each with its run counts and best run. */
+/** Sweeps newest first, page 1 being the first, each with its run counts and best run; with `tags`, only those with every one of them. */
 export async function listSweeps(
   db: PrismaClient,
-  { page, pageSize }: { page: number; pageSize: number },
+  { page, pageSize, tags = [] }: { page: number; pageSize: number; tags?: readonly string[] },
 ): Promise<{ total: number; items: SweepOverview[] }> {
   if (!Number.isInteger(page) || page < 1) throw new RangeError(`page must be an integer >= 1, got ${page}`);
   if (!Number.isInteger(pageSize) || pageSize < 1) {
     throw new RangeError(`pageSize must be an integer >= 1, got ${pageSize}`);
   }
+  const where = withTags(tags);
   const [total, sweeps] = await db.$transaction([
-    db.sweep.count(),
+    db.sweep.count({ where }),
     db.sweep.findMany({
+      where,
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       skip: (page - 1) * pageSize,
       take: pageSize,
@@ -92,11 +94,16 @@ export async function getSweepRuns(db: PrismaClient, sweepId: string): Promise<R
   });
 }
 
-/** Every run of the sweep in index order with how many epochs it has recorded, without the rows themselves. */
-export async function listSweepRuns(db: PrismaClient, sweepId: string): Promise<RunWithEpochCount[]> {
+/** A filter on tags: rows that have every one of them (none: every row). */
+function withTags(tags: readonly string[]): { tags?: { hasEvery: string[] } } {
+  return tags.length > 0 ? { tags: { hasEvery: [...tags] } } : {};
+}
+
+/** Every run of the sweep in index order (with `tags`, those that have every one) with how many epochs it has recorded, without the rows themselves. */
+export async function listSweepRuns(db: PrismaClient, sweepId: string, { tags = [] }: { tags?: readonly string[] } = {}): Promise<RunWithEpochCount[]> {
   if (!isUuid(sweepId)) return [];
   const runs = await db.run.findMany({
-    where: { sweepId },
+    where: { sweepId, ...withTags(tags) },
     orderBy: { index: "asc" },
     include: { _count: { select: { epochs: true } } },
   });

@@ -36,6 +36,8 @@ export interface NewSweep {
   /** The submit's Idempotency-Key, unique among sweeps, and the hash of what was submitted with it. */
   idempotencyKey?: string;
   requestHash?: string;
+  tags?: string[];
+  note?: string | null;
 }
 
 export interface NewRun {

@@ -31,8 +31,13 @@ export interface SweepRecord {
   status: SweepStatus;
   strategy: string;
   priority: number;
+  /** Labels to find it by (GET /api/sweeps?tag=), in the order given; [] when none. */
+  tags: string[];
+  /** A person's free text about it. */
+  note: string | null;
   createdAt: IsoDate;
   updatedAt: IsoDate;
+  /** As submitted, without its tags and note (those are the fields above, changed with PATCH). */
   config: StoredSweepConfig;
 }
 
@@ -77,6 +82,9 @@ export interface RunRecord {
   summary: RunSummary | null;
   finalTestAccuracy: number | null;
   bestTestAccuracy: number | null;
+  /** Labels (GET /api/sweeps/:id/runs?tag=), in the order given; [] when none. */
+  tags: string[];
+  note: string | null;
   createdAt: IsoDate;
   startedAt: IsoDate | null;
   finishedAt: IsoDate | null;
@@ -87,6 +95,13 @@ export interface RunRecord {
 export interface RunRow extends RunRecord {
   hyperparameters: Configuration;
   epochCount: number;
+}
+
+/** GET /api/sweeps/:id/runs?tag=: the sweep's runs that have every tag asked for, in index order. */
+export interface SweepRuns {
+  sweepId: string;
+  tags: string[];
+  runs: RunRow[];
 }
 
 /** GET /api/sweeps/:id */

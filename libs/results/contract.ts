@@ -3,7 +3,7 @@
 export { RUN_STATUSES, UNFINISHED_RUN_STATUSES, SWEEP_STATUSES, isFinalRunStatus } from "./statuses.ts";
 export type { RunStatus, RunCounts, SweepStatus } from "./statuses.ts";
 export { LIVE_EVENT_TYPES } from "./events.ts";
-export type { LiveEvent, RunProgressEvent, RunEpochEvent, RunStatusEvent, WorkerEvent, RunProgressSnapshot } from "./events.ts";
+export type { LabelsEvent, LiveEvent, RunProgressEvent, RunEpochEvent, RunStatusEvent, WorkerEvent, RunProgressSnapshot } from "./events.ts";
 export { CONFIGURATION_FIGURE } from "./configuration-summary.ts";
 export type { ConfigurationSummary, PooledRunFigure } from "./configuration-summary.ts";
 export { ApiError, apiErrorBody } from "./api-error.ts";
@@ -35,6 +35,7 @@ export type {
   SweepList,
   SweepMetrics,
   SweepRecord,
+  SweepRuns,
   SweepTrial,
   WorkerInfo,
   WorkerList,

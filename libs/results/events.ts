@@ -46,6 +46,15 @@ export interface WorkerEvent {
   runs: string[];
 }
 
-export type LiveEvent = RunProgressEvent | RunEpochEvent | RunStatusEvent | WorkerEvent;
+/** A sweep's tags or note changed (runId null), or a run's: what they are now. */
+export interface LabelsEvent {
+  type: "labels";
+  sweepId: string;
+  runId: string | null;
+  tags: string[];
+  note: string | null;
+}
 
-export const LIVE_EVENT_TYPES = ["run-progress", "run-epoch", "run-status", "worker"] as const satisfies ReadonlyArray<LiveEvent["type"]>;
+export type LiveEvent = RunProgressEvent | RunEpochEvent | RunStatusEvent | WorkerEvent | LabelsEvent;
+
+export const LIVE_EVENT_TYPES = ["run-progress", "run-epoch", "run-status", "worker", "labels"] as const satisfies ReadonlyArray<LiveEvent["type"]>;

@@ -9,13 +9,17 @@ import { IdempotencyKeyReusedError, requestHash } from "./idempotency.ts";
 import { newRun, storedParams } from "./stored.ts";
 import { toSweepRecord } from "./wire.ts";
 
-/** Plans a validated sweep config and stores the sweep and its runs in one transaction. */
+/**
+ * Plans a validated sweep config and stores the sweep and its runs in one transaction. Its tags and
+ * note go to their own columns (changed later with PATCH), not into the stored config.
+ */
 export async function storeSweep(db: PrismaClient, config: SweepConfig, idempotencyKey?: string) {
   const plan = planSweep(config);
   const key = idempotencyKey === undefined ? {} : { idempotencyKey, requestHash: requestHash(config) };
+  const { tags = [], note, ...experiment } = config;
   const { sweep, runs } = await createSweepWithRuns(
     db,
-    { name: config.name, config, strategy: config.strategy, priority: config.priority, trialBudget: planSize(config).configurations, ...key },
+    { name: config.name, config: experiment, strategy: config.strategy, priority: config.priority, trialBudget: planSize(config).configurations, tags, note: note || null, ...key },
     plan.map(newRun),
   );
   return { sweep, runs, plan };

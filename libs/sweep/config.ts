@@ -13,7 +13,7 @@ import {
 import { DISTRIBUTION_KINDS, distributionKind, parameterSchema, type ParameterSpec } from "./parameter-schema.ts";
 import { toDistribution } from "./distributions.ts";
 import { recipeConflicts, type PossibleValues } from "../sgan/recipe.ts";
-import { OBJECTIVE_KEYS, objectiveSchema } from "../results/index.ts";
+import { noteSchema, OBJECTIVE_KEYS, objectiveSchema, tagsSchema } from "../results/index.ts";
 import { budgetIssues, parallelismSchema, tpeOptionsSchema, trialsSchema, withBudgetDefaults } from "./tpe/options.ts";
 import { prunerConfigSchema, prunerEpochIssues, prunerSettingsAdvice } from "./pruners/schema.ts";
 
@@ -46,6 +46,9 @@ export const sweepConfigSchema = z
     parameters: parametersSchema.prefault({}),
     objective: objectiveSchema.prefault({}),
     pruner: prunerConfigSchema,
+    // Labels of the sweep, not of its runs' training: no configuration key or plan reads them.
+    tags: tagsSchema.optional(),
+    note: noteSchema.optional(),
   })
   .superRefine((config, ctx) => {
     for (const issue of budgetIssues(config)) ctx.addIssue({ code: "custom", ...issue });

@@ -47,7 +47,7 @@ function run(configKey: string, lr: number, batchSize: number, status: RunStatus
   return {
     id: `run-${nextId++}`, sweepId: "s", index: nextId, configKey, repeat: 0, params, batchSize, lr, seed: 1, variant: "improved",
     status, attempts: 1, workerId: null, backend: null, device: null, epochsDone: rows.length, error: null, divergedEpoch: null, prunedReason: null,
-    summary, finalTestAccuracy: summary.finalTestAccuracy, bestTestAccuracy: summary.bestTestAccuracy,
+    summary, finalTestAccuracy: summary.finalTestAccuracy, bestTestAccuracy: summary.bestTestAccuracy, tags: [], note: null,
     createdAt: "", startedAt: null, finishedAt: null, updatedAt: "", hyperparameters: configurationOf(params), epochCount: rows.length, rows,
   };
 }

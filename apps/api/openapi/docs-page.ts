@@ -2,13 +2,14 @@
 // no script and nothing loaded from anywhere (its style is inline, its icon empty, so a browser does
 // not even ask for /favicon.ico), so it works on a machine with no outside network and under a
 // Content-Security-Policy that allows nothing else.
+import type { HttpMethod } from "../route-table.ts";
 import type { JsonSchema } from "./json-schema.ts";
 import type { MediaObject, OpenApiDocument, Operation, Parameter } from "./document.ts";
 
 /** What the page may load: nothing but its own inline style. */
 export const DOCS_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-const METHODS = ["get", "post", "delete"] as const;
+const METHODS = ["get", "post", "patch", "delete"] as const satisfies readonly HttpMethod[];
 
 export function renderDocsPage(document: OpenApiDocument, documentUrl: string): string {
   const operations = Object.entries(document.paths).flatMap(([path, item]) =>
@@ -129,7 +130,7 @@ nav a{margin-right:12px}
 article{background:#fff;border:1px solid #d9dee6;border-radius:6px;padding:4px 16px 12px;margin:12px 0}
 h3{font-size:16px;margin:12px 0 4px}h4{margin:12px 0 4px;font-size:14px}
 .method{display:inline-block;min-width:58px;text-align:center;border-radius:4px;color:#fff;font-size:12px;padding:2px 6px;margin-right:6px}
-.method.get{background:#2f6fb4}.method.post{background:#2f8a4e}.method.delete{background:#b23b3b}
+.method.get{background:#2f6fb4}.method.post{background:#2f8a4e}.method.patch{background:#a06a1c}.method.delete{background:#b23b3b}
 .summary{margin:0}.access{color:#5b6575;font-size:13px;margin-left:8px}
 table{border-collapse:collapse;width:100%;font-size:13px}td,th{border-bottom:1px solid #e6e9ee;text-align:left;padding:4px 8px;vertical-align:top}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0}dt{font-weight:600}dd{margin:0}

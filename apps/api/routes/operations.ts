@@ -67,7 +67,7 @@ export function operationRoutes({ ctx, hub, metrics, lifecycle }: OperationDeps)
       method: "get",
       path: "/api/events",
       tag: "operations",
-      summary: "Live events (server-sent events): run-progress, run-epoch, run-status, worker",
+      summary: "Live events (server-sent events): run-progress, run-epoch, run-status, worker, labels",
       access: "read",
       queryToken: true,
       query: { schema: eventsQuery, example: { sweepId: "3f2b8c1e-5d4a-4e9b-8c7d-1a2b3c4d5e6f" } },

@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { modelFileParams, retrySweepRun, runDetail, runMetrics, runModelFile, runSample, type ServiceContext } from "../../../libs/service/index.ts";
+import { modelFileParams, relabelRunRecord, retrySweepRun, runDetail, runMetrics, runModelFile, runSample, type ServiceContext } from "../../../libs/service/index.ts";
 import { parseInput } from "../../../libs/validation/index.ts";
 import { notFound } from "../http-errors.ts";
 import type { ApiRoute } from "../route-table.ts";
+import { LABELS_BODY } from "./sweeps.ts";
 
 /** Described, not checked here: a read of an id that is no UUID finds nothing (404), a retry names it (400). */
 const runIdParams = z.object({ id: z.uuid().describe("the run's id, as GET /api/sweeps/:id and sweeps watch show it") });
@@ -28,6 +29,26 @@ export function runRoutes(ctx: ServiceContext): ApiRoute[] {
       responses: { 200: { description: "RunDetail" }, 404: { description: "no such run" } },
       handler: async (req, res) => {
         const run = await runDetail(ctx, req.params.id);
+        if (!run) throw notFound(`run ${req.params.id}`);
+        res.json(run);
+      },
+    },
+    {
+      method: "patch",
+      path: "/api/runs/:id",
+      tag: "runs",
+      summary: "Change the run's tags and note",
+      description: "Open dashboards are told (live event labels).",
+      access: "write",
+      params: { schema: runIdParams, example: RUN_ID_EXAMPLE },
+      body: LABELS_BODY,
+      responses: {
+        200: { description: "the run as stored now (RunRecord)" },
+        400: { description: "bad input: `issues` name each field and what to change" },
+        404: { description: "no such run" },
+      },
+      handler: async (req, res) => {
+        const run = await relabelRunRecord(ctx, req.params.id, req.body);
         if (!run) throw notFound(`run ${req.params.id}`);
         res.json(run);
       },

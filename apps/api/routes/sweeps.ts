@@ -12,7 +12,9 @@ import {
   idempotencyKeySchema,
   isDryRun,
   parseIdempotencyKey,
+  labelsBodySchema,
   pauseSweepRuns,
+  relabelSweepRecord,
   resumeSweepRuns,
   submitQuerySchema,
   submitSweep,
@@ -20,6 +22,8 @@ import {
   sweepList,
   sweepMetrics,
   sweepPageQuerySchema,
+  sweepRuns,
+  sweepRunsQuerySchema,
   type ServiceContext,
 } from "../../../libs/service/index.ts";
 import { rankOptionsSchema } from "../../../libs/results/index.ts";
@@ -69,6 +73,22 @@ const TPE_STUDY = {
   parameters: { batchSize: 64, lr: { loguniform: [1e-4, 1e-3] }, b1: { choice: [0.5, 0.9] } },
   objective: { metric: "testAccuracy", scope: "lastK", k: 3 },
   pruner: { kind: "asha", minEpochs: 1, reductionFactor: 3 },
+};
+
+/** PATCH bodies: how tags and notes are changed (shared by the run route). */
+export const LABELS_BODY: ApiRoute["body"] = {
+  description: "What to change (tags, or addTags/removeTags, and note); what is left out stays.",
+  required: true,
+  content: {
+    "application/json": {
+      schema: labelsBodySchema,
+      component: "LabelsChange",
+      examples: {
+        add: { summary: "add two tags, take one off, set the note", value: { addTags: ["baseline", "lr:1e-3"], removeTags: ["draft"], note: "the seed recipe, for comparison" } },
+        replace: { summary: "replace every tag, remove the note", value: { tags: ["final"], note: null } },
+      },
+    },
+  },
 };
 
 const json = (description: string): ResponseSpec => ({ description });
@@ -124,7 +144,7 @@ export function sweepRoutes(ctx: ServiceContext): ApiRoute[] {
       description: "With run counts per status and the current best of each.",
       access: "read",
       cached: true,
-      query: { schema: sweepPageQuerySchema, example: { page: 1, pageSize: 20 } },
+      query: { schema: sweepPageQuerySchema, example: { page: 1, pageSize: 20, tag: "baseline" } },
       responses: { 200: json("one page of sweeps (SweepList)"), 400: BAD_INPUT },
       handler: async (req, res) => {
         res.json(await sweepList(ctx, req.query));
@@ -141,6 +161,34 @@ export function sweepRoutes(ctx: ServiceContext): ApiRoute[] {
       responses: { 200: json("SweepDetail"), 404: NOT_FOUND },
       handler: async (req, res) => {
         res.json(found(await sweepDetail(ctx, req.params.id), req.params.id));
+      },
+    },
+    {
+      method: "patch",
+      path: "/api/sweeps/:id",
+      tag: "sweeps",
+      summary: "Change the sweep's tags and note",
+      description: "Open dashboards are told (live event labels).",
+      access: "write",
+      params: { schema: sweepIdParams, example: SWEEP_ID_EXAMPLE },
+      body: LABELS_BODY,
+      responses: { 200: json("the sweep as stored now (SweepRecord)"), 400: BAD_INPUT, 404: NOT_FOUND },
+      handler: async (req, res) => {
+        res.json(found(await relabelSweepRecord(ctx, req.params.id, req.body), req.params.id));
+      },
+    },
+    {
+      method: "get",
+      path: "/api/sweeps/:id/runs",
+      tag: "sweeps",
+      summary: "The sweep's runs, those with the tags asked for",
+      access: "read",
+      cached: true,
+      params: { schema: sweepIdParams, example: SWEEP_ID_EXAMPLE },
+      query: { schema: sweepRunsQuerySchema, example: { tag: "baseline" } },
+      responses: { 200: json("SweepRuns"), 400: BAD_INPUT, 404: NOT_FOUND },
+      handler: async (req, res) => {
+        res.json(found(await sweepRuns(ctx, req.params.id, req.query), req.params.id));
       },
     },
     {
