@@ -5,6 +5,7 @@ import type { TrainingConfig } from "../sgan/config.ts";
 import type { Configuration } from "../sweep/fields.ts";
 import type { TrialState } from "../sweep/pruners/types.ts";
 import type { PlanSize } from "../sweep/plan.ts";
+import type { ForestSettings, ImportanceResult } from "../importance/index.ts";
 import type { ConfigurationSummary } from "./configuration-summary.ts";
 import type { RunProgressSnapshot } from "./events.ts";
 import type { Objective } from "./objective.ts";
@@ -274,6 +275,18 @@ export interface BestResponse {
   runs: Ranking<BestRunEntry>;
   configurations: Ranking<BestConfigurationEntry>;
 }
+
+/**
+ * GET /api/sweeps/:id/importance: how much of the variance of the objective over the complete trials
+ * each varying parameter explains on its own (fANOVA over a random forest, libs/importance), best
+ * first; or, with too few trials, why it was not assessed.
+ */
+export type ImportanceResponse = {
+  sweepId: string;
+  /** What the trials were valued by: the sweep's objective, each query option given overriding its part. */
+  objective: Objective;
+  method: { name: "fanova" } & ForestSettings;
+} & ImportanceResult;
 
 /** One entry of a run's log; `status` also takes values a run never has, such as `requeued`. */
 export interface RunEventRow {

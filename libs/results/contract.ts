@@ -18,6 +18,7 @@ export type {
   DryRunResponse,
   EpochRow,
   ExtendResponse,
+  ImportanceResponse,
   IsoDate,
   PauseResponse,
   ResumeResponse,

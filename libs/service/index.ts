@@ -19,3 +19,4 @@ export { advanceStudy, advanceAllStudies, advanceOnRunEnd } from "./study.ts";
 export { storedParams } from "./stored.ts";
 export { exportQuerySchema, sweepExport, type SweepExportFile } from "./export.ts";
 export { MODEL_EPOCHS, modelFileParams, runModelFile, type ModelFile } from "./model-export.ts";
+export { importanceOfSweep } from "./importance.ts";

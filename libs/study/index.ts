@@ -9,3 +9,4 @@ export { judgeEpoch } from "./judge.ts";
 export type { PruningSettings } from "./judge.ts";
 export { nextTrials, parallelismOf } from "./next-trials.ts";
 export { studyConfig } from "./stored-config.ts";
+export { importanceSettings, studyImportance } from "./importance.ts";

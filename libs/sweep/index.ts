@@ -7,6 +7,7 @@ export type { SweepIssue } from "./errors.ts";
 export { SWEEPABLE_FIELDS, PER_SWEEP_FIELDS, RECIPE_FIELDS, configurationOf } from "./fields.ts";
 export type { SweepableField, PerSweepField, Configuration } from "./fields.ts";
 export type { Scalar, DistributionKind, DistributionSpec, ParameterSpec } from "./parameter-schema.ts";
+export { distributionKind } from "./parameter-schema.ts";
 export { Choice, EvenlySpaced, IntRange, Continuous, toDistribution, isFiniteDistribution } from "./distributions.ts";
 export type { Distribution, FiniteDistribution } from "./distributions.ts";
 export { searchSpace, askTrials } from "./sampler.ts";

@@ -285,6 +285,45 @@ describe("sweeps CLI", { timeout: 120_000 }, () => {
     // --limit: a URL not asked before, so no cached answer from before the change.
     assert.deepEqual((await ranked("--limit", "10")).options, { metric: "testAccuracy", scope: "last", k: 5, penalty: 0, direction: "maximize", limit: 10 });
   });
+
+  test("best --importance: each varying parameter's share of the objective's variance, best first; too few trials say so", async () => {
+    // 4 learning rates x 2 batch sizes; the accuracy steps 0.1 per learning rate and 0.01 with batch size 64: lr explains
+    // 99.8% of the variance (0.0125 against 0.000025), which a forest of 8 trials puts at about 0.99.
+    const { sweep, runs } = await storeSweep(
+      api.ctx.db,
+      parseSweepText(`${TWO_RUNS.replace(/parameters:[\s\S]*$/, "")}parameters:\n  b1: 0.5\n  batchSize: { choice: [32, 64] }\n  lr: { loguniform: [1.0e-4, 1.0e-2], points: 4 }\n`),
+    );
+    const lrs = [...new Set(runs.map((run) => run.lr))].sort((a, b) => a - b);
+    const importance = async (...args: string[]) => sweeps(["best", sweep.id, "--importance", ...args], api.url);
+
+    // Asked by another URL than the ones below, which the read cache would otherwise answer from before the runs finished.
+    const before = await importance("--scope", "last");
+    assert.equal(before.code, 0, before.stderr);
+    assert.match(before.stdout, /^parameter importance by testAccuracy \(scope last, penalty 0, maximize\): fANOVA over a random forest of 64 trees, 0 complete trials\nnot enough trials: 0 finished with a value, fANOVA needs at least 2\n$/);
+
+    for (const run of runs) {
+      const accuracy = 0.5 + 0.1 * lrs.indexOf(run.lr) + (run.batchSize === 64 ? 0.01 : 0);
+      await recordEpoch(api.ctx.db, run.id, epochMetrics(1, { testAccuracy: accuracy }), null, summary(accuracy));
+      await api.ctx.db.run.update({ where: { id: run.id }, data: { status: "completed", finishedAt: new Date() } });
+    }
+    const text = await importance();
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /8 complete trials\nPARAMETER\s+IMPORTANCE\s+SCALE\nlr\s+0\.9\d\d\s+\[#{19,20}-?\]\s+log\nbatchSize\s+0\.0\d+\s+\[#?-{19,20}\]\s+categorical\n$/);
+
+    const json = JSON.parse((await importance("--json")).stdout);
+    assert.equal(json.assessed, true);
+    assert.deepEqual(json.method, { name: "fanova", trees: 64, maxDepth: 64, minSamplesSplit: 2, seed: json.method.seed });
+    assert.deepEqual(json.parameters.map((parameter: { name: string }) => parameter.name), ["lr", "batchSize"], "b1 is fixed: not assessed");
+    assert.ok(json.parameters[0].importance > 0.95 && json.parameters[1].importance < 0.05, JSON.stringify(json.parameters));
+    assert.deepEqual(JSON.parse((await importance("--json")).stdout), json, "the same trials give the same numbers");
+
+    // Every run's generator loss is the same: by that objective there is nothing to explain.
+    const byLoss = await importance("--metric", "gLoss");
+    assert.match(byLoss.stdout, /^parameter importance by gLoss \(scope last, penalty 0, minimize\)[^\n]*\nnot enough trials: all 8 finished trials have the same value\n$/);
+    const missing = await sweeps(["best", "00000000-0000-4000-8000-000000000000", "--importance"], api.url);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /not found/);
+  });
 });
 
 function escapeRegExp(text: string): string {

@@ -1,10 +1,10 @@
 // Seeing the search (issue 12 §5), in headless Chromium against the real API and PostgreSQL: the
-// optimization history, pruned runs marked, parallel coordinates, a map that keeps configurations
-// apart, the across-repeats legend, and labels that name what varies with enough digits.
+// optimization history, pruned runs marked, parallel coordinates, parameter importance, a map that
+// keeps configurations apart, the across-repeats legend, and labels that name what varies with enough digits.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Run } from "../../libs/db/index.ts";
-import type { BestResponse, SweepDetail } from "../../libs/results/index.ts";
+import type { BestResponse, ImportanceResponse, SweepDetail } from "../../libs/results/index.ts";
 import { launchBrowser, openView, registerTestWorker, screenshot, seedSweep, startDashboard, trainRun, type Browser, type DashboardEnv } from "./helpers.ts";
 
 // 2 x 2 x 2 configurations: learning rates 1.0309e-4 and 1.0329e-4 (they print alike with 2 digits),
@@ -142,6 +142,23 @@ describe("the sweep page shows the search", { timeout: 120_000 }, () => {
     assert.equal(await chart.getAttribute("data-axes"), "batchSize:log,lr:log,variant:categorical,objective:linear");
     assert.equal(await chart.getAttribute("data-lines"), "8");
     assert.deepEqual(await chart.locator(".axis-label").allInnerTexts(), ["bs", "lr", "variant", "testAccuracy (last)"]);
+  });
+
+  it("parameter importance: a bar per varying parameter, in the API's order, the batch size first", async () => {
+    const { page } = browser;
+    const importance = (await (await fetch(`${env.url}/api/sweeps/${sweepId}/importance`)).json()) as ImportanceResponse;
+    assert.ok(importance.assessed, JSON.stringify(importance));
+    assert.equal(importance.trials, 5, "the complete trials: not the pruned or the running ones");
+    const order = importance.parameters.map((parameter) => parameter.name);
+    // The synthetic curves' plateau falls with 16 / batchSize; the two learning rates differ by 0.2%
+    // and the variant not at all (only the jitter, by run, tells them apart): the batch size holds most of the variance.
+    assert.equal(order[0], "batchSize");
+    assert.ok(importance.parameters[0].importance > 0.5, JSON.stringify(importance.parameters));
+    assert.deepEqual([...order].sort(), ["batchSize", "lr", "variant"]);
+    const chart = page.locator('[data-chart="importance"]');
+    await chart.scrollIntoViewIfNeeded();
+    assert.equal(await chart.getAttribute("data-parameters"), order.join(","));
+    assert.match(await page.locator("#importance-note").innerText(), /^Assessed by testAccuracy \(last\) over 5 complete trials, a forest of 64 trees; batchSize explains most \(\d+(\.\d+)?%\)\.$/);
   });
 
   it("the stability map draws configurations that differ only in the variant as distinct points", async () => {

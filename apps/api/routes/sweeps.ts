@@ -10,6 +10,7 @@ import {
   extendSweep,
   IDEMPOTENCY_HEADER,
   idempotencyKeySchema,
+  importanceOfSweep,
   isDryRun,
   parseIdempotencyKey,
   labelsBodySchema,
@@ -217,6 +218,23 @@ export function sweepRoutes(ctx: ServiceContext): ApiRoute[] {
       responses: { 200: json("BestResponse"), 400: BAD_INPUT, 404: NOT_FOUND },
       handler: async (req, res) => {
         res.json(found(await bestOfSweep(ctx, req.params.id, req.query), req.params.id));
+      },
+    },
+    {
+      method: "get",
+      path: "/api/sweeps/:id/importance",
+      tag: "sweeps",
+      summary: "Parameter importance: how much of the objective's variance each parameter explains",
+      description:
+        "fANOVA over a random forest fitted to the complete trials, as Optuna's FanovaImportanceEvaluator (docs/sweeps.md, Parameter importance); " +
+        "the trials are valued by the sweep's objective, each query option given overriding its part. With fewer than 2 complete trials, or one value for all, `assessed` is false with the reason.",
+      access: "read",
+      cached: true,
+      params: { schema: sweepIdParams, example: SWEEP_ID_EXAMPLE },
+      query: { schema: rankOptionsSchema.omit({ limit: true }), example: { metric: "testAccuracy", scope: "lastK", k: 3 } },
+      responses: { 200: json("ImportanceResponse"), 400: BAD_INPUT, 404: NOT_FOUND },
+      handler: async (req, res) => {
+        res.json(found(await importanceOfSweep(ctx, req.params.id, req.query), req.params.id));
       },
     },
     sweepExportRoute(ctx, sweepIdParams, SWEEP_ID_EXAMPLE),

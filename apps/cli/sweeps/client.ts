@@ -7,6 +7,7 @@ import {
   type DeleteResponse,
   type DryRunResponse,
   type ExtendResponse,
+  type ImportanceResponse,
   type PauseResponse,
   type RankOptions,
   type ResumeResponse,
@@ -67,6 +68,10 @@ export class SweepsApi {
 
   bestOfSweep(id: string, query: RankQuery): Promise<BestResponse> {
     return this.request("GET", `/api/sweeps/${encodeURIComponent(id)}/best${queryString(query)}`);
+  }
+
+  importanceOfSweep(id: string, query: Omit<RankQuery, "limit">): Promise<ImportanceResponse> {
+    return this.request("GET", `/api/sweeps/${encodeURIComponent(id)}/importance${queryString(query)}`);
   }
 
   cancelSweep(id: string): Promise<CancelResponse> {

@@ -24,6 +24,7 @@ export const OPTIONS = {
   epochs: { type: "boolean" },
   out: { type: "string" },
   epoch: { type: "string" },
+  importance: { type: "boolean" },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;

@@ -7,6 +7,7 @@ import {
   type CancelResponse,
   type DeleteResponse,
   type ExtendResponse,
+  type ImportanceResponse,
   type PauseResponse,
   type ResumeResponse,
   type RetryResponse,
@@ -97,6 +98,11 @@ export function getBest(id: string, options: Partial<BestOptions>, signal?: Abor
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(options)) if (value !== undefined) query.set(key, String(value));
   return request(`/api/sweeps/${encodeURIComponent(id)}/best?${query}`, { signal });
+}
+
+/** By the sweep's objective, as the CLI's `sweeps best --importance`. */
+export function getImportance(id: string, signal?: AbortSignal): Promise<ImportanceResponse> {
+  return request(`/api/sweeps/${encodeURIComponent(id)}/importance`, { signal });
 }
 
 export function cancelSweep(id: string): Promise<CancelResponse> {

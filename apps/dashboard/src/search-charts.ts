@@ -1,13 +1,15 @@
-// The charts that show a study's search: the optimization history (Chart.js, like the other charts)
-// and parallel coordinates (drawn straight onto a canvas: Chart.js has no such chart, and a plugin
-// for one would weigh more than these hundred lines).
-import { Chart, type TooltipModel } from "chart.js";
+// The charts that show a study's search: the optimization history and the parameter importance
+// (Chart.js, like the other charts), and parallel coordinates (drawn straight onto a canvas: Chart.js
+// has no such chart, and a plugin for one would weigh more than these hundred lines).
+import { BarController, BarElement, CategoryScale, Chart, type TooltipModel } from "chart.js";
 import { crossMark, POINT_HOVER, STATIC_CHART_OPTIONS } from "./charts.ts";
 import { NO_VALUE_COLOR, sequentialColor, sequentialGradient, withAlpha } from "./colors.ts";
 import { h, setChildren } from "./dom.ts";
 import { nearestPolyline } from "./draw.ts";
 import type { HistoryPoint, ParallelAxis } from "./search.ts";
 import type { SweepTrial } from "../../../libs/results/contract.ts";
+
+Chart.register(BarController, BarElement, CategoryScale);
 
 const COMPLETE_COLOR = "#0067a5";
 const PRUNED_COLOR = "#be0032";
@@ -109,6 +111,51 @@ export class OptimizationHistory {
     const left = model.caretX + 12 + this.tooltip.offsetWidth > box.width ? model.caretX - 12 - this.tooltip.offsetWidth : model.caretX + 12;
     this.tooltip.style.left = `${Math.max(0, left)}px`;
     this.tooltip.style.top = `${Math.max(0, Math.min(box.height - this.tooltip.offsetHeight, model.caretY - 10))}px`;
+  }
+}
+
+const IMPORTANCE_COLOR = "#0067a5";
+const IMPORTANCE_ROW_PX = 28;
+/** A bar chart of a few labelled values: Chart.js parses them (the point charts hand it pixels-ready data). */
+const { parsing: _prepared, ...PARSED_CHART_OPTIONS } = STATIC_CHART_OPTIONS;
+
+/** Parameter importance as horizontal bars, most important on top: each parameter's share (0 to 1) of what the parameters explain. */
+export class ImportanceBars {
+  readonly element: HTMLElement;
+  private readonly box: HTMLElement;
+  private readonly chart: Chart<"bar", number[], string>;
+
+  constructor() {
+    const canvas = h("canvas", { aria: { label: "parameter importance: each parameter's share of the objective's variance" }, attrs: { role: "img" } });
+    this.box = h("div", { class: "chart-box" }, canvas);
+    this.element = h("figure", { class: "chart", dataset: { chart: "importance", parameters: "" } }, this.box);
+    this.chart = new Chart<"bar", number[], string>(canvas, {
+      type: "bar",
+      data: { labels: [], datasets: [{ label: "importance", data: [], backgroundColor: IMPORTANCE_COLOR, barPercentage: 0.8, categoryPercentage: 0.9 }] },
+      options: {
+        ...PARSED_CHART_OPTIONS,
+        indexAxis: "y",
+        scales: {
+          x: { type: "linear", min: 0, max: 1, title: { display: true, text: "share of the variance the parameters explain" }, ticks: { callback: (value) => `${Math.round(Number(value) * 100)}%` } },
+          y: { type: "category" },
+        },
+        plugins: { tooltip: { callbacks: { label: (item) => `${(100 * (item.parsed.x ?? 0)).toPrecision(3)}%` } } },
+      },
+    });
+  }
+
+  setData(parameters: ReadonlyArray<{ name: string; importance: number }>): void {
+    this.chart.data.labels = parameters.map((parameter) => parameter.name);
+    this.chart.data.datasets[0].data = parameters.map((parameter) => parameter.importance);
+    this.box.style.height = `${60 + IMPORTANCE_ROW_PX * parameters.length}px`;
+    this.element.hidden = parameters.length === 0;
+    this.chart.resize();
+    this.chart.update("none");
+    this.element.dataset.parameters = parameters.map((parameter) => parameter.name).join(",");
+  }
+
+  destroy(): void {
+    this.chart.destroy();
   }
 }
 

@@ -1,4 +1,5 @@
-import { parameterFormat, type BestConfigurationEntry, type Ranking } from "../../../../libs/results/index.ts";
+import { parameterFormat, type BestConfigurationEntry, type ImportanceResponse, type Objective, type Ranking } from "../../../../libs/results/index.ts";
+import { progressBar } from "../../progress-bar.ts";
 import { printJson, type Command } from "../command.ts";
 import { compact, percent } from "../format.ts";
 import { sharedParams, type Hyperparameter, type Hyperparameters } from "../shared-params.ts";
@@ -7,8 +8,8 @@ import { escaped } from "../../../../libs/terminal-text/index.ts";
 
 export const best: Command = {
   args: ["<id>"],
-  options: ["metric", "scope", "k", "penalty", "direction", "limit", "json"],
-  synopsis: "[--metric testAccuracy|dAcc|dLoss|gLoss] [--scope last|lastK|max] [--k N] [--penalty X] [--direction maximize|minimize] [--limit N] [--json]",
+  options: ["metric", "scope", "k", "penalty", "direction", "limit", "importance", "json"],
+  synopsis: "[--metric testAccuracy|dAcc|dLoss|gLoss] [--scope last|lastK|max] [--k N] [--penalty X] [--direction maximize|minimize] [--limit N] [--importance] [--json]",
   help: `Rank a sweep's configurations (across repeats) and its runs by its objective: an epoch metric's
 last value, the mean of the last k epochs (lastK) or its best epoch (max). score = value - penalty x
 std (a run: std over its last k epochs; a configuration: std across repeats), the penalty added when
@@ -16,9 +17,19 @@ minimizing. Only completed runs are ranked: queued, running, cancelled, failed, 
 runs are left out (counted, by status), and a configuration is scored over its completed repeats.
 Defaults: the sweep config's objective (itself by default testAccuracy, last, k 5, penalty 0,
 maximize); each option given overrides it (another metric without --direction takes that metric's
-direction: losses minimize, accuracies maximize). --limit defaults to 10.`,
+direction: losses minimize, accuracies maximize). --limit defaults to 10.
+--importance: instead, how much of the objective's variance over the complete trials each varying
+parameter explains on its own (its share; the shares sum to 1): fANOVA over a random forest of 64
+trees, as Optuna's default importance evaluator (Hutter, Hoos, Leyton-Brown 2014). Needs at least 2
+complete trials with different values; says so when there are fewer.`,
   async run({ api, args: [id], options, out }) {
     const { metric, scope, k, penalty, direction, limit } = options;
+    if (options.importance) {
+      const importance = await api.importanceOfSweep(id, { metric, scope, k, penalty, direction });
+      if (options.json) return printJson(out, importance);
+      out.write(importanceText(importance));
+      return;
+    }
     const best = await api.bestOfSweep(id, { metric, scope, k, penalty, direction, limit });
     if (options.json) return printJson(out, best);
 
@@ -27,7 +38,7 @@ direction: losses minimize, accuracies maximize). --limit defaults to 10.`,
     const entries = [...best.configurations.entries, ...best.runs.entries].map((entry) => entry.params);
     const shared = sharedParams(entries);
     const format = parameterFormat(entries);
-    out.write(escaped`ranked by ${ranked.metric} (scope ${ranked.scope}${ranked.scope === "lastK" ? `, k ${ranked.k}` : ""}, penalty ${ranked.penalty}, ${ranked.direction}), best first\n`);
+    out.write(escaped`ranked by ${objectiveText(ranked)}, best first\n`);
     if (Object.keys(shared).length > 0) {
       out.write(escaped`same in every entry: ${Object.entries(shared).map(([key, v]) => escaped`${key} ${format.value(key, v)}`).join(", ")}\n`);
     }
@@ -48,6 +59,23 @@ direction: losses minimize, accuracies maximize). --limit defaults to 10.`,
     );
   },
 };
+
+/** "testAccuracy (scope lastK, k 5, penalty 0, maximize)" */
+function objectiveText(objective: Objective): string {
+  return `${objective.metric} (scope ${objective.scope}${objective.scope === "lastK" ? `, k ${objective.k}` : ""}, penalty ${objective.penalty}, ${objective.direction})`;
+}
+
+const IMPORTANCE_BAR = 20;
+
+/** A row per parameter, most important first: its share with 3 significant digits and a bar of it. */
+function importanceText(importance: ImportanceResponse): string {
+  const { method } = importance;
+  const head = escaped`parameter importance by ${objectiveText(importance.objective)}: fANOVA over a random forest of ${method.trees} trees, ${importance.trials} complete trials`;
+  if (!importance.assessed) return `${head}\n${escaped`${importance.reason}`}\n`;
+  const rows = importance.parameters.map((parameter) => [parameter.name, parameter.importance.toPrecision(3), progressBar(parameter.importance, 1, IMPORTANCE_BAR), parameter.scale]);
+  const columns: Column[] = [{ header: "PARAMETER" }, { header: "IMPORTANCE", align: "right" }, { header: "" }, { header: "SCALE" }];
+  return `${head}\n${table(columns, rows)}\n`;
+}
 
 /** What runs and configurations share in a ranking's table. */
 type RankedEntry = Pick<BestConfigurationEntry, "rank" | "score" | "value" | "std" | "params">;

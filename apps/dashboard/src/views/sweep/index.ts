@@ -1,6 +1,6 @@
 // #/sweeps/:id: the run table, learning curves of the selected runs, the optimization history,
-// parallel coordinates, the stability map, mean +- std across repeats, and the best runs by the
-// API's ranking, one module per panel. This module loads
+// parallel coordinates, the stability map, mean +- std across repeats, the best runs by the API's
+// ranking and the parameters' importance, one module per panel. This module loads
 // the data, keeps it current from server-sent events (the DOM is touched once per frame, charts
 // redraw at most every CHART_REDRAW_MS) and tells the panels when to draw.
 import { getBest, getRunMetrics, getSweep, getSweepMetrics } from "../../api.ts";
@@ -14,6 +14,7 @@ import { bestPanel } from "./best.ts";
 import { curvesPanel } from "./curves.ts";
 import { headerPanel } from "./header.ts";
 import { historyPanel } from "./history.ts";
+import { importancePanel } from "./importance.ts";
 import { applyLiveEvent } from "./live.ts";
 import { parallelPanel } from "./parallel.ts";
 import { repeatsPanel } from "./repeats.ts";
@@ -48,7 +49,8 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
   const history = historyPanel(state);
   const parallel = parallelPanel(state, (configKey) => runs.filterTo(configKey, true));
   const best = bestPanel(state, { showConfiguration: (configKey) => runs.filterTo(configKey, false), select: (runIds) => select(runIds) });
-  setChildren(root, header.element, curves.element, runs.element, h("div", { class: "two-col" }, history.element, parallel.element), h("div", { class: "two-col" }, map.element, repeats.element), best.element);
+  const importance = importancePanel(state);
+  setChildren(root, header.element, curves.element, runs.element, h("div", { class: "two-col" }, history.element, parallel.element), h("div", { class: "two-col" }, map.element, repeats.element), best.element, importance.element);
 
   function select(runIds: Iterable<string>): void {
     state.selected = new Set(runIds);
@@ -102,6 +104,7 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
   const detailRefresh = new AsyncThrottle(async () => {
     await loadDetail();
     await best.load();
+    await importance.load();
   }, DETAIL_REFRESH_MS);
   const metricsRefresh = new AsyncThrottle(loadDirtyMetrics, METRICS_REFRESH_MS);
 
@@ -130,6 +133,7 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
       const fetchStart = performance.now();
       // The ranking is computed by the API from the same rows: ask for it at the same time.
       const bestRequest = getBest(sweepId, best.options(), abort.signal).catch((error: unknown) => error as Error);
+      const importanceShown = importance.load();
       const [fresh, metrics] = await Promise.all([getSweep(sweepId, abort.signal), getSweepMetrics(sweepId, abort.signal)]);
       performance.measure("sweep:fetch", { start: fetchStart, end: performance.now() });
       state.detail = fresh;
@@ -149,6 +153,7 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
       const ranking = await bestRequest;
       if (ranking instanceof Error) await best.load();
       else timed("sweep:best", () => best.show(ranking));
+      await importanceShown;
       markReady(root, "sweep");
     } catch (error) {
       if (isAbort(error)) return;
@@ -165,7 +170,7 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
       batcher.cancel();
       detailRefresh.cancel();
       metricsRefresh.cancel();
-      for (const panel of [curves, map, history, parallel, repeats, best]) panel.destroy();
+      for (const panel of [curves, map, history, parallel, repeats, best, importance]) panel.destroy();
     },
   };
 }
