@@ -5,7 +5,7 @@ import type { EpochMetric, EpochMetricInput, RunSummaryInput } from "./types.ts"
 import { asBuffer, asBytes, asJson, isUuid } from "./values.ts";
 
 /** The SQL type of every EpochMetricInput column; a Record, so a new column cannot be forgotten. */
-const EPOCH_COLUMNS: Record<keyof EpochMetricInput, "int" | "float8"> = {
+const EPOCH_COLUMNS: Record<keyof EpochMetricInput, "int" | "float8" | "jsonb"> = {
   epoch: "int",
   batches: "int",
   dLossMean: "float8",
@@ -22,6 +22,7 @@ const EPOCH_COLUMNS: Record<keyof EpochMetricInput, "int" | "float8"> = {
   dAccMax: "float8",
   testAccuracy: "float8",
   testClassLoss: "float8",
+  confusion: "jsonb",
   samplesPerSec: "float8",
   wallSeconds: "float8",
 };
@@ -76,12 +77,13 @@ export async function recordEpoch(
 /**
  * Written as SQL rather than through Prisma's upsert, which turns NaN and ±Infinity into null (and
  * so fails on these NOT NULL columns), while a diverging GAN produces exactly such losses.
- * PostgreSQL's float8 stores them: each value travels as text ('NaN', 'Infinity', '0.25').
+ * PostgreSQL's float8 stores them: each value travels as text ('NaN', 'Infinity', '0.25'), the
+ * confusion matrix as JSON text.
  */
 function upsertEpochMetric(runId: string, metrics: EpochMetricInput): Prisma.Sql {
   const columns = Object.keys(EPOCH_COLUMNS) as Array<keyof EpochMetricInput>;
   const names = columns.map((column) => Prisma.raw(`"${column}"`));
-  const values = columns.map((column) => Prisma.sql`${String(metrics[column])}::${Prisma.raw(EPOCH_COLUMNS[column])}`);
+  const values = columns.map((column) => Prisma.sql`${columnText(metrics[column])}::${Prisma.raw(EPOCH_COLUMNS[column])}`);
   const updates = columns
     .filter((column) => column !== "epoch")
     .map((column) => Prisma.raw(`"${column}" = EXCLUDED."${column}"`));
@@ -89,6 +91,12 @@ function upsertEpochMetric(runId: string, metrics: EpochMetricInput): Prisma.Sql
     INSERT INTO "EpochMetric" ("runId", ${Prisma.join(names)})
     VALUES (${runId}::uuid, ${Prisma.join(values)})
     ON CONFLICT ("runId", "epoch") DO UPDATE SET ${Prisma.join(updates)}, "createdAt" = now()`;
+}
+
+/** A value as the text its column's cast reads: a number as String writes it (NaN too), a matrix as JSON, null as NULL. */
+function columnText(value: EpochMetricInput[keyof EpochMetricInput]): string | null {
+  if (value === null) return null;
+  return typeof value === "number" ? String(value) : JSON.stringify(value);
 }
 
 export async function getRunEpochs(db: PrismaClient, runId: string): Promise<EpochMetric[]> {

@@ -52,8 +52,11 @@ export interface NewRun {
   variant: string;
 }
 
-/** One epoch's figures: the EpochMetric columns that the database does not fill in itself. */
-export type EpochMetricInput = Omit<EpochMetric, "runId" | "createdAt">;
+/**
+ * One epoch's figures: the EpochMetric columns that the database does not fill in itself, the
+ * confusion matrix as the counts it holds (rows: true class, columns: predicted class).
+ */
+export type EpochMetricInput = Omit<EpochMetric, "runId" | "createdAt" | "confusion"> & { confusion: number[][] | null };
 
 /** The run's summary after an epoch; its accuracies are also kept in columns, for ranking. */
 export type RunSummaryInput = object & {

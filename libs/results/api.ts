@@ -7,6 +7,7 @@ import type { TrialState } from "../sweep/pruners/types.ts";
 import type { PlanSize } from "../sweep/plan.ts";
 import type { ForestSettings, ImportanceResult } from "../importance/index.ts";
 import type { ConfigurationSummary } from "./configuration-summary.ts";
+import type { ConfusionMatrix } from "./confusion.ts";
 import type { RunProgressSnapshot } from "./events.ts";
 import type { Objective } from "./objective.ts";
 import type { ResolvedRankOptions } from "./rank-options.ts";
@@ -243,8 +244,26 @@ export interface EpochRow {
   wallSeconds: number | null;
 }
 
-/** GET /api/runs/:id/metrics, and each run of GET /api/sweeps/:id/metrics (epochs in order). */
+/**
+ * One epoch of one run as GET /api/runs/:id/metrics gives it: the row and the class head's confusion
+ * matrix on the held-out split (libs/results/confusion.ts reads it). Null for epochs trained before
+ * the matrix was stored.
+ */
+export interface RunEpochRow extends EpochRow {
+  confusion: ConfusionMatrix | null;
+  /** Per true class, diagonal over row sum (classAccuracies); null where confusion is. */
+  classAccuracy: Array<number | null> | null;
+}
+
+/** GET /api/runs/:id/metrics (epochs in order). */
 export interface RunMetrics {
+  runId: string;
+  status: RunStatus;
+  epochs: RunEpochRow[];
+}
+
+/** One run of GET /api/sweeps/:id/metrics: its epoch rows without the matrices, which only a run's page draws. */
+export interface SweepRunMetrics {
   runId: string;
   status: RunStatus;
   epochs: EpochRow[];
@@ -253,7 +272,7 @@ export interface RunMetrics {
 /** GET /api/sweeps/:id/metrics: runs in index order. */
 export interface SweepMetrics {
   sweepId: string;
-  runs: RunMetrics[];
+  runs: SweepRunMetrics[];
 }
 
 export type BestOptions = ResolvedRankOptions;

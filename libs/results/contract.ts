@@ -8,6 +8,8 @@ export { CONFIGURATION_FIGURE } from "./configuration-summary.ts";
 export type { ConfigurationSummary, PooledRunFigure } from "./configuration-summary.ts";
 export { ApiError, apiErrorBody } from "./api-error.ts";
 export type { ApiIssue, ApiErrorBody } from "./api-error.ts";
+export { classAccuracies, confusionAccuracy, confusionTotal } from "./confusion.ts";
+export type { ConfusionMatrix } from "./confusion.ts";
 export type {
   BestConfigurationEntry,
   BestOptions,
@@ -25,6 +27,7 @@ export type {
   RetryResponse,
   RunDetail,
   RunEventRow,
+  RunEpochRow,
   RunMetrics,
   RunRecord,
   RunRow,
@@ -36,6 +39,7 @@ export type {
   SweepList,
   SweepMetrics,
   SweepRecord,
+  SweepRunMetrics,
   SweepRuns,
   SweepTrial,
   WorkerInfo,

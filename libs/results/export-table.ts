@@ -8,15 +8,16 @@ import { printable } from "../terminal-text/index.ts";
 export const EXPORT_FORMATS = ["csv", "json"] as const;
 export const EXPORT_ROWS = ["runs", "epochs"] as const;
 
-/** How a column's values are written. */
-export type ColumnKind = "text" | "integer" | "figure" | "parameter";
+/** How a column's values are written; "counts" is a matrix of integers (an epoch's confusion matrix). */
+export type ColumnKind = "text" | "integer" | "figure" | "parameter" | "counts";
 
 export interface ExportColumn {
   name: string;
   kind: ColumnKind;
 }
 
-export type ExportValue = string | number | boolean | null;
+/** A matrix is a nested array in JSON and that array's JSON text in a CSV cell (one column, quoted). */
+export type ExportValue = string | number | boolean | null | number[][];
 
 export interface ExportTable {
   columns: ExportColumn[];
@@ -64,6 +65,7 @@ export function toExportJson(table: ExportTable): Array<Record<string, ExportVal
 function csvCell(kind: ColumnKind, value: ExportValue): string {
   const written = exportValue(kind, value);
   if (written === null) return "";
+  if (Array.isArray(written)) return csvField(JSON.stringify(written));
   return csvField(kind === "text" ? inertFormula(String(written)) : String(written));
 }
 

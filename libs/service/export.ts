@@ -1,5 +1,6 @@
 // A sweep's results as a file: its runs (hyperparameters, status, summary, objective) or every epoch
-// row of its runs, as CSV or JSON (libs/results/export-table.ts says how numbers and text are written).
+// row of its runs with its confusion matrix, as CSV or JSON (libs/results/export-table.ts says how
+// numbers, text and matrices are written).
 import { z } from "zod";
 import { getSweep, getSweepRuns, type RunWithEpochs } from "../db/index.ts";
 import {
@@ -19,7 +20,7 @@ import {
 import { parseInput } from "../validation/index.ts";
 import type { ServiceContext } from "./context.ts";
 import { storedConfig } from "./stored.ts";
-import { toEpochRow, toRunRow, toSweepTrials } from "./wire.ts";
+import { toRunEpochRow, toRunRow, toSweepTrials } from "./wire.ts";
 
 export const exportQuerySchema = z.object({
   format: z.enum(EXPORT_FORMATS).default("csv").describe("csv (RFC 4180, a header row) or json"),
@@ -124,11 +125,17 @@ function runsTable(sweepName: string, runs: readonly RunWithEpochs[], trialOf: M
 }
 
 function epochsTable(sweepName: string, runs: readonly RunWithEpochs[], trialOf: Map<string, Trial>): ExportTable {
-  const columns = [...RUN_KEY_COLUMNS, column("epoch", "integer"), column("batches", "integer"), ...EPOCH_FIGURES.map((name) => column(name, "figure"))];
+  const columns = [
+    ...RUN_KEY_COLUMNS,
+    column("epoch", "integer"),
+    column("batches", "integer"),
+    ...EPOCH_FIGURES.map((name) => column(name, "figure")),
+    column("confusion", "counts"),
+  ];
   return {
     columns,
     rows: runs.flatMap((run) =>
-      run.epochs.map(toEpochRow).map((epoch): ExportValue[] => [
+      run.epochs.map(toRunEpochRow).map((epoch): ExportValue[] => [
         sweepName,
         run.id,
         run.index,
@@ -138,6 +145,7 @@ function epochsTable(sweepName: string, runs: readonly RunWithEpochs[], trialOf:
         epoch.epoch,
         epoch.batches,
         ...EPOCH_FIGURES.map((name) => epoch[name]),
+        epoch.confusion,
       ]),
     ),
   };

@@ -15,8 +15,10 @@ import type {
   WorkerOverview,
 } from "../db/index.ts";
 import type {
+  ConfusionMatrix,
   EpochRow,
   RunDetail,
+  RunEpochRow,
   RunProgressSnapshot,
   RunRecord,
   RunRow,
@@ -29,7 +31,7 @@ import type {
   SweepTrial,
   WorkerInfo,
 } from "../results/index.ts";
-import { bestSoFar, type Objective } from "../results/index.ts";
+import { bestSoFar, classAccuracies, type Objective } from "../results/index.ts";
 import { samplerTrials, trialGroups } from "../study/index.ts";
 import { configurationOf, searchSpace, type SweepConfig } from "../sweep/index.ts";
 import { storedConfig, storedParams } from "./stored.ts";
@@ -157,6 +159,12 @@ export function toEpochRow(row: EpochMetric): EpochRow {
     samplesPerSec: finiteOrNull(row.samplesPerSec),
     wallSeconds: finiteOrNull(row.wallSeconds),
   };
+}
+
+/** The epoch row with its confusion matrix (JSON the worker stored from its counts) and the per-class accuracies read from it. */
+export function toRunEpochRow(row: EpochMetric): RunEpochRow {
+  const confusion = row.confusion as ConfusionMatrix | null;
+  return { ...toEpochRow(row), confusion, classAccuracy: confusion && classAccuracies(confusion) };
 }
 
 export function toWorkerInfo(worker: WorkerOverview): WorkerInfo {

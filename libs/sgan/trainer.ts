@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { EpochBatches, gatherBatch, labeledMask, type Batch, type DataSplit, type ImageSet } from "../data/index.ts";
 import { createRng, deriveSeed, permutation } from "../random/index.ts";
 import { decodeCheckpoint, encodeCheckpoint, type EpochProgress } from "./checkpoint.ts";
+import { confusionCounts } from "./confusion.ts";
 import type { TrainingConfig } from "./config.ts";
 import { NUM_CLASSES } from "./discriminator.ts";
 import type { WeightAverage } from "./ema.ts";
@@ -30,6 +31,8 @@ export interface EpochMetrics {
   testAccuracy: number;
   /** Mean cross-entropy of that 10-way classifier (softmax over the 10 real classes) on the held-out split. */
   testClassLoss: number;
+  /** The held-out images by true class (row) and the class head's prediction (column): testAccuracy is its diagonal's share. */
+  confusion: number[][];
   samplesPerSec: number;
   wallSeconds: number;
 }
@@ -55,6 +58,8 @@ export interface EpochHooks {
 export interface Evaluation {
   accuracy: number;
   classLoss: number;
+  /** Held-out images by true class (row) and predicted class (column); accuracy is its diagonal over the images. */
+  confusion: number[][];
 }
 
 /** Trains the SGAN one epoch at a time (libs/sgan/training-step.ts: one batch), with the seed's losses and d_acc. */
@@ -180,6 +185,7 @@ export class SganTrainer {
       dAcc: summarize(progress.perBatch[2]),
       testAccuracy: evaluation.accuracy,
       testClassLoss: evaluation.classLoss,
+      confusion: evaluation.confusion,
       samplesPerSec: progress.samples / progress.trainSeconds,
       wallSeconds: progress.wallSeconds + (performance.now() - evaluationStarted) / 1000,
     };
@@ -195,25 +201,29 @@ export class SganTrainer {
 
   private async evaluateWeights(set: ImageSet): Promise<Evaluation> {
     const side = set.imgSize;
-    let correct = 0;
+    const cells = NUM_CLASSES * NUM_CLASSES;
+    const counts = new Array<number>(cells).fill(0);
     let lossSum = 0;
     for (let start = 0; start < set.count; start += EVAL_CHUNK) {
       const count = Math.min(EVAL_CHUNK, set.count - start);
+      // The chunk's confusion counts and loss sum in one tensor, so each chunk is read back once.
       const totals = tf.tidy(() => {
         const images = tf.tensor4d(set.images.subarray(start * side * side, (start + count) * side * side), [count, side, side, 1]);
         const labels = tf.tensor1d(set.labels.subarray(start, start + count), "int32");
         const { auxLogits } = this.model.discriminate(images, { training: false, retired: [] });
         const realClasses = tf.slice(auxLogits, [0, 0], [count, NUM_CLASSES]);
-        const hits = tf.sum(tf.cast(tf.equal(tf.argMax(realClasses, 1), labels), "float32"));
+        const confusion = confusionCounts(labels, tf.argMax(realClasses, 1), NUM_CLASSES);
         const loss = tf.neg(tf.sum(tf.mul(tf.oneHot(labels, NUM_CLASSES), tf.logSoftmax(realClasses))));
-        return tf.stack([hits, loss]);
+        return tf.concat([tf.reshape(confusion, [cells]), tf.reshape(loss, [1])]);
       });
-      const [hits, loss] = await totals.data();
+      const values = await totals.data();
       totals.dispose();
-      correct += hits;
-      lossSum += loss;
+      for (let cell = 0; cell < cells; cell++) counts[cell] += values[cell];
+      lossSum += values[cells];
     }
-    return { accuracy: correct / set.count, classLoss: lossSum / set.count };
+    const confusion = Array.from({ length: NUM_CLASSES }, (_, trueClass) => counts.slice(trueClass * NUM_CLASSES, (trueClass + 1) * NUM_CLASSES));
+    const correct = confusion.reduce((sum, row, trueClass) => sum + row[trueClass], 0);
+    return { accuracy: correct / set.count, classLoss: lossSum / set.count, confusion };
   }
 
   /** A 5x5 grid from fixed noise, generator in evaluation mode (averaged weights under evalEma), so grids of different epochs compare. */

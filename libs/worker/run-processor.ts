@@ -91,9 +91,10 @@ export function epochRow(metrics: EpochMetrics) {
     ...spread("dAcc"),
     testAccuracy: metrics.testAccuracy,
     testClassLoss: metrics.testClassLoss,
+    confusion: metrics.confusion,
     samplesPerSec: metrics.samplesPerSec,
     wallSeconds: metrics.wallSeconds,
-  } as { epoch: number; batches: number; testAccuracy: number; testClassLoss: number; samplesPerSec: number; wallSeconds: number } & Record<
+  } as { epoch: number; batches: number; testAccuracy: number; testClassLoss: number; confusion: number[][]; samplesPerSec: number; wallSeconds: number } & Record<
     `${"dLoss" | "gLoss" | "dAcc"}${"Mean" | "Std" | "Min" | "Max"}`,
     number
   >;

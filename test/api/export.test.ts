@@ -1,12 +1,14 @@
 // Exports of a sweep's results against the real API and PostgreSQL: the CSV (parsed strictly as RFC
-// 4180) and the JSON carry the same numbers as the API's JSON reads, metric figures as the shortest
+// 4180) and the JSON carry the same numbers as the API's JSON reads (an epoch's confusion matrix as
+// JSON text in one CSV column, nested arrays in JSON), metric figures as the shortest
 // decimal of the same float32; the CLI writes the same files; a hostile sweep name stays inert.
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { float32Text, type BestResponse, type SweepDetail, type SweepExportJson, type SweepMetrics } from "../../libs/results/index.ts";
+import { float32Text, type BestResponse, type RunMetrics, type SweepDetail, type SweepExportJson, type SweepMetrics } from "../../libs/results/index.ts";
+import { Prisma } from "../../libs/db/index.ts";
 import { printable } from "../../libs/terminal-text/index.ts";
 import { registerTestWorker, seedSweep, trainRun } from "../dashboard/helpers.ts";
 import { csvObjects } from "../support/csv.ts";
@@ -51,7 +53,8 @@ describe("sweep exports", { timeout: 60_000 }, () => {
     await trainRun(db, first, "export-worker", 3, "completed", { png: false });
     await trainRun(db, second, "export-worker", 3, "completed", { png: false });
     await trainRun(db, third, "export-worker", 1, "failed", { png: false });
-    await db.epochMetric.update({ where: { runId_epoch: { runId: first.id, epoch: 1 } }, data: { testAccuracy: NOISY } });
+    // Also an epoch as stored before confusion matrices were: none.
+    await db.epochMetric.update({ where: { runId_epoch: { runId: first.id, epoch: 1 } }, data: { testAccuracy: NOISY, confusion: Prisma.DbNull } });
     detail = (await get(`/api/sweeps/${sweepId}`)).body;
   });
 
@@ -105,7 +108,14 @@ describe("sweep exports", { timeout: 60_000 }, () => {
         assertSameFigure(json.data[i][figure] as number, expected[figure], `json row ${i} ${figure}`);
       }
     }
+    const confusions = (await Promise.all(metrics.runs.map(async (run) => ((await get(`/api/runs/${run.runId}/metrics`)).body as RunMetrics).epochs))).flat();
+    for (const [i, { confusion }] of confusions.entries()) {
+      assert.deepEqual(csv[i].confusion === "" ? null : JSON.parse(csv[i].confusion), confusion, `csv row ${i}: the matrix as JSON text`);
+      assert.deepEqual(json.data[i].confusion, confusion, `json row ${i}: the matrix as nested arrays`);
+    }
     const noisy = apiRows.findIndex((row) => row.testAccuracy === NOISY);
+    assert.deepEqual([confusions[noisy].confusion, confusions[noisy].classAccuracy, csv[noisy].confusion], [null, null, ""], "an epoch without a matrix");
+    assert.equal(confusions.filter((row) => row.confusion !== null).length, apiRows.length - 1);
     assert.equal(csv[noisy].testAccuracy, "0.097");
     assert.equal(json.data[noisy].testAccuracy, 0.097);
   });

@@ -2,12 +2,16 @@
 // parses with a strict Prometheus text reader, it sits behind the read token when reads are
 // protected, requests are counted under their route pattern (never a raw URL), and when a tiny sweep
 // trains, the epochs counter, the runs and queue gauges and the worker count move with it; a
-// worker's heartbeat throughput shows up as its samples/s.
+// worker's heartbeat throughput shows up as its samples/s; the trained run's epochs carry their
+// confusion matrices.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { heartbeatWorker, registerWorker, resolveDatabaseUrl, stopWorker } from "../../libs/db/index.ts";
 import { withDatabase } from "../../libs/db/url.ts";
+import { loadDataSplit } from "../../libs/data/index.ts";
 import { redisUrl } from "../../libs/queue/index.ts";
+import { classAccuracies, confusionAccuracy, confusionTotal, type RunMetrics, type SweepMetrics } from "../../libs/results/index.ts";
+import { NUM_CLASSES } from "../../libs/sgan/index.ts";
 import { spawnWorker, type WorkerProcess } from "../faults/helpers.ts";
 import { parsePrometheusText, PrometheusTextError, sampleValue, type MetricFamily } from "../support/prometheus-text.ts";
 import { tinySweep } from "../support/tiny-sweep.ts";
@@ -132,6 +136,24 @@ describe("GET /metrics", { timeout: 120_000 }, () => {
     assert.equal(value(done, "sgan_queue_jobs", { state: "waiting" }), 0);
     assert.equal(value(done, "sgan_workers", { state: "alive" }), 1, "the worker heartbeats");
     assert.ok(sampleValue(done, "sgan_worker_samples_per_second", { backend: "wasm" }) !== undefined, "an alive worker has a throughput series");
+  });
+
+  it("the trained run's epochs carry the confusion matrix of the held-out split (GET /api/runs/:id/metrics), the sweep's rows do not", async () => {
+    const read = { Authorization: `Bearer ${READ}` };
+    const run = await api.ctx.db.run.findFirstOrThrow({ where: { status: "completed" } });
+    const { test } = await loadDataSplit({ imgSize: 28, limit: 32 });
+    const metrics: RunMetrics = (await call(api.url, `/api/runs/${run.id}/metrics`, { headers: read })).body;
+    assert.equal(metrics.epochs.length, EPOCHS);
+    for (const epoch of metrics.epochs) {
+      const confusion = epoch.confusion!;
+      assert.equal(confusion.length, NUM_CLASSES);
+      assert.ok(confusion.every((row) => row.length === NUM_CLASSES && row.every((count) => Number.isInteger(count) && count >= 0)), JSON.stringify(confusion));
+      assert.equal(confusionTotal(confusion), test.count, "every held-out image counted once");
+      assert.equal(confusionAccuracy(confusion), epoch.testAccuracy, "its diagonal's share is the stored test accuracy");
+      assert.deepEqual(epoch.classAccuracy, classAccuracies(confusion));
+    }
+    const sweep: SweepMetrics = (await call(api.url, `/api/sweeps/${run.sweepId}/metrics`, { headers: read })).body;
+    assert.equal("confusion" in sweep.runs[0].epochs[0], false, "the sweep's curves stay lean");
   });
 });
 

@@ -2,9 +2,10 @@
 // driven in headless Chromium. Screenshots of every view go to test-output/screenshots/.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import type { Page } from "playwright-core";
 import { heartbeatWorker, recordEpoch, startRun, stopWorker, type Run } from "../../libs/db/index.ts";
 import { publishEvent } from "../../libs/queue/index.ts";
-import { summarizeRun } from "../../libs/results/index.ts";
+import { classAccuracies, summarizeRun, type RunMetrics } from "../../libs/results/index.ts";
 import {
   launchBrowser,
   openView,
@@ -12,6 +13,7 @@ import {
   screenshot,
   seedSweep,
   startDashboard,
+  SYNTHETIC_CLASS_IMAGES,
   syntheticEpoch,
   trainRun,
   type Browser,
@@ -54,6 +56,8 @@ describe("dashboard in headless Chromium", { timeout: 120_000 }, () => {
     await env?.close();
   });
 
+  const shownConfusion = (page: Page) =>
+    page.locator("#confusion-matrix tbody tr").evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll("td.num")].map((cell) => Number(cell.textContent))));
   const waitLive = () => browser.page.waitForSelector('body[data-live="open"]', { timeout: 10_000 });
 
   it("GET /api/sweeps/:id/metrics gives every run's epoch rows in one response", async () => {
@@ -167,7 +171,7 @@ describe("dashboard in headless Chromium", { timeout: 120_000 }, () => {
     assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, "no reload");
   });
 
-  it("run page: config, curves with bands, sample grid slider and status log", async () => {
+  it("run page: config, curves with bands, sample grid slider, confusion matrix and status log", async () => {
     const { page } = browser;
     await openView(page, env.url, `/runs/${runs[0].id}`, "run");
     assert.equal(await page.getAttribute('[data-chart="run-gLoss"]', "data-curves"), "1");
@@ -185,7 +189,34 @@ describe("dashboard in headless Chromium", { timeout: 120_000 }, () => {
     assert.match(log, /completed/);
     assert.match(await page.locator(".facts").innerText(), /worker\s+worker-a/, "a completed run names the worker that trained it");
     assert.match(await page.locator(".config").innerText(), /batchSize\s+(32|128)/);
+
+    // The confusion matrix: the latest epoch's counts (true class rows), shaded by share of the row,
+    // each class's accuracy; the slider goes back to epoch 1.
+    const metrics: RunMetrics = await (await fetch(`${env.url}/api/runs/${runs[0].id}/metrics`)).json();
+    const latest = metrics.epochs.at(-1)!.confusion!;
+    assert.deepEqual(await shownConfusion(page), latest);
+    const shares = await page.locator("#confusion-matrix tbody tr").first().locator("td.num").evaluateAll((cells) => cells.map((cell) => getComputedStyle(cell).backgroundColor));
+    const rowImages = latest[0].reduce((a, b) => a + b, 0);
+    for (const [column, color] of shares.entries()) {
+      const alpha = /rgba?\([^)]*?,\s*([\d.]+)\)$/.exec(color)?.[1] ?? (latest[0][column] === rowImages ? "1" : "0");
+      assert.ok(Math.abs(Number(alpha) - latest[0][column] / rowImages) < 0.01, `cell (0, ${column}) ${color} for ${latest[0][column]} of ${rowImages}`);
+    }
+    assert.deepEqual(await page.locator("#confusion-matrix td.class-accuracy").allInnerTexts(), classAccuracies(latest).map((accuracy) => `${(accuracy! * 100).toFixed(1)} %`));
+    assert.match(await page.locator(".confusion figcaption").innerText(), new RegExp(`after epoch 6: ${SYNTHETIC_CLASS_IMAGES * 10} held-out images`));
+    await page.locator("#confusion-epoch").fill("0");
+    assert.deepEqual(await shownConfusion(page), metrics.epochs[0].confusion);
     shots.push(await screenshot(page, "run"));
+
+    // A new epoch of a training run arrives live: its matrix is shown without reload.
+    const running = runs[6];
+    await openView(page, env.url, `/runs/${running.id}`, "run");
+    await waitLive();
+    const rows = [1, 2, 3, 4].map((epoch) => syntheticEpoch(running, epoch));
+    await recordEpoch(env.db, running.id, rows[3], null, summarizeRun(rows));
+    const { testAccuracy, dAccMean, gLossMean, dLossMean } = rows[3];
+    await publishEvent(env.api.ctx.publisher, { type: "run-epoch", runId: running.id, sweepId, epoch: 4, testAccuracy, dAccMean, gLossMean, dLossMean });
+    await page.waitForFunction(() => document.querySelector(".confusion figcaption")?.textContent?.startsWith("after epoch 4:"), null, { timeout: 10_000 });
+    assert.deepEqual(await shownConfusion(page), rows[3].confusion);
   });
 
   it("workers view: live progress and a dead worker appear without reload", async () => {

@@ -148,7 +148,7 @@ function noise(...keys: number[]): number {
  * A plausible epoch of SGAN training for a run: accuracy rises towards a plateau that is lower and
  * noisier for large learning rates and small batches, as in the study the sweeps run.
  */
-export function syntheticEpoch(run: Pick<Run, "lr" | "batchSize" | "index">, epoch: number): EpochMetricInput {
+export function syntheticEpoch(run: Pick<Run, "lr" | "batchSize" | "index">, epoch: number): EpochMetricInput & { confusion: number[][] } {
   const instability = Math.min(1, Math.max(0, (Math.log10(run.lr) + 3.9) * 0.9 + 16 / run.batchSize));
   const plateau = 0.95 - 0.25 * instability;
   const jitter = 0.08 * instability * noise(run.index, epoch);
@@ -174,9 +174,31 @@ export function syntheticEpoch(run: Pick<Run, "lr" | "batchSize" | "index">, epo
     dAccMax: Math.min(1, dAccMean + spread),
     testAccuracy,
     testClassLoss: 2.3 * (1 - testAccuracy),
+    confusion: syntheticConfusion(run.index, epoch, testAccuracy),
     samplesPerSec: 400 + 4 * run.batchSize,
     wallSeconds: 2000 / (400 + 4 * run.batchSize),
   };
+}
+
+/** Held-out images per class of syntheticConfusion's matrices. */
+export const SYNTHETIC_CLASS_IMAGES = 100;
+
+/**
+ * A 10-class confusion matrix of SYNTHETIC_CLASS_IMAGES images per class whose classes are right about
+ * `accuracy` of the time, some more and some less, each class's misses split between two neighbours.
+ */
+function syntheticConfusion(runIndex: number, epoch: number, accuracy: number): number[][] {
+  const classes = 10;
+  return Array.from({ length: classes }, (_, trueClass) => {
+    const rate = Math.min(1, Math.max(0, accuracy + 0.1 * noise(runIndex, epoch, 10 + trueClass)));
+    const right = Math.round(rate * SYNTHETIC_CLASS_IMAGES);
+    const misses = SYNTHETIC_CLASS_IMAGES - right;
+    const row = new Array<number>(classes).fill(0);
+    row[trueClass] = right;
+    row[(trueClass + 1) % classes] += Math.ceil(misses / 2);
+    row[(trueClass + 3) % classes] += Math.floor(misses / 2);
+    return row;
+  });
 }
 
 /** A 4-image sample grid, 8 px each: a small valid PNG like the ones workers store. */

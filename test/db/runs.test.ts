@@ -101,11 +101,12 @@ describe("runs", () => {
     const png1 = Buffer.from("first png");
     const png2 = Buffer.from("second png");
     await recordEpoch(t.prisma, id, epochMetrics(1, { testAccuracy: 0.3, dLossMean: 0.9 }), png1, summary(0.3));
-    await recordEpoch(t.prisma, id, epochMetrics(1, { testAccuracy: 0.35, dLossMean: 0.8 }), png2, summary(0.35));
+    await recordEpoch(t.prisma, id, epochMetrics(1, { testAccuracy: 0.35, dLossMean: 0.8, confusion: [[3, 2], [4, 1]] }), png2, summary(0.35));
     const epochs = await getRunEpochs(t.prisma, id);
     assert.equal(epochs.length, 1);
     assert.equal(epochs[0].testAccuracy, 0.35);
     assert.equal(epochs[0].dLossMean, 0.8);
+    assert.deepEqual(epochs[0].confusion, [[3, 2], [4, 1]], "the matrix is replaced with the rest");
     assert.deepEqual(await getSample(t.prisma, id, 1), png2);
     const run = await getRun(t.prisma, id);
     assert.equal(run?.epochsDone, 1);
@@ -150,6 +151,7 @@ describe("runs", () => {
     assert.equal(epoch.gLossMax, Number.POSITIVE_INFINITY);
     assert.equal(epoch.gLossMin, Number.NEGATIVE_INFINITY);
     assert.equal(epoch.dAccMean, 0.51);
+    assert.deepEqual(epoch.confusion, [[1, 4], [4, 1]]);
     assert.equal(await finishRun(t.prisma, id, "diverged", { divergedEpoch: 1 }), true);
     const run = await getRun(t.prisma, id);
     assert.equal(run?.divergedEpoch, 1);

@@ -3,7 +3,8 @@ import { before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../libs/backends/index.ts";
 import { loadDataSplit, type DataSplit } from "../../libs/data/index.ts";
-import { parseTrainingConfig, runTraining, SganTrainer, type EpochMetrics } from "../../libs/sgan/index.ts";
+import { confusionAccuracy, confusionTotal } from "../../libs/results/index.ts";
+import { NUM_CLASSES, parseTrainingConfig, runTraining, SganTrainer, type EpochMetrics } from "../../libs/sgan/index.ts";
 import { decodePng, metricNumbers, poisoned } from "./helpers.ts";
 
 describe("a real training run on 512 MNIST digits (wasm)", () => {
@@ -14,7 +15,7 @@ describe("a real training run on 512 MNIST digits (wasm)", () => {
     data = await loadDataSplit({ imgSize: 28, limit: 512 });
   });
 
-  it("trains 2 epochs: finite metrics, decodable sample grids, a better class head, no tensor leaks", async () => {
+  it("trains 2 epochs: finite metrics, decodable sample grids, a better class head, a confusion matrix per epoch, no tensor leaks", async () => {
     const trainer = SganTrainer.create(parseTrainingConfig({ imgSize: 28, epochs: 2, batchSize: 64, seed: 1 }), data);
     const before = await trainer.evaluate();
     const tensorsAfterEpoch: number[] = [];
@@ -37,6 +38,13 @@ describe("a real training run on 512 MNIST digits (wasm)", () => {
       assert.equal(epochMetrics.batches, 8);
       assert.ok(epochMetrics.gLoss.min <= epochMetrics.gLoss.mean && epochMetrics.gLoss.mean <= epochMetrics.gLoss.max);
       assert.ok(epochMetrics.dAcc.std > 0, "d_acc varies over the epoch's batches");
+      const { confusion } = epochMetrics;
+      assert.equal(confusion.length, NUM_CLASSES);
+      assert.ok(confusion.every((row) => row.length === NUM_CLASSES && row.every((count) => Number.isInteger(count) && count >= 0)));
+      assert.equal(confusionTotal(confusion), data.test.count, "every held-out image counted once");
+      assert.equal(confusionAccuracy(confusion), epochMetrics.testAccuracy, "the diagonal's share is the test accuracy");
+      const perClass = Array.from({ length: NUM_CLASSES }, (_, c) => data.test.labels.filter((label) => label === c).length);
+      assert.deepEqual(confusion.map((row) => row.reduce((a, b) => a + b, 0)), perClass, "row sums are the held-out images of each class");
     }
     assert.deepEqual(metrics.map((m) => m.epoch), [1, 2]);
     assert.ok(after.classLoss < before.classLoss, `class loss ${JSON.stringify(before)} -> ${JSON.stringify(after)}`);

@@ -196,7 +196,7 @@ export function sweepRoutes(ctx: ServiceContext): ApiRoute[] {
       method: "get",
       path: "/api/sweeps/:id/metrics",
       tag: "sweeps",
-      summary: "Every epoch row of every run of the sweep",
+      summary: "Every epoch row of every run of the sweep (without the confusion matrices: GET /api/runs/:id/metrics has them)",
       access: "read",
       cached: true,
       params: { schema: sweepIdParams, example: SWEEP_ID_EXAMPLE },

@@ -1,5 +1,5 @@
-// #/runs/:id: one run's config, curves with their min-max bands, sample grids per epoch, worker,
-// timings and log of status changes. Live while it trains.
+// #/runs/:id: one run's config, curves with their min-max bands, sample grids and confusion matrices
+// per epoch, worker, timings and log of status changes. Live while it trains.
 import { getRun, getRunMetrics, retryRun, sampleUrl } from "../api.ts";
 import { CurveChart } from "../charts.ts";
 import { seriesStyle } from "../colors.ts";
@@ -10,19 +10,20 @@ import { AsyncThrottle, Throttle } from "../scheduler.ts";
 import { MAX_SMOOTHING } from "../smoothing.ts";
 import { LiveConnection } from "../sse.ts";
 import { CURVE_METRICS, minMaxBand, seriesOf } from "../stability.ts";
-import { ApiError, type EpochRow, type RunProgressSnapshot, type RunDetail } from "../../../../libs/results/contract.ts";
+import { ApiError, type RunEpochRow, type RunProgressSnapshot, type RunDetail } from "../../../../libs/results/contract.ts";
+import { confusionPanel } from "./confusion.ts";
+import { EpochChoice } from "./epoch-slider.ts";
 import { progressText, runFraction } from "./run-labels.ts";
 import { isAbort, loadError, markReady, onInput, section, type View } from "./view.ts";
 
 export function runView(root: HTMLElement, runId: string): View {
   const abort = new AbortController();
   let run: RunDetail | null = null;
-  let rows: EpochRow[] = [];
+  let rows: RunEpochRow[] = [];
   let live: LiveConnection | null = null;
   let liveProgress: RunProgressSnapshot | undefined;
   let smoothing = 0;
-  let sampleEpoch: number | null = null;
-  let followLatest = true;
+  const sampleChoice = new EpochChoice();
 
   const head = h("header", { class: "page-head" }, notice("loading", "Loading run…"));
   const facts = h("div", { class: "facts" });
@@ -35,6 +36,7 @@ export function runView(root: HTMLElement, runId: string): View {
     redraw.request();
   });
   const samplesArea = h("div", { class: "samples" });
+  const confusion = confusionPanel();
   const eventsArea = h("div", { class: "events" });
   const progressArea = h("div", { class: "run-progress" });
 
@@ -44,7 +46,8 @@ export function runView(root: HTMLElement, runId: string): View {
     progressArea,
     h("div", { class: "two-col" }, section("Run", "facts-panel", facts), section("Config", "config-panel", configArea)),
     section("Curves", "curves", h("div", { class: "controls" }, h("label", { for: "run-smoothing" }, "Smoothing (EMA) "), smoothingInput, smoothingLabel), h("div", { class: "chart-grid" }, ...charts.map((chart) => chart.element)), h("p", { class: "note" }, "Shaded: the smallest to largest batch value within each epoch. Test accuracy is measured once per epoch.")),
-    h("div", { class: "two-col" }, section("Samples", "samples-panel", samplesArea), section("Status log", "events-panel", eventsArea)),
+    h("div", { class: "two-col" }, section("Samples", "samples-panel", samplesArea), section("Confusion matrix (held-out split)", "confusion-panel", confusion.element)),
+    section("Status log", "events-panel", eventsArea),
   );
 
   function renderCurves(): void {
@@ -139,18 +142,14 @@ export function runView(root: HTMLElement, runId: string): View {
       setChildren(samplesArea, notice("empty", "No sample grids yet: one is saved after each epoch."));
       return;
     }
-    // Follow new epochs while the slider is at the latest one; stay where the reader moved it otherwise.
-    if (sampleEpoch === null || !epochs.includes(sampleEpoch) || followLatest) sampleEpoch = epochs[epochs.length - 1];
+    const sampleEpoch = sampleChoice.current(epochs);
     const image = h("img", { class: "sample", attrs: { alt: `generated samples after epoch ${sampleEpoch}`, src: sampleUrl(run.id, sampleEpoch), width: "256" } });
     const caption = h("figcaption", null, `after epoch ${sampleEpoch} of ${run.params.epochs}`);
-    const slider = h("input", { type: "range", id: "sample-epoch", value: String(epochs.indexOf(sampleEpoch)), attrs: { min: "0", max: String(epochs.length - 1), step: "1" }, aria: { label: "epoch of the sample grid" } });
     const currentRun = run;
-    slider.addEventListener("input", () => {
-      sampleEpoch = epochs[Number(slider.value)];
-      followLatest = Number(slider.value) === epochs.length - 1;
-      image.src = sampleUrl(currentRun.id, sampleEpoch);
-      image.alt = `generated samples after epoch ${sampleEpoch}`;
-      caption.textContent = `after epoch ${sampleEpoch} of ${currentRun.params.epochs}`;
+    const slider = sampleChoice.slider("sample-epoch", "epoch of the sample grid", epochs, (epoch) => {
+      image.src = sampleUrl(currentRun.id, epoch);
+      image.alt = `generated samples after epoch ${epoch}`;
+      caption.textContent = `after epoch ${epoch} of ${currentRun.params.epochs}`;
     });
     setChildren(samplesArea, h("figure", null, image, caption), h("label", { class: "slider" }, "Epoch ", slider));
   }
@@ -175,6 +174,7 @@ export function runView(root: HTMLElement, runId: string): View {
     renderHead();
     renderFacts();
     renderSamples();
+    confusion.update(rows);
     renderEvents();
     renderCurves();
   }

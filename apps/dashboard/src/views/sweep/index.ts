@@ -8,7 +8,7 @@ import { h, link, notice, setChildren } from "../../dom.ts";
 import { routes } from "../../router.ts";
 import { AsyncThrottle, FrameBatcher } from "../../scheduler.ts";
 import { LiveConnection } from "../../sse.ts";
-import { ApiError, parameterFormat, type RunMetrics } from "../../../../../libs/results/contract.ts";
+import { ApiError, parameterFormat, type SweepRunMetrics } from "../../../../../libs/results/contract.ts";
 import { isAbort, loadError, markReady, timed, type View } from "../view.ts";
 import { bestPanel } from "./best.ts";
 import { curvesPanel } from "./curves.ts";
@@ -64,7 +64,7 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
     repeats.request();
   }
 
-  function storeMetrics(metrics: RunMetrics[]): void {
+  function storeMetrics(metrics: SweepRunMetrics[]): void {
     for (const run of metrics) state.epochs.set(run.runId, run.epochs);
   }
 

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "EpochMetric" ADD COLUMN     "confusion" JSONB;
