@@ -10,7 +10,7 @@ export * from "./types.ts";
 export { cancelSweep, createSweepWithRuns, findSweepByIdempotencyKey, getSweep, getSweepRuns, listSweepRuns, listSweeps } from "./sweeps.ts";
 export { countRequeues, finishRun, getRun, listUnfinishedRuns, requeueRun, runOwner, startRun } from "./runs.ts";
 export { getRunEpochs, getSample, listSampleEpochs, recordEpoch } from "./epochs.ts";
-export { loadCheckpoint, saveCheckpoint } from "./checkpoints.ts";
+export { loadBestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoints.ts";
 export { deleteSweep, pauseSweep, raiseTrialBudget, resumeSweep, retryRun, RETRYABLE_RUN_STATUSES, type HeldRuns, type RetriedRun, type Unchanged } from "./lifecycle.ts";
 export { countRunsByStatus } from "./counts.ts";
 export { relabelRun, relabelSweep, type Labels, type Relabel } from "./labels.ts";

@@ -9,7 +9,8 @@ import { SganTrainer, type EpochHooks, type EpochMetrics } from "./trainer.ts";
 /** Where a run's latest checkpoint lives; one store per run. */
 export interface CheckpointStore {
   load(): Promise<Buffer | null>;
-  save(checkpoint: Buffer, epochsDone: number): Promise<void>;
+  /** epochEnd: taken right after epoch epochsDone was recorded (onEpoch), not inside the next one. */
+  save(checkpoint: Buffer, epochsDone: number, epochEnd: boolean): Promise<void>;
 }
 
 /** What the caller wants once an epoch is recorded: train on (nothing), or stop after it ("stop"). */
@@ -44,11 +45,11 @@ export async function runTraining(config: TrainingConfig, data: DataSplit, hooks
         return { status: "diverged", epochsDone: trainer.epochsDone, divergedAt: outcome };
       }
       if (outcome.kind === "stopped") {
-        await hooks.checkpoints?.save(await trainer.checkpoint(), trainer.epochsDone);
+        await hooks.checkpoints?.save(await trainer.checkpoint(), trainer.epochsDone, false);
         return { status: "stopped", epochsDone: trainer.epochsDone };
       }
       const after = hooks.onEpoch ? await hooks.onEpoch(outcome.metrics, await trainer.sampleGrid()) : undefined;
-      await hooks.checkpoints?.save(await trainer.checkpoint(), trainer.epochsDone);
+      await hooks.checkpoints?.save(await trainer.checkpoint(), trainer.epochsDone, true);
       if (after === "stop" && trainer.epochsDone < config.epochs) return { status: "stopped", epochsDone: trainer.epochsDone };
     }
     return { status: "completed", epochsDone: trainer.epochsDone };

@@ -68,11 +68,18 @@ function durable<T>(ctx: RunProcessorContext, log: Logger, what: string, write: 
   return retryDbWrite(what, write, { ...ctx.retry, log });
 }
 
-/** Every write is fenced by ownership: a worker that lost the run writes nothing over the new owner's. */
-function checkpointStore(ctx: RunProcessorContext, log: Logger, runId: string): CheckpointStore {
+/**
+ * Every write is fenced by ownership: a worker that lost the run writes nothing over the new owner's.
+ * The checkpoint at the end of the run's best epoch so far (bestEpoch: the summary just recorded) is
+ * kept as its best too, for exporting that epoch's networks.
+ */
+function checkpointStore(ctx: RunProcessorContext, log: Logger, runId: string, bestEpoch: () => number | null): CheckpointStore {
   return {
     load: () => durable(ctx, log, "load checkpoint", () => loadCheckpoint(ctx.db, runId)),
-    save: (checkpoint, epochsDone) => durable(ctx, log, `checkpoint after epoch ${epochsDone}`, () => saveCheckpoint(ctx.db, runId, epochsDone, checkpoint, ctx.workerId)),
+    save: (checkpoint, epochsDone, epochEnd) => {
+      const best = epochEnd && bestEpoch() === epochsDone;
+      return durable(ctx, log, `checkpoint after epoch ${epochsDone}`, () => saveCheckpoint(ctx.db, runId, epochsDone, checkpoint, ctx.workerId, { best }));
+    },
   };
 }
 
@@ -275,13 +282,14 @@ async function train(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>
       () => undefined, // unreachable database: the fenced writes decide
     );
   };
+  let bestEpoch: number | null = null;
   const data = await ctx.datasets.get(params, stop.controller.signal);
   // Off the heartbeat as soon as training ends, before the run's final status is stored and
   // announced: a heartbeat after that must not list it as this worker's current run.
   return runTraining(params, data, {
     log,
     signal: stop.controller.signal,
-    checkpoints: checkpointStore(ctx, log, runId),
+    checkpoints: checkpointStore(ctx, log, runId, () => bestEpoch),
     onProgress: (batchProgress) => {
       checkOwnership();
       const snapshot = ctx.progress.update(runId, sweepId, params.epochs, params.batchSize, batchProgress);
@@ -294,7 +302,9 @@ async function train(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>
       const row = epochRow(metrics);
       await durable(ctx, log, `epoch ${metrics.epoch}`, async () => {
         const previous = (await getRunEpochs(ctx.db, runId)).filter((epoch) => epoch.epoch < metrics.epoch);
-        await recordEpoch(ctx.db, runId, row, png, summarizeRun([...previous, row]), ctx.workerId);
+        const summary = summarizeRun([...previous, row]);
+        await recordEpoch(ctx.db, runId, row, png, summary, ctx.workerId);
+        bestEpoch = summary.bestEpoch;
       });
       await publishEvent(ctx.publisher, {
         type: "run-epoch",

@@ -1,7 +1,8 @@
 // A trained model out of the product: a real worker trains a tiny run on an IDX dataset, `sweeps
-// model` saves its networks from the checkpoint in PostgreSQL, and `npm run classify` in a fresh
+// model` saves its networks from the checkpoints in PostgreSQL, and `npm run classify` in a fresh
 // process classifies the held-out split (the dataset's t10k files, the run's test split) with the
-// test accuracy of the run's stored last epoch row; a PNG of one digit gets the same class.
+// test accuracy of the run's stored epoch row, for the last epoch and for the best one (the
+// run's accuracy peaks at epoch 3 of 4 with this seed); a PNG of one digit gets the same class.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -23,6 +24,8 @@ import { runSweepsCli, type CliResult } from "../support/sweeps-cli.ts";
 import { waitFor } from "../support/wait-for.ts";
 
 const DATABASE = `sgan_model_export_test_${process.pid}`;
+/** A sweep seed whose run's test accuracy peaks before its last epoch (0.125, 0.21875, 0.53125, 0.4375 on wasm). */
+const SWEEP_SEED = 5;
 
 /** IDX bytes of a set: its [-1, 1] pixels back to 0..255. */
 function idxImages(set: ImageSet): Buffer {
@@ -63,7 +66,7 @@ describe("trained models out", { timeout: 120_000 }, () => {
     dir = await mkdtemp(join(tmpdir(), "model-export-"));
     dataset = join(dir, "datasets", "tiny");
     await mkdir(dataset, { recursive: true });
-    const split = await loadDataSplit({ imgSize: 28, limit: 64 });
+    const split = await loadDataSplit({ imgSize: 28, limit: 128 });
     await writeFile(join(dataset, "train-images-idx3-ubyte"), idxImages(split.train));
     await writeFile(join(dataset, "train-labels-idx1-ubyte"), idxLabels(split.train));
     await writeFile(join(dataset, "t10k-images-idx3-ubyte"), idxImages(split.test));
@@ -77,7 +80,7 @@ describe("trained models out", { timeout: 120_000 }, () => {
     const submitted = await call(api.url, "/api/sweeps", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ name: "model-export", strategy: "grid", fixed: { epochs: 2, dataset: "tiny", imgSize: 28 }, parameters: { batchSize: 32, lr: 1e-3, evalEma: 0.5 } }),
+      body: JSON.stringify({ name: "model-export", strategy: "grid", seed: SWEEP_SEED, fixed: { epochs: 4, dataset: "tiny", imgSize: 28 }, parameters: { batchSize: 32, lr: 1e-2, evalEma: 0.5 } }),
     });
     assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
     const sweepId = submitted.body.sweep.id as string;
@@ -103,8 +106,9 @@ describe("trained models out", { timeout: 120_000 }, () => {
     const saved = await runSweepsCli(["model", runId, "--out", out], { env: { SWEEPS_API_URL: api.url } });
     assert.equal(saved.code, 0, saved.stderr);
     assert.match(saved.stdout, /wrote .*generator .*\nwrote .*discriminator /);
+    assert.match(saved.stdout, /weights\.bin: \d+ bytes\), epoch 4\n/);
     const manifest = JSON.parse(await readFile(join(out, "discriminator", "model.json"), "utf8"));
-    assert.equal(manifest.userDefinedMetadata.epoch, 2);
+    assert.equal(manifest.userDefinedMetadata.epoch, 4);
     assert.equal(manifest.userDefinedMetadata.averaged, true);
 
     const metrics: RunMetrics = (await call(api.url, `/api/runs/${runId}/metrics`)).body;
@@ -128,16 +132,46 @@ describe("trained models out", { timeout: 120_000 }, () => {
     assert.equal(single.stdout, `0 ${lines[0].split(" ")[1]}\n`);
   });
 
-  it("--epoch best: the checkpoint when the best epoch is the last, else a 409 that says why", async () => {
+  it("--epoch best saves the best test-accuracy epoch's networks, which classify with that epoch's accuracy", async () => {
+    const metrics: RunMetrics = (await call(api.url, `/api/runs/${runId}/metrics`)).body;
+    const accuracies = metrics.epochs.map((row) => row.testAccuracy!);
+    const bestEpoch = metrics.epochs[accuracies.indexOf(Math.max(...accuracies))].epoch;
+    console.log(`# test accuracy by epoch: ${accuracies.join(", ")}; best epoch ${bestEpoch} of ${accuracies.length}`);
+    const out = join(dir, "best");
+    const saved = await runSweepsCli(["model", runId, "--out", out, "--epoch", "best"], { env: { SWEEPS_API_URL: api.url } });
+    assert.equal(saved.code, 0, saved.stderr);
+    assert.equal(saved.stdout.match(new RegExp(`\\), epoch ${bestEpoch}\n`, "g"))?.length, 2, saved.stdout);
+    const manifest = JSON.parse(await readFile(join(out, "discriminator", "model.json"), "utf8"));
+    assert.equal(manifest.userDefinedMetadata.epoch, bestEpoch);
+    const classified = await classifyCli(["--model", out, "--labels", join(dataset, "t10k-labels-idx1-ubyte"), join(dataset, "t10k-images-idx3-ubyte")]);
+    assert.equal(classified.code, 0, classified.stderr);
+    const accuracy = /^accuracy (\S+) /.exec(classified.stdout.trimEnd().split("\n").at(-1)!);
+    assert.equal(Number(accuracy?.[1]), accuracies[bestEpoch - 1], `classify ${accuracy?.[1]}, the run's epoch ${bestEpoch} row ${accuracies[bestEpoch - 1]}`);
+
+    // The API says which epoch it served, asked by name or by number; the best is not the last here.
+    const byName = await fetch(`${api.url}/api/runs/${runId}/model/best/discriminator/weights.bin`);
+    const byNumber = await fetch(`${api.url}/api/runs/${runId}/model/${bestEpoch}/discriminator/weights.bin`);
+    const last = await fetch(`${api.url}/api/runs/${runId}/model/last/discriminator/weights.bin`);
+    assert.deepEqual([byName.status, byNumber.status, last.status], [200, 200, 200]);
+    assert.deepEqual([byName.headers.get("model-epoch"), byNumber.headers.get("model-epoch"), last.headers.get("model-epoch")], [String(bestEpoch), String(bestEpoch), "4"]);
+    const [bestWeights, numberedWeights, lastWeights] = await Promise.all([byName, byNumber, last].map(async (response) => Buffer.from(await response.arrayBuffer())));
+    assert.ok(bestWeights.equals(numberedWeights));
+    assert.ok(bestEpoch < 4 && !bestWeights.equals(lastWeights), `best epoch ${bestEpoch}, accuracies ${accuracies.join(", ")}`);
+  });
+
+  it("an epoch neither last nor best, or a malformed one: a 409 naming the epochs kept, a 400 naming the field", async () => {
     const detail = (await call(api.url, `/api/runs/${runId}`)).body;
-    const best = await call(api.url, `/api/runs/${runId}/model/best/discriminator/model.json`);
-    if (detail.summary.bestEpoch === 2) assert.equal(best.status, 200);
-    else {
-      assert.equal(best.status, 409);
-      assert.match(best.body.error, /best epoch is 1, but only its latest checkpoint \(epoch 2\) is kept/);
+    const other = [1, 2, 3].find((epoch) => epoch !== detail.summary.bestEpoch)!;
+    const gone = await call(api.url, `/api/runs/${runId}/model/${other}/discriminator/model.json`);
+    assert.equal(gone.status, 409);
+    assert.equal(gone.body.error, `run ${runId} has no weights of epoch ${other}: the weights kept are those of epoch 4 (last) and ${detail.summary.bestEpoch} (best when checkpointed)`);
+    for (const epoch of ["first", "0", "-1"]) {
+      const bad = await call(api.url, `/api/runs/${runId}/model/${epoch}/discriminator/model.json`);
+      assert.equal(bad.status, 400);
+      assert.match(JSON.stringify(bad.body), /epoch is last, best or an epoch number/);
     }
-    const bad = await call(api.url, `/api/runs/${runId}/model/first/discriminator/model.json`);
-    assert.equal(bad.status, 400);
-    assert.match(JSON.stringify(bad.body), /epoch/);
+    const usage = await runSweepsCli(["model", runId, "--out", join(dir, "x"), "--epoch", "first"], { env: { SWEEPS_API_URL: api.url } });
+    assert.equal(usage.code, 2, usage.stderr);
+    assert.match(usage.stderr, /--epoch is last, best or an epoch number/);
   });
 });

@@ -8,12 +8,14 @@ import {
   getSample,
   listSampleEpochs,
   listUnfinishedRuns,
+  loadBestCheckpoint,
   loadCheckpoint,
   recordEpoch,
   registerWorker,
   requeueRun,
   retryRun,
   RunNotFoundError,
+  RunOwnershipLostError,
   RunStatus,
   saveCheckpoint,
   startRun,
@@ -176,6 +178,27 @@ describe("runs", () => {
     await saveCheckpoint(t.prisma, id, 4, Buffer.from("smaller"));
     assert.deepEqual(await loadCheckpoint(t.prisma, id), Buffer.from("smaller"));
     assert.equal((await t.prisma.checkpoint.findUnique({ where: { runId: id } }))?.epochsDone, 4);
+  });
+
+  it("keeps the best epoch's checkpoint beside the latest, written with it and fenced the same way", async () => {
+    const { runs } = await createSweep(t.prisma, 1);
+    const id = runs[0].id;
+    assert.equal(await loadBestCheckpoint(t.prisma, id), null);
+    await startRun(t.prisma, id, "w1", "wasm", "cpu");
+    await saveCheckpoint(t.prisma, id, 1, Buffer.from("epoch 1"), "w1");
+    assert.equal(await loadBestCheckpoint(t.prisma, id), null, "not marked best: none kept");
+    await saveCheckpoint(t.prisma, id, 2, Buffer.from("epoch 2"), "w1", { best: true });
+    await saveCheckpoint(t.prisma, id, 3, Buffer.from("epoch 3"), "w1");
+    assert.deepEqual(await loadCheckpoint(t.prisma, id), Buffer.from("epoch 3"));
+    assert.deepEqual(await loadBestCheckpoint(t.prisma, id), { epoch: 2, data: Buffer.from("epoch 2") }, "a later, worse epoch keeps the best");
+    await assert.rejects(() => saveCheckpoint(t.prisma, id, 4, Buffer.from("stale epoch 4"), "w2", { best: true }), RunOwnershipLostError);
+    assert.deepEqual(await loadBestCheckpoint(t.prisma, id), { epoch: 2, data: Buffer.from("epoch 2") }, "a worker that lost the run writes no best");
+    // Epoch 3 trained again (its checkpoint was lost with the worker) and best this time: written twice, kept once.
+    await saveCheckpoint(t.prisma, id, 3, Buffer.from("epoch 3 again"), "w1", { best: true });
+    await saveCheckpoint(t.prisma, id, 3, Buffer.from("epoch 3 again"), "w1", { best: true });
+    assert.deepEqual(await loadBestCheckpoint(t.prisma, id), { epoch: 3, data: Buffer.from("epoch 3 again") });
+    assert.deepEqual(await loadCheckpoint(t.prisma, id), Buffer.from("epoch 3 again"));
+    assert.equal(await loadBestCheckpoint(t.prisma, MISSING), null);
   });
 
   it("finishes a run once: a cancelled run stays cancelled", async () => {

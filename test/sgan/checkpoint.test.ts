@@ -121,7 +121,7 @@ describe("checkpoints", () => {
     assert.deepEqual(decodeCheckpoint(old).config, { ...config, epochs: 1 });
     const resumedDirectory = await mkdtemp(join(tmpdir(), "sgan-old-ckpt-"));
     try {
-      await directoryCheckpointStore(resumedDirectory).save(old, 1);
+      await directoryCheckpointStore(resumedDirectory).save(old, 1, true);
       const outcome = await runTraining(config, data, { checkpoints: directoryCheckpointStore(resumedDirectory) });
       assert.deepEqual(outcome, { status: "completed", epochsDone: 2 });
     } finally {

@@ -116,20 +116,21 @@ export function runRoutes(ctx: ServiceContext): ApiRoute[] {
       summary: "A trained network of the run in TensorFlow.js's weights format (docs/models.md)",
       description:
         "model.json (weightsManifest naming weights.bin beside it, the training config in userDefinedMetadata) and weights.bin, " +
-        "from the run's checkpoint: tf.io.loadWeights reads them from this URL; sweeps model saves both networks, npm run classify uses the discriminator.",
+        "from the run's last or best epoch (or epoch N, when it is one of those): tf.io.loadWeights reads them from this URL; " +
+        "sweeps model saves both networks, npm run classify uses the discriminator. The Model-Epoch header names the epoch served.",
       access: "read",
       queryToken: true,
       params: { schema: modelParams, example: { ...RUN_ID_EXAMPLE, epoch: "last", network: "discriminator", file: "model.json" } },
       responses: {
-        200: { description: "model.json (application/json) or weights.bin", contentType: "application/octet-stream" },
+        200: { description: "model.json (application/json) or weights.bin; header Model-Epoch: the epoch the weights were trained for", contentType: "application/octet-stream" },
         400: { description: "epoch, network or file is none of those listed" },
         404: { description: "no such run" },
-        409: { description: "no weights to give: no checkpoint yet, taken inside an epoch, or the best epoch is not the one checkpointed" },
+        409: { description: "no weights to give: no checkpoint yet, taken inside an epoch, or an epoch that is neither the last nor the best (the answer lists those kept)" },
       },
       handler: async (req, res) => {
         const file = await runModelFile(ctx, req.params.id, req.params);
         if (!file) throw notFound(`run ${req.params.id}`);
-        res.type(file.contentType).send(file.body);
+        res.type(file.contentType).set("Model-Epoch", String(file.epoch)).send(file.body);
       },
     },
   ];

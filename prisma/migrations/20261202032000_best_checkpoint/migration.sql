@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Checkpoint" ADD COLUMN     "bestData" BYTEA,
+ADD COLUMN     "bestEpoch" INTEGER;
