@@ -1,6 +1,6 @@
 /**
  * A worker process: `tsx apps/worker/main.ts [--concurrency N] [--backend auto|tensorflow|webgpu|wasm|cpu]
- * [--threads N] [--queue NAME] [--lock-ms N] [--stalled-check-ms N]`, against DATABASE_URL and the queue
+ * [--threads N] [--queue NAME] [--lock-ms N] [--stalled-check-ms N] [--max-stalled-count N]`, against DATABASE_URL and the queue
  * backend: Redis at REDIS_URL, or BullMQ's PostgreSQL backend on DATABASE_URL (SGAN_QUEUE_BACKEND
  * picks; unset: REDIS_URL if set, else a Redis on this machine if one answers, else PostgreSQL). Any
  * number of them, on any machines that reach the same Redis and PostgreSQL. SIGTERM/SIGINT: stop
@@ -28,6 +28,7 @@ const optionsSchema = z
     queue: z.string().min(1).max(100).default(DEFAULT_QUEUE_NAME),
     "lock-ms": z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
     "stalled-check-ms": z.coerce.number().int().min(500).max(3_600_000).default(30_000),
+    "max-stalled-count": z.coerce.number().int().min(1).max(100).default(5),
   })
   .strict();
 
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
       queue: { type: "string" },
       "lock-ms": { type: "string" },
       "stalled-check-ms": { type: "string" },
+      "max-stalled-count": { type: "string" },
     },
     strict: true,
   });
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
     concurrency: options.concurrency,
     lockDurationMs: options["lock-ms"],
     stalledIntervalMs: options["stalled-check-ms"],
+    maxStalledCount: options["max-stalled-count"],
     // The worker has stopped and its run is recorded failed: exit so that a supervisor (npm start,
     // systemd, a container runtime) starts a fresh process with a fresh backend.
     onBackendFailure: () => void database.close().finally(() => process.exit(EXIT_BACKEND_FAILED)),

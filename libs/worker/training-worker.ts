@@ -46,6 +46,11 @@ export interface TrainingWorkerOptions {
   lockDurationMs?: number;
   /** How often this worker looks for jobs whose worker died (BullMQ's stalled check). */
   stalledIntervalMs?: number;
+  /**
+   * Takeovers of a run's job after its worker died before BullMQ fails the job itself (default 5);
+   * such a job is then renewed for the next healthy worker, at most 3 times per run.
+   */
+  maxStalledCount?: number;
   /** Where training data comes from; default a fresh DatasetCache (tests substitute data). */
   datasets?: DatasetCache;
   /** Backoff of database writes while PostgreSQL is unreachable. */
@@ -123,7 +128,7 @@ export class TrainingWorker {
       concurrency,
       lockDuration: this.options.lockDurationMs ?? 60_000,
       stalledInterval: this.options.stalledIntervalMs ?? 30_000,
-      maxStalledCount: 5,
+      maxStalledCount: this.options.maxStalledCount ?? 5,
     });
     this.worker.on("failed", (job, error) => void this.onFailed(job, error, publisher));
     this.worker.on("error", (error) => log.error({ err: error }, "queue worker error"));
