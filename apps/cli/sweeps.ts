@@ -1,7 +1,7 @@
 /**
- * The sweeps CLI: submit sweep configs, list sweeps, watch one live, rank its runs; cancel, pause,
- * resume, extend or delete a sweep; retry a run. A thin client of the API (apps/api) over HTTP;
- * `sweeps --help` lists the commands.
+ * The sweeps CLI: submit sweep configs, list sweeps, show or watch one, rank its runs; tag and note a
+ * sweep or a run; cancel, pause, resume, extend or delete a sweep; retry a run. A thin client of the
+ * API (apps/api) over HTTP; `sweeps --help` lists the commands.
  */
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -15,14 +15,17 @@ import { exportSweep } from "./sweeps/commands/export.ts";
 import { extend } from "./sweeps/commands/extend.ts";
 import { ls } from "./sweeps/commands/ls.ts";
 import { model } from "./sweeps/commands/model.ts";
+import { note } from "./sweeps/commands/note.ts";
 import { pause } from "./sweeps/commands/pause.ts";
 import { resume } from "./sweeps/commands/resume.ts";
 import { retry } from "./sweeps/commands/retry.ts";
+import { show } from "./sweeps/commands/show.ts";
 import { submit } from "./sweeps/commands/submit.ts";
+import { tag } from "./sweeps/commands/tag.ts";
 import { watch } from "./sweeps/commands/watch.ts";
 import { escaped } from "../../libs/terminal-text/index.ts";
 
-const COMMANDS: Record<string, Command> = { submit, ls, watch, best, export: exportSweep, model, cancel, pause, resume, extend, retry, delete: remove };
+const COMMANDS: Record<string, Command> = { submit, ls, show, watch, best, export: exportSweep, model, tag, note, cancel, pause, resume, extend, retry, delete: remove };
 const GLOBAL_OPTIONS = ["api", "token", "help"];
 /** The checkout's docs, as absolute paths: the `sweeps` bin (npm link) runs from any folder. */
 const DOCS = fileURLToPath(new URL("../../", import.meta.url));
@@ -30,7 +33,7 @@ const DOCS = fileURLToPath(new URL("../../", import.meta.url));
 const USAGE = `usage: sweeps <command> [options]
 
 ${Object.entries(COMMANDS)
-  .map(([name, command]) => `  sweeps ${[name, ...command.args, command.synopsis].join(" ").trimEnd()}\n${command.help.replace(/^/gm, "      ")}`)
+  .map(([name, command]) => `  sweeps ${[name, ...command.args, command.rest ?? "", command.synopsis].filter(Boolean).join(" ")}\n${command.help.replace(/^/gm, "      ")}`)
   .join("\n\n")}
 
 options of every command:
@@ -62,11 +65,28 @@ async function main(argv: string[]): Promise<number> {
 
 function parseCommandLine(argv: string[]): { values: OptionValues; positionals: string[] } {
   try {
-    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    return parseArgs({ args: withSignedArgumentsLast(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     // Node's message goes on about positionals that start with '-'; its first sentence is the point.
     throw new UsageError((error as Error).message.split(". ")[0]);
   }
+}
+
+const SHORT_OPTIONS = new Set(Object.values(OPTIONS).flatMap((option) => ("short" in option ? [`-${option.short}`] : [])));
+const SIGNED_ARGUMENT = /^-[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+
+/**
+ * `sweeps tag <id> -draft`: for a command that takes further arguments, a `-word` that is no option of
+ * ours is one of them (a tag to take off). Moved behind `--`, the parser keeps it as an argument.
+ */
+function withSignedArgumentsLast(argv: string[]): string[] {
+  const { tokens } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false, tokens: true });
+  const name = tokens.find((token) => token.kind === "positional")?.value;
+  if (name === undefined || !COMMANDS[name]?.rest) return argv;
+  const end = argv.includes("--") ? argv.indexOf("--") : argv.length;
+  const signed = (arg: string) => SIGNED_ARGUMENT.test(arg) && !SHORT_OPTIONS.has(arg);
+  const head = argv.slice(0, end);
+  return [...head.filter((arg) => !signed(arg)), "--", ...head.filter(signed), ...argv.slice(end + 1)];
 }
 
 function commandFor(name: string, args: string[], values: OptionValues): Command {
@@ -76,7 +96,7 @@ function commandFor(name: string, args: string[], values: OptionValues): Command
   const stray = Object.keys(values).find((option) => !allowed.includes(option));
   if (stray) throw new UsageError(`${name} takes no --${stray}`);
   if (args.length < command.args.length) throw new UsageError(`${name} needs ${command.args.join(" ")}`);
-  if (args.length > command.args.length) throw new UsageError(`${name} takes ${command.args.join(" ") || "no arguments"}, got: ${args.join(" ")}`);
+  if (args.length > command.args.length && command.rest === undefined) throw new UsageError(`${name} takes ${command.args.join(" ") || "no arguments"}, got: ${args.join(" ")}`);
   return command;
 }
 

@@ -29,6 +29,8 @@ export interface ExportTable {
 export interface SweepExportJson {
   sweepId: string;
   name: string;
+  tags: string[];
+  note: string | null;
   rows: (typeof EXPORT_ROWS)[number];
   columns: string[];
   data: Array<Record<string, ExportValue>>;

@@ -22,7 +22,8 @@ export { rankRuns, rankConfigurations, scoreRun, RANKED_RUN_STATUS } from "./ran
 export type { LeftOutReason, RankableRun, RankableConfiguration, RankedRun, RankedConfiguration, Ranking } from "./rank.ts";
 export { RankOptionsError } from "./errors.ts";
 export { bestSoFar } from "./trials.ts";
-export { changedTags, MAX_NOTE_CHARS, MAX_TAG_CHARS, MAX_TAGS, noteSchema, tagSchema, tagsSchema } from "./labels.ts";
+export { changedTags, labelsChangeSchema, MAX_NOTE_CHARS, MAX_TAG_CHARS, MAX_TAGS, noteSchema, tagSchema, tagsSchema } from "./labels.ts";
+export type { LabelsChange } from "./labels.ts";
 export * from "./contract.ts";
 export { EXPORT_FORMATS, EXPORT_ROWS, exportValue, float32Text, toCsv, toExportJson } from "./export-table.ts";
 export type { ColumnKind, ExportColumn, ExportTable, ExportValue, SweepExportJson } from "./export-table.ts";

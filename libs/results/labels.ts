@@ -28,6 +28,26 @@ export const noteSchema = z
   .max(MAX_NOTE_CHARS, `is longer than ${MAX_NOTE_CHARS} characters: shorten it`)
   .refine((note) => !NOTE_CONTROL.test(note), "holds a control character: only line breaks (\\n) and tabs may be in a note");
 
+/** PATCH /api/sweeps/:id and /api/runs/:id: what to change; what is left out stays as it is. */
+export const labelsChangeSchema = z
+  .strictObject({
+    tags: tagsSchema.optional().describe("every tag it is to have, replacing those it has ([] removes them all)"),
+    addTags: tagsSchema.optional().describe("tags added to those it has (one it has already stays once)"),
+    removeTags: tagsSchema.optional().describe("tags taken off (one it does not have is no error)"),
+    note: noteSchema.nullable().optional().describe("the note, replacing the one it has; null or \"\" removes it"),
+  })
+  .superRefine((body, ctx) => {
+    if (Object.keys(body).length === 0) ctx.addIssue({ code: "custom", path: [], message: "changes nothing: send tags, addTags, removeTags or note" });
+    if (body.tags !== undefined && (body.addTags !== undefined || body.removeTags !== undefined)) {
+      ctx.addIssue({ code: "custom", path: ["tags"], message: "replaces every tag: send it without addTags and removeTags, or those without it" });
+    }
+    const both = (body.addTags ?? []).filter((tag) => body.removeTags?.includes(tag));
+    if (both.length > 0) ctx.addIssue({ code: "custom", path: ["removeTags"], message: `${both.join(", ")} is in addTags too: say once whether it goes or stays` });
+  });
+
+/** A PATCH body as clients send it. */
+export type LabelsChange = z.input<typeof labelsChangeSchema>;
+
 /** The tags a sweep's or run's tags become after `add` and `remove` (added ones last, each once). */
 export function changedTags(current: readonly string[], add: readonly string[], remove: readonly string[]): string[] {
   return [...new Set([...current, ...add])].filter((tag) => !remove.includes(tag));

@@ -67,7 +67,7 @@ export async function sweepExport(ctx: Pick<ServiceContext, "db">, sweepId: stri
   const table = rows === "runs" ? runsTable(sweep.name, runs, trialOf, config.objective) : epochsTable(sweep.name, runs, trialOf);
   const fileName = `sweep-${sweep.id}-${rows}.${format}`;
   if (format === "csv") return { fileName, contentType: "text/csv; charset=utf-8; header=present", body: toCsv(table) };
-  const json: SweepExportJson = { sweepId: sweep.id, name: sweep.name, rows, columns: table.columns.map((c) => c.name), data: toExportJson(table) };
+  const json: SweepExportJson = { sweepId: sweep.id, name: sweep.name, tags: sweep.tags, note: sweep.note, rows, columns: table.columns.map((c) => c.name), data: toExportJson(table) };
   return { fileName, contentType: "application/json; charset=utf-8", body: `${JSON.stringify(json, null, 2)}\n` };
 }
 
@@ -96,6 +96,8 @@ function runsTable(sweepName: string, runs: readonly RunWithEpochs[], trialOf: M
     column("objective", "figure"),
     column("trialObjective", "figure"),
     column("error", "text"),
+    column("tags", "text"),
+    column("note", "text"),
   ];
   return {
     columns,
@@ -119,6 +121,9 @@ function runsTable(sweepName: string, runs: readonly RunWithEpochs[], trialOf: M
         objectiveValue,
         trial?.value ?? null,
         row.error,
+        // A tag holds no space, so the list reads back with a split on spaces.
+        row.tags.join(" "),
+        row.note,
       ];
     }),
   };

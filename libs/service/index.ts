@@ -8,7 +8,7 @@ export { extendBodySchema, extendSweep } from "./extend.ts";
 export { StateConflictError } from "./state-conflict.ts";
 export { bestOfSweep } from "./best.ts";
 export { sweepDetail, sweepList, sweepMetrics, sweepPageQuerySchema, sweepRuns, sweepRunsQuerySchema } from "./sweep-reads.ts";
-export { labelsBodySchema, relabelRunRecord, relabelSweepRecord } from "./labels.ts";
+export { relabelRunRecord, relabelSweepRecord } from "./labels.ts";
 export { runDetail, runMetrics, runSample } from "./run-reads.ts";
 export { workerList } from "./workers.ts";
 export { IDEMPOTENCY_HEADER, IdempotencyKeyReusedError, idempotencyKeySchema, parseIdempotencyKey } from "./idempotency.ts";

@@ -2,30 +2,11 @@
 import { z } from "zod";
 import { relabelRun, relabelSweep, type Labels } from "../db/index.ts";
 import { publishEvent } from "../queue/index.ts";
-import { changedTags, MAX_TAGS, noteSchema, tagSchema, tagsSchema, type RunRecord, type SweepRecord } from "../results/index.ts";
+import { changedTags, labelsChangeSchema, MAX_TAGS, tagSchema, type RunRecord, type SweepRecord } from "../results/index.ts";
 import { InvalidInputError, parseInput } from "../validation/index.ts";
 import type { ServiceContext } from "./context.ts";
 import { requireUuid } from "./ids.ts";
 import { toRunRecord, toSweepRecord } from "./wire.ts";
-
-/** PATCH /api/sweeps/:id and /api/runs/:id: what to change; what is left out stays as it is. */
-export const labelsBodySchema = z
-  .strictObject({
-    tags: tagsSchema.optional().describe("every tag it is to have, replacing those it has ([] removes them all)"),
-    addTags: tagsSchema.optional().describe("tags added to those it has (one it has already stays once)"),
-    removeTags: tagsSchema.optional().describe("tags taken off (one it does not have is no error)"),
-    note: noteSchema.nullable().optional().describe("the note, replacing the one it has; null or \"\" removes it"),
-  })
-  .superRefine((body, ctx) => {
-    if (Object.keys(body).length === 0) ctx.addIssue({ code: "custom", path: [], message: "changes nothing: send tags, addTags, removeTags or note" });
-    if (body.tags !== undefined && (body.addTags !== undefined || body.removeTags !== undefined)) {
-      ctx.addIssue({ code: "custom", path: ["tags"], message: "replaces every tag: send it without addTags and removeTags, or those without it" });
-    }
-    const both = (body.addTags ?? []).filter((tag) => body.removeTags?.includes(tag));
-    if (both.length > 0) ctx.addIssue({ code: "custom", path: ["removeTags"], message: `${both.join(", ")} is in addTags too: say once whether it goes or stays` });
-  });
-
-export type LabelsChange = z.output<typeof labelsBodySchema>;
 
 /** A tag filter as a query brings it: `?tag=a&tag=b` (every one must match), each a tag. */
 export const tagQuerySchema = z
@@ -40,7 +21,7 @@ export function queryTags(tag: z.output<typeof tagQuerySchema>): string[] {
 
 /** Changes the sweep's tags and note as `body` says (InvalidInputError naming the field otherwise) and tells open dashboards; null: no such sweep. */
 export async function relabelSweepRecord(ctx: ServiceContext, sweepId: string, body: unknown): Promise<SweepRecord | null> {
-  const change = parseInput(labelsBodySchema, body ?? {}, "request body");
+  const change = parseInput(labelsChangeSchema, body ?? {}, "request body");
   requireUuid(sweepId, "sweep");
   const sweep = await relabelSweep(ctx.db, sweepId, (current) => relabelled(current, change));
   if (!sweep) return null;
@@ -51,7 +32,7 @@ export async function relabelSweepRecord(ctx: ServiceContext, sweepId: string, b
 
 /** Changes the run's tags and note as `body` says and tells open dashboards; null: no such run. */
 export async function relabelRunRecord(ctx: ServiceContext, runId: string, body: unknown): Promise<RunRecord | null> {
-  const change = parseInput(labelsBodySchema, body ?? {}, "request body");
+  const change = parseInput(labelsChangeSchema, body ?? {}, "request body");
   requireUuid(runId, "run");
   const run = await relabelRun(ctx.db, runId, (current) => relabelled(current, change));
   if (!run) return null;
@@ -61,7 +42,7 @@ export async function relabelRunRecord(ctx: ServiceContext, runId: string, body:
 }
 
 /** The labels after `change`; refused at addTags when they would be more than MAX_TAGS. */
-function relabelled(current: Labels, change: LabelsChange): Labels {
+function relabelled(current: Labels, change: z.output<typeof labelsChangeSchema>): Labels {
   const tags = change.tags ?? changedTags(current.tags, change.addTags ?? [], change.removeTags ?? []);
   if (tags.length > MAX_TAGS) {
     const message = `would make ${tags.length} tags, more than the ${MAX_TAGS} one may have: remove some (removeTags) first`;

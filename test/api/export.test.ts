@@ -120,6 +120,19 @@ describe("sweep exports", { timeout: 60_000 }, () => {
     assert.equal(json.data[noisy].testAccuracy, 0.097);
   });
 
+  it("runs carry their tags and note, the JSON the sweep's; a note's line break is written as a visible escape", async () => {
+    const patch = (path: string, body: object) => call(api.url, path, { method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const [first] = detail.runs;
+    assert.equal((await patch(`/api/sweeps/${sweepId}`, { tags: ["exported"], note: "sweep note" })).status, 200);
+    assert.equal((await patch(`/api/runs/${first.id}`, { tags: ["best", "lr:2e-4"], note: "=looks\ngood" })).status, 200);
+    const csv = csvObjects((await get(`/api/sweeps/${sweepId}/export?format=csv&rows=runs`)).body);
+    assert.deepEqual([csv[0].tags, csv[0].note], ["best lr:2e-4", "'=looks\\ngood"], "one line per row, a formula-looking note defused");
+    assert.deepEqual([csv[1].tags, csv[1].note], ["", ""]);
+    const json: SweepExportJson = (await get(`/api/sweeps/${sweepId}/export?format=json&rows=runs`)).body;
+    assert.deepEqual([json.tags, json.note], [["exported"], "sweep note"]);
+    assert.deepEqual([json.data[0].tags, json.data[0].note], ["best lr:2e-4", "=looks\ngood"]);
+  });
+
   it("refuses an unknown format naming the parameter, and answers 404 for no such sweep", async () => {
     const bad = await get(`/api/sweeps/${sweepId}/export?format=xml`);
     assert.equal(bad.status, 400);

@@ -165,7 +165,7 @@ describe("sweeps CLI", { timeout: 120_000 }, () => {
     const { code, stdout } = await sweeps(["ls"], api.url);
     assert.equal(code, 0);
     const [header, newest, older, footer] = stdout.trimEnd().split("\n");
-    assert.match(header, /^ID\s+NAME\s+STATUS\s+COMPLETED\s+OTHER RUNS\s+BEST ACC\s+CREATED$/);
+    assert.match(header, /^ID\s+NAME\s+STATUS\s+COMPLETED\s+OTHER RUNS\s+BEST ACC\s+CREATED\s+TAGS$/);
     assert.match(newest, new RegExp(`^${trainedId}\\s+cli-test\\s+completed\\s+2/2\\s+-\\s+[\\d.]+%\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`));
     // Cancelled before any run trained: none completed, both cancelled.
     assert.match(older, /\scancelled\s+0\/2\s+2 cancelled\s+-\s/);
@@ -323,6 +323,64 @@ describe("sweeps CLI", { timeout: 120_000 }, () => {
     const missing = await sweeps(["best", "00000000-0000-4000-8000-000000000000", "--importance"], api.url);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /not found/);
+  });
+});
+
+describe("sweeps tag, note, show and ls --tag", { timeout: 60_000 }, () => {
+  const database = `sgan_cli_labels_test_${process.pid}`;
+  const url = withDatabase(resolveDatabaseUrl(), database);
+  let api: RunningApi;
+  before(async () => {
+    api = await startApi({ log, port: 0, databaseUrl: url, redisUrl: redisUrl(), queueName: `${queueName}-labels`, reconcileMs: 0 });
+  });
+  after(async () => {
+    await api?.ctx.queue.queue.obliterate({ force: true });
+    await api?.close();
+    await dropDatabase(url, database);
+  });
+
+  test("tag and note label a sweep or a run; ls --tag and show --tag list what has them, escaped; bad tags are the API's 400", async () => {
+    const { sweep, runs } = await storeSweep(api.ctx.db, parseSweepText(`${TWO_RUNS}tags: [exp-1]\n`));
+    await storeSweep(api.ctx.db, parseSweepText(`${TWO_RUNS}tags: [baseline]\n`));
+    const tagged = await sweeps(["tag", sweep.id, "+baseline", "lr:sweep", "-exp-1", "--note", "two rates\nsecond line"], api.url);
+    assert.equal(tagged.code, 0, tagged.stderr);
+    assert.equal(tagged.stdout, `sweep ${sweep.id}\ntags: baseline, lr:sweep\nnote:\n  two rates\n  second line\n`);
+    const run = await sweeps(["tag", runs[1].id, "best"], api.url);
+    assert.equal(run.stdout, `run ${runs[1].id}\ntags: best\nnote: -\n`);
+    const noted = await sweeps(["note", runs[1].id, "evil\u202eright"], api.url);
+    assert.equal(noted.stdout, `run ${runs[1].id}\ntags: best\nnote:\n  evil\\u202eright\n`);
+
+    const listed = await sweeps(["ls", "--tag", "baseline", "--tag", "lr:sweep"], api.url);
+    assert.equal(listed.code, 0, listed.stderr);
+    const [header, row, footer] = listed.stdout.trimEnd().split("\n");
+    assert.match(header, /\sCREATED\s+TAGS$/);
+    assert.match(row, new RegExp(`^${sweep.id}\\s+cli-test\\s.*\\sbaseline, lr:sweep$`));
+    assert.equal(footer, "page 1 of 1, 1 sweep");
+    assert.equal((await sweeps(["ls", "--tag", "nowhere"], api.url)).stdout, "no sweep has every tag of nowhere\n");
+
+    const shown = await sweeps(["show", sweep.id, "--tag", "best"], api.url);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.ok(!hasActedOn(shown.stdout), JSON.stringify(shown.stdout));
+    const lines = shown.stdout.trimEnd().split("\n");
+    assert.deepEqual(lines.slice(0, 7), ["sweep cli-test (active): 0/2 runs final - 2 queued", "tags: baseline, lr:sweep", "note:", "  two rates", "  second line", "", "runs with tag best: 1 of 2 runs"]);
+    assert.match(lines[7], /^#\s+RUN\s+STATUS\s+EPOCHS\s+FINAL ACC\s+TAGS\s+NOTE$/);
+    assert.match(lines[8], new RegExp(`^1\\s+${runs[1].id}\\s+queued\\s+0/1\\s+-\\s+best\\s+evil\\\\u202eright$`));
+    assert.equal(lines.length, 9);
+    const json = JSON.parse((await sweeps(["show", sweep.id, "--json"], api.url)).stdout);
+    assert.deepEqual([json.tags, json.runs.map((entry: { tags: string[] }) => entry.tags)], [["baseline", "lr:sweep"], [[], ["best"]]]);
+
+    const bad = await sweeps(["tag", sweep.id, "+has\u001bescape"], api.url);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^ {2}addTags\.0: is no tag: letters, digits and _ \. : - only/m);
+    assert.ok(!hasActedOn(bad.stderr), JSON.stringify(bad.stderr));
+    const unknown = await sweeps(["note", "00000000-0000-4000-8000-000000000000", "x"], api.url);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /^error: no sweep or run 00000000-0000-4000-8000-000000000000: /);
+    const nothing = await sweeps(["tag", sweep.id], api.url);
+    assert.equal(nothing.code, 2);
+    assert.match(nothing.stderr, /^sweeps: tag needs \+tag, -tag or --note TEXT\n/);
+    const help = await sweeps(["--help"], api.url);
+    assert.match(help.stdout, /^ {2}sweeps tag <id> \[\+tag \.\.\.\] \[-tag \.\.\.\] \[--note TEXT\] \[--json\]$/m);
   });
 });
 

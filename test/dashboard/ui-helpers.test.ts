@@ -10,9 +10,12 @@ import { fieldForPath } from "../../apps/dashboard/src/views/submit-form.ts";
 
 describe("routes", () => {
   it("parses the four views, and anything else as not found", () => {
-    assert.deepEqual(parseRoute(""), { name: "sweeps", page: 1 });
-    assert.deepEqual(parseRoute("#/sweeps?page=3"), { name: "sweeps", page: 3 });
-    assert.deepEqual(parseRoute("#/sweeps?page=-1"), { name: "sweeps", page: 1 });
+    assert.deepEqual(parseRoute(""), { name: "sweeps", page: 1, tags: [] });
+    assert.deepEqual(parseRoute("#/sweeps?page=3"), { name: "sweeps", page: 3, tags: [] });
+    assert.deepEqual(parseRoute("#/sweeps?page=-1"), { name: "sweeps", page: 1, tags: [] });
+    assert.deepEqual(parseRoute("#/sweeps?tag=lr%3A1e-3&page=2&tag=baseline"), { name: "sweeps", page: 2, tags: ["lr:1e-3", "baseline"] });
+    assert.equal(routes.sweeps(1, ["lr:1e-3", "baseline"]), "/sweeps?tag=lr%3A1e-3&tag=baseline");
+    assert.equal(routes.sweeps(2), "/sweeps?page=2");
     assert.deepEqual(parseRoute("#/sweeps/abc"), { name: "sweep", id: "abc" });
     assert.deepEqual(parseRoute("#/runs/a%20b"), { name: "run", id: "a b" });
     assert.deepEqual(parseRoute("#/workers"), { name: "workers" });

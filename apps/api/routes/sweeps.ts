@@ -13,7 +13,6 @@ import {
   importanceOfSweep,
   isDryRun,
   parseIdempotencyKey,
-  labelsBodySchema,
   pauseSweepRuns,
   relabelSweepRecord,
   resumeSweepRuns,
@@ -27,7 +26,7 @@ import {
   sweepRunsQuerySchema,
   type ServiceContext,
 } from "../../../libs/service/index.ts";
-import { rankOptionsSchema } from "../../../libs/results/index.ts";
+import { labelsChangeSchema, rankOptionsSchema } from "../../../libs/results/index.ts";
 import { sweepConfigSchema } from "../../../libs/sweep/index.ts";
 import { HttpError, notFound } from "../http-errors.ts";
 import type { ApiRoute, ResponseSpec } from "../route-table.ts";
@@ -82,7 +81,7 @@ export const LABELS_BODY: ApiRoute["body"] = {
   required: true,
   content: {
     "application/json": {
-      schema: labelsBodySchema,
+      schema: labelsChangeSchema,
       component: "LabelsChange",
       examples: {
         add: { summary: "add two tags, take one off, set the note", value: { addTags: ["baseline", "lr:1e-3"], removeTags: ["draft"], note: "the seed recipe, for comparison" } },

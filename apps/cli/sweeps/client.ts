@@ -7,15 +7,22 @@ import {
   type DeleteResponse,
   type DryRunResponse,
   type ExtendResponse,
+  type LabelsChange,
   type ImportanceResponse,
   type PauseResponse,
   type RankOptions,
   type ResumeResponse,
   type RetryResponse,
+  type RunRecord,
   type SubmitResponse,
   type SweepDetail,
   type SweepList,
+  type SweepRecord,
+  type SweepRuns,
 } from "../../../libs/results/index.ts";
+
+/** What a change of labels was made to: the sweep or the run with the id given. */
+export type Relabelled = { kind: "sweep"; record: SweepRecord } | { kind: "run"; record: RunRecord };
 
 /** Query parameters of GET /api/sweeps/:id/best as typed: the API validates them and names what it refuses. */
 export type RankQuery = { [Option in keyof RankOptions]?: string };
@@ -58,12 +65,27 @@ export class SweepsApi {
     return this.request("POST", "/api/sweeps?dryRun=1", { body: configText, headers: { "Content-Type": "application/yaml" } });
   }
 
-  listSweeps(query: { page?: string; pageSize?: string }): Promise<SweepList> {
+  listSweeps(query: { page?: string; pageSize?: string; tag?: string[] }): Promise<SweepList> {
     return this.request("GET", `/api/sweeps${queryString(query)}`);
   }
 
   getSweep(id: string): Promise<SweepDetail> {
     return this.request("GET", `/api/sweeps/${encodeURIComponent(id)}`);
+  }
+
+  /** The sweep's runs with every one of `tag` (all of them without). */
+  sweepRuns(id: string, tag: string[] = []): Promise<SweepRuns> {
+    return this.request("GET", `/api/sweeps/${encodeURIComponent(id)}/runs${queryString({ tag })}`);
+  }
+
+  /** Changes the tags and note of the sweep with this id, else of the run with it (ids are UUIDs: never both). */
+  async relabel(id: string, change: LabelsChange): Promise<Relabelled> {
+    const init = { body: JSON.stringify(change), headers: { "Content-Type": "application/json" } };
+    const sweep = await this.request<SweepRecord>("PATCH", `/api/sweeps/${encodeURIComponent(id)}`, init).catch(unlessNotFound);
+    if (sweep) return { kind: "sweep", record: sweep };
+    const run = await this.request<RunRecord>("PATCH", `/api/runs/${encodeURIComponent(id)}`, init).catch(unlessNotFound);
+    if (run) return { kind: "run", record: run };
+    throw new ApiError(404, `no sweep or run ${id}: use an id as sweeps ls, sweeps show or sweeps watch show it`);
   }
 
   bestOfSweep(id: string, query: RankQuery): Promise<BestResponse> {
@@ -181,9 +203,16 @@ export class SweepsApi {
 
 }
 
-function queryString(query: Record<string, string | undefined>): string {
-  const entries = Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined);
+/** A list is the parameter repeated (`tag=a&tag=b`). */
+function queryString(query: Record<string, string | readonly string[] | undefined>): string {
+  const entries = Object.entries(query).flatMap(([name, value]) => [value ?? []].flat().map((one) => [name, one]));
   return entries.length === 0 ? "" : `?${new URLSearchParams(entries)}`;
+}
+
+/** Null for a 404 answer, so that the caller can try elsewhere; any other error as it is. */
+function unlessNotFound(error: unknown): null {
+  if (error instanceof ApiError && error.status === 404) return null;
+  throw error;
 }
 
 async function readJson(response: Response): Promise<unknown> {

@@ -24,11 +24,14 @@ export const OPTIONS = {
   epochs: { type: "boolean" },
   out: { type: "string" },
   epoch: { type: "string" },
+  tag: { type: "string", multiple: true },
+  note: { type: "string" },
   importance: { type: "boolean" },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;
-export type OptionValues = { [K in OptionName]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
+type OptionValue<Spec> = Spec extends { multiple: true } ? string[] : Spec extends { type: "boolean" } ? boolean : string;
+export type OptionValues = { [K in OptionName]?: OptionValue<(typeof OPTIONS)[K]> };
 
 export interface CommandContext {
   api: SweepsApi;
@@ -41,6 +44,11 @@ export interface CommandContext {
 export interface Command {
   /** `<file>`-style names of the positional arguments, all required. */
   args: readonly string[];
+  /**
+   * Any number of further arguments, as the usage line shows them (`[+tag|-tag ...]`). A `-word` among
+   * them is one of them, not an option.
+   */
+  rest?: string;
   /** Options besides --api, --token and --help. */
   options: readonly OptionName[];
   /** The options as the usage line shows them, after `sweeps <name> <args>`. */

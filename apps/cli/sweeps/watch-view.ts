@@ -168,7 +168,7 @@ function progressLine(run: RunView, bar = false): string {
   ].join("  ");
 }
 
-export function summaryLine(sweep: WatchedSweep): string {
+export function summaryLine(sweep: Pick<WatchedSweep, "name" | "status" | "counts">): string {
   const { final, total } = runTally(sweep.counts);
   const counts = RUN_STATUS_ORDER.filter((status) => sweep.counts[status] > 0).map((status) => `${sweep.counts[status]} ${status}`);
   return `sweep ${sweep.name} (${sweep.status}): ${final}/${plural(total, "run")} final${counts.length > 0 ? ` - ${counts.join(", ")}` : ""}`;

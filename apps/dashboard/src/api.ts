@@ -13,13 +13,16 @@ import {
   type RetryResponse,
   type RunDetail,
   type RunMetrics,
+  type RunRecord,
   type SubmitResponse,
   type SweepDetail,
   type SweepList,
   type SweepMetrics,
+  type SweepRecord,
   type WorkerInfo,
   type WorkerList,
 } from "../../../libs/results/contract.ts";
+import type { LabelsChange } from "../../../libs/results/labels.ts";
 import { apiToken, askForToken, urlWithToken, withToken } from "./auth.ts";
 
 /** The request's signal aborted it (its view went away, or asked again): there is nothing to show. */
@@ -66,14 +69,25 @@ async function exchange<T>(path: string, init: RequestInit): Promise<T> {
   return body as T;
 }
 
-const json = (body: unknown): RequestInit => ({
-  method: "POST",
+const json = (body: unknown, method = "POST"): RequestInit => ({
+  method,
   body: JSON.stringify(body),
   headers: { "Content-Type": "application/json" },
 });
 
-export function listSweeps(page: number, pageSize: number, signal?: AbortSignal): Promise<SweepList> {
-  return request(`/api/sweeps?page=${page}&pageSize=${pageSize}`, { signal });
+/** With `tags`, only the sweeps that have every one of them. */
+export function listSweeps(page: number, pageSize: number, tags: readonly string[], signal?: AbortSignal): Promise<SweepList> {
+  const query = new URLSearchParams([["page", String(page)], ["pageSize", String(pageSize)], ...tags.map((tag) => ["tag", tag])]);
+  return request(`/api/sweeps?${query}`, { signal });
+}
+
+/** Changes the sweep's tags and note; answers them as stored. */
+export function relabelSweep(id: string, change: LabelsChange): Promise<SweepRecord> {
+  return request(`/api/sweeps/${encodeURIComponent(id)}`, json(change, "PATCH"));
+}
+
+export function relabelRun(id: string, change: LabelsChange): Promise<RunRecord> {
+  return request(`/api/runs/${encodeURIComponent(id)}`, json(change, "PATCH"));
 }
 
 /**

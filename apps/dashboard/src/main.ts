@@ -55,7 +55,7 @@ function start(): void {
 function mount(route: Route, root: HTMLElement): View {
   switch (route.name) {
     case "sweeps":
-      return sweepsView(root, route.page);
+      return sweepsView(root, route.page, route.tags);
     case "sweep":
       return sweepView(root, route.id);
     case "run":

@@ -1,7 +1,7 @@
-// Hash routes: #/sweeps, #/sweeps/:id, #/runs/:id, #/workers. Pure parsing, unit-testable.
+// Hash routes: #/sweeps (?page=, ?tag=), #/sweeps/:id, #/runs/:id, #/workers. Pure parsing, unit-testable.
 
 export type Route =
-  | { name: "sweeps"; page: number }
+  | { name: "sweeps"; page: number; tags: string[] }
   | { name: "sweep"; id: string }
   | { name: "run"; id: string }
   | { name: "workers" }
@@ -18,8 +18,9 @@ export function parseRoute(hash: string): Route {
     }
   });
   if (parts.length === 0 || (parts.length === 1 && parts[0] === "sweeps")) {
-    const page = Number(new URLSearchParams(query).get("page") ?? "1");
-    return { name: "sweeps", page: Number.isInteger(page) && page >= 1 ? page : 1 };
+    const params = new URLSearchParams(query);
+    const page = Number(params.get("page") ?? "1");
+    return { name: "sweeps", page: Number.isInteger(page) && page >= 1 ? page : 1, tags: params.getAll("tag").filter((tag) => tag !== "") };
   }
   if (parts.length === 2 && parts[0] === "sweeps") return { name: "sweep", id: parts[1] };
   if (parts.length === 2 && parts[0] === "runs") return { name: "run", id: parts[1] };
@@ -28,7 +29,11 @@ export function parseRoute(hash: string): Route {
 }
 
 export const routes = {
-  sweeps: (page = 1) => (page === 1 ? "/sweeps" : `/sweeps?page=${page}`),
+  /** With `tags`: the sweeps that have every one of them. */
+  sweeps: (page = 1, tags: readonly string[] = []) => {
+    const query = new URLSearchParams([...(page === 1 ? [] : [["page", String(page)]]), ...tags.map((tag) => ["tag", tag])]).toString();
+    return query === "" ? "/sweeps" : `/sweeps?${query}`;
+  },
   sweep: (id: string) => `/sweeps/${encodeURIComponent(id)}`,
   run: (id: string) => `/runs/${encodeURIComponent(id)}`,
   workers: () => "/workers",

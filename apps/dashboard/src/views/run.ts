@@ -1,6 +1,6 @@
-// #/runs/:id: one run's config, curves with their min-max bands, sample grids and confusion matrices
-// per epoch, worker, timings and log of status changes. Live while it trains.
-import { getRun, getRunMetrics, retryRun, sampleUrl } from "../api.ts";
+// #/runs/:id: one run's tags and note (editable), config, curves with their min-max bands, sample
+// grids and confusion matrices per epoch, worker, timings and log of status changes. Live while it trains.
+import { getRun, getRunMetrics, relabelRun, retryRun, sampleUrl } from "../api.ts";
 import { CurveChart } from "../charts.ts";
 import { seriesStyle } from "../colors.ts";
 import { badge, h, link, notice, progressBar, setChildren, setProgress, setText } from "../dom.ts";
@@ -12,6 +12,7 @@ import { LiveConnection } from "../sse.ts";
 import { CURVE_METRICS, minMaxBand, seriesOf } from "../stability.ts";
 import { ApiError, type RunEpochRow, type RunProgressSnapshot, type RunDetail } from "../../../../libs/results/contract.ts";
 import { confusionPanel } from "./confusion.ts";
+import { labelsEditor } from "./labels.ts";
 import { EpochChoice } from "./epoch-slider.ts";
 import { progressText, runFraction } from "./run-labels.ts";
 import { isAbort, loadError, markReady, onInput, section, type View } from "./view.ts";
@@ -39,10 +40,12 @@ export function runView(root: HTMLElement, runId: string): View {
   const confusion = confusionPanel();
   const eventsArea = h("div", { class: "events" });
   const progressArea = h("div", { class: "run-progress" });
+  const labels = labelsEditor("run", (change) => relabelRun(runId, change));
 
   setChildren(
     root,
     head,
+    labels.element,
     progressArea,
     h("div", { class: "two-col" }, section("Run", "facts-panel", facts), section("Config", "config-panel", configArea)),
     section("Curves", "curves", h("div", { class: "controls" }, h("label", { for: "run-smoothing" }, "Smoothing (EMA) "), smoothingInput, smoothingLabel), h("div", { class: "chart-grid" }, ...charts.map((chart) => chart.element)), h("p", { class: "note" }, "Shaded: the smallest to largest batch value within each epoch. Test accuracy is measured once per epoch.")),
@@ -172,6 +175,7 @@ export function runView(root: HTMLElement, runId: string): View {
     if (run.status !== "running") liveProgress = undefined;
     document.title = `Run #${run.index} · ${run.sweep.name} · SGAN sweeps`;
     renderHead();
+    labels.show(run);
     renderFacts();
     renderSamples();
     confusion.update(rows);

@@ -19,6 +19,12 @@ export function loadError(error: unknown, retry: () => void): HTMLElement {
   );
 }
 
+/** What a write's error says: the API's message, or the fields it names when it refused the input. */
+export function failureText(error: unknown): string {
+  if (error instanceof ApiError && error.issues.length > 0) return error.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ");
+  return (error as Error).message;
+}
+
 export { isAbort };
 
 /** Marks the view rendered (tests and the benchmark wait for it) once the browser has painted it. */

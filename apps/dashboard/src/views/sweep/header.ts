@@ -1,10 +1,12 @@
-// The page's head: name, status, strategy, what every run shares, epochs trained and runs by status,
-// the lifecycle buttons the sweep's status allows (pause or resume, add trials, cancel, delete) and Export.
-import { cancelSweep, deleteSweep, extendSweep, pauseSweep, resumeSweep } from "../../api.ts";
+// The page's head: name, status, strategy, its tags and note (editable), what every run shares, epochs
+// trained and runs by status, the lifecycle buttons the sweep's status allows (pause or resume, add trials, cancel, delete) and Export.
+import { cancelSweep, deleteSweep, extendSweep, pauseSweep, relabelSweep, resumeSweep } from "../../api.ts";
 import { badge, h, link, notice, progressBar, setChildren } from "../../dom.ts";
 import { ago, dateTime, integer } from "../../format.ts";
 import { routes } from "../../router.ts";
-import { ApiError, RUN_STATUSES, type SweepDetail } from "../../../../../libs/results/contract.ts";
+import { RUN_STATUSES, type SweepDetail } from "../../../../../libs/results/contract.ts";
+import { labelsEditor } from "../labels.ts";
+import { failureText } from "../view.ts";
 import { exportControl } from "./export.ts";
 import { paramTerms, totalEpochs, type SweepState } from "./state.ts";
 
@@ -69,6 +71,8 @@ const ACTIONS: Action[] = [
 /** onChanged: a lifecycle write was made (or failed): time to refetch the sweep. */
 export function headerPanel(state: SweepState, onChanged: () => void): HeaderPanel {
   const element = h("header", { class: "page-head" }, notice("loading", "Loading sweep…"));
+  // Made once and put back on each render, so that a note being written survives a refresh.
+  const labels = labelsEditor("sweep", (change) => relabelSweep(state.sweepId, change));
 
   async function act(action: Action, button: HTMLButtonElement): Promise<void> {
     const sweep = state.detail;
@@ -78,7 +82,7 @@ export function headerPanel(state: SweepState, onChanged: () => void): HeaderPan
       if ((await action.run(sweep)) === false) return;
       action.done?.();
     } catch (error) {
-      alert(`${action.label} failed: ${failure(error)}`);
+      alert(`${action.label} failed: ${failureText(error)}`);
     } finally {
       button.disabled = false;
     }
@@ -112,6 +116,7 @@ export function headerPanel(state: SweepState, onChanged: () => void): HeaderPan
         h("time", { attrs: { datetime: sweep.createdAt }, title: dateTime(sweep.createdAt) }, ago(sweep.createdAt)),
         ".",
       ),
+      labels.element,
       h("p", { class: "fixed" }, h("strong", null, "Same for every run: "), [...paramTerms(fixed, Object.keys(fixed)), ...constant].join(", ") || "–"),
       h("div", { class: "head-progress" },
         progressBar(total && E ? done / (total * E) : 0, `${done} of ${total * E} epochs trained`),
@@ -120,13 +125,8 @@ export function headerPanel(state: SweepState, onChanged: () => void): HeaderPan
         exportControl(sweep.id),
       ),
     );
+    labels.show(sweep);
   }
 
   return { element, render, showError: (message) => setChildren(element, message) };
-}
-
-/** The API's message, with the field it names when it refused the input. */
-function failure(error: unknown): string {
-  if (error instanceof ApiError && error.issues.length > 0) return error.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ");
-  return (error as Error).message;
 }

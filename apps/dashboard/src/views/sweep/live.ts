@@ -13,6 +13,12 @@ export interface LiveUpdates {
 
 export function applyLiveEvent(state: SweepState, event: LiveEvent, updates: LiveUpdates): void {
   if (!state.detail || event.type === "worker" || event.sweepId !== state.sweepId) return;
+  if (event.type === "labels" && event.runId === null) {
+    state.detail.tags = event.tags;
+    state.detail.note = event.note;
+    updates.sweepChanged();
+    return;
+  }
   const run = state.detail.runs.find((candidate) => candidate.id === event.runId);
   if (!run) return;
   if (event.type === "run-progress") {
@@ -28,6 +34,10 @@ export function applyLiveEvent(state: SweepState, event: LiveEvent, updates: Liv
     updates.epochAdded(run.id);
     updates.rowChanged(run.id);
     updates.sweepChanged();
+  } else if (event.type === "labels") {
+    run.tags = event.tags;
+    run.note = event.note;
+    updates.rowChanged(run.id);
   } else if (event.type === "run-status") {
     run.status = event.status;
     if (event.status !== "running") state.progress.delete(run.id);

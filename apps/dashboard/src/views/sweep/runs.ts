@@ -1,11 +1,12 @@
-// The run table: one row per run with its varying hyperparameters, status, worker, live progress and
-// summary figures; a text and a status filter; a checkbox per run that picks it for the curves.
+// The run table: one row per run with its varying hyperparameters, status, worker, tags, live progress
+// and summary figures; a text and a status filter; a checkbox per run that picks it for the curves.
 import { seriesStyle } from "../../colors.ts";
 import { badge, h, lineSwatch, link, notice, progressBar, setChildren } from "../../dom.ts";
 import { routes } from "../../router.ts";
 import { STABILITY_FIGURES, type StabilityFigure } from "../../stability.ts";
 import { DataTable, type Column } from "../../table.ts";
 import { RUN_STATUSES, type RunRow } from "../../../../../libs/results/contract.ts";
+import { tagChips } from "../labels.ts";
 import { progressText, prunedText, runFraction } from "../run-labels.ts";
 import { onInput, section, select } from "../view.ts";
 import { formatFigure, hyperparameter, totalEpochs, type SweepState } from "./state.ts";
@@ -37,7 +38,7 @@ export function runsPanel(state: SweepState, actions: RunsActions): RunsPanel {
   let table: DataTable<RunRow> | null = null;
   let filterText = "";
   let filterStatus = "";
-  const filterInput = h("input", { type: "search", id: "run-filter", attrs: { placeholder: "filter: status, worker, lr=2.0e-4, configKey…", autocomplete: "off" }, aria: { label: "filter runs" } });
+  const filterInput = h("input", { type: "search", id: "run-filter", attrs: { placeholder: "filter: status, worker, lr=2.0e-4, tag=baseline, configKey…", autocomplete: "off" }, aria: { label: "filter runs" } });
   onInput(filterInput, (value) => {
     filterText = value;
     applyFilter();
@@ -54,7 +55,7 @@ export function runsPanel(state: SweepState, actions: RunsActions): RunsPanel {
     const terms = filterText.toLowerCase().split(/\s+/).filter(Boolean);
     if (terms.length === 0) return true;
     const haystack = [
-      `#${run.index}`, run.id, run.configKey, run.status, run.workerId ?? "", `repeat=${run.repeat}`,
+      `#${run.index}`, run.id, run.configKey, run.status, run.workerId ?? "", `repeat=${run.repeat}`, ...run.tags.map((tag) => `tag=${tag}`),
       ...Object.entries(run.hyperparameters).flatMap(([key, value]) => [`${key}=${state.format.value(key, value)}`, `${key}=${String(value)}`]),
     ].join(" ").toLowerCase();
     return terms.every((term) => haystack.includes(term));
@@ -102,6 +103,7 @@ export function runsPanel(state: SweepState, actions: RunsActions): RunsPanel {
       })),
       { key: "status", label: "status", sort: (run) => run.status, render: statusCell },
       { key: "worker", label: "worker", sort: (run) => run.workerId, render: (run) => (run.workerId ? h("span", { title: `${run.backend ?? ""} ${run.device ?? ""}` }, run.workerId) : "–") },
+      { key: "tags", label: "tags", help: "its tags; its note on hover (edit both on the run's page)", render: (run) => h("span", { title: run.note ?? undefined }, tagChips(run.tags)) },
       {
         key: "progress",
         label: "progress",
