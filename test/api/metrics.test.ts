@@ -6,12 +6,13 @@
 // confusion matrices.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { heartbeatWorker, registerWorker, resolveDatabaseUrl, stopWorker } from "../../libs/db/index.ts";
+import { heartbeatWorker, registerWorker, resolveDatabaseUrl, startRun, stopWorker } from "../../libs/db/index.ts";
 import { withDatabase } from "../../libs/db/url.ts";
 import { loadDataSplit } from "../../libs/data/index.ts";
 import { redisUrl } from "../../libs/queue/index.ts";
 import { classAccuracies, confusionAccuracy, confusionTotal, type RunMetrics, type SweepMetrics } from "../../libs/results/index.ts";
 import { NUM_CLASSES } from "../../libs/sgan/index.ts";
+import { createSweep } from "../db/helpers.ts";
 import { spawnWorker, type WorkerProcess } from "../faults/helpers.ts";
 import { parsePrometheusText, PrometheusTextError, sampleValue, type MetricFamily } from "../support/prometheus-text.ts";
 import { tinySweep } from "../support/tiny-sweep.ts";
@@ -95,8 +96,11 @@ describe("GET /metrics", { timeout: 120_000 }, () => {
   it("a worker's heartbeat throughput is its samples/s while alive, and it leaves no series once stopped", async () => {
     const id = `metrics-probe-${process.pid}`;
     await registerWorker(api.ctx.db, { id, host: "probe-host", pid: process.pid, backend: "wasm", device: "cpu", concurrency: 2, queue: "probe" });
-    const progress = (runId: string, samplesPerSec: number) => ({ runId, sweepId: runId, epoch: 1, epochs: 2, batch: 3, batches: 8, samplesPerSec, etaSeconds: 4 });
-    await heartbeatWorker(api.ctx.db, id, { a: progress("a", 120.5), b: progress("b", 80) });
+    // Progress counts only for runs running on the worker now (a stale heartbeat's finished run does not).
+    const { sweep, runs } = await createSweep(api.ctx.db, 2);
+    for (const run of runs) await startRun(api.ctx.db, run.id, id, "wasm", "cpu");
+    const progress = (runId: string, samplesPerSec: number) => ({ runId, sweepId: sweep.id, epoch: 1, epochs: 2, batch: 3, batches: 8, samplesPerSec, etaSeconds: 4 });
+    await heartbeatWorker(api.ctx.db, id, { [runs[0].id]: progress(runs[0].id, 120.5), [runs[1].id]: progress(runs[1].id, 80) });
     const alive = await scrape();
     assert.equal(value(alive, "sgan_worker_samples_per_second", { worker: id, host: "probe-host", backend: "wasm" }), 200.5, "summed over its runs");
     assert.equal(value(alive, "sgan_workers", { state: "alive" }), 1);
@@ -104,6 +108,7 @@ describe("GET /metrics", { timeout: 120_000 }, () => {
     const stopped = await scrape();
     assert.equal(sampleValue(stopped, "sgan_worker_samples_per_second", { worker: id }), undefined);
     assert.deepEqual([value(stopped, "sgan_workers", { state: "alive" }), value(stopped, "sgan_workers", { state: "stopped" })], [0, 1]);
+    await api.ctx.db.sweep.delete({ where: { id: sweep.id } });
     await api.ctx.db.worker.delete({ where: { id } });
   });
 
