@@ -16,6 +16,7 @@ import { recipeConflicts, type PossibleValues } from "../sgan/recipe.ts";
 import { noteSchema, OBJECTIVE_KEYS, objectiveSchema, tagsSchema } from "../results/index.ts";
 import { budgetIssues, parallelismSchema, tpeOptionsSchema, trialsSchema, withBudgetDefaults } from "./tpe/options.ts";
 import { prunerConfigSchema, prunerEpochIssues, prunerSettingsAdvice } from "./pruners/schema.ts";
+import { pbtIssues, pbtOptionsSchema, withPbtDefaults } from "./pbt/options.ts";
 
 const fixedSchema = trainingConfigSchema
   .pick(Object.fromEntries(PER_SWEEP_FIELDS.map((field) => [field, true])) as Record<PerSweepField, true>)
@@ -33,12 +34,13 @@ export const MAX_RUNS_LIMIT = 1000;
 export const sweepConfigSchema = z
   .strictObject({
     name: z.string().min(1).max(200),
-    strategy: z.enum(["random", "grid", "tpe"]).default("random"),
+    strategy: z.enum(["random", "grid", "tpe", "pbt"]).default("random"),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
     samples: z.number().int().min(1).max(MAX_RUNS_LIMIT).default(10),
     trials: trialsSchema,
     parallelism: parallelismSchema,
     tpe: tpeOptionsSchema.optional(),
+    pbt: pbtOptionsSchema.optional(),
     repeats: z.number().int().min(1).max(20).default(1),
     maxRuns: z.number().int().min(1).max(MAX_RUNS_LIMIT).default(100),
     priority: z.number().int().min(-100).max(100).default(0),
@@ -53,6 +55,7 @@ export const sweepConfigSchema = z
   .superRefine((config, ctx) => {
     for (const issue of budgetIssues(config)) ctx.addIssue({ code: "custom", ...issue });
     for (const issue of prunerEpochIssues(config.pruner, config.fixed.epochs)) ctx.addIssue({ code: "custom", ...issue });
+    for (const issue of pbtIssues(config)) ctx.addIssue({ code: "custom", ...issue });
     for (const { path, message } of recipeConflicts(possibleValues(config), (field) => (isSweepable(field) ? `parameters.${field}` : `fixed.${field}`))) {
       ctx.addIssue({ code: "custom", path: path.split("."), message });
     }
@@ -66,7 +69,7 @@ export const sweepConfigSchema = z
       });
     }
   })
-  .overwrite(withBudgetDefaults);
+  .overwrite((config) => withPbtDefaults(withBudgetDefaults(config)));
 
 const TRAINING_DEFAULTS = trainingConfigSchema.parse({}) as Record<string, unknown>;
 
@@ -111,6 +114,7 @@ function placeKey(objectPath: PropertyKey[], key: string): string {
     : where === "parameters" ? SWEEPABLE_FIELDS
     : where === "objective" ? OBJECTIVE_KEYS
     : where === "tpe" ? Object.keys(tpeOptionsSchema.shape)
+    : where === "pbt" ? Object.keys(pbtOptionsSchema.shape)
     : [...DISTRIBUTION_KINDS, "step (with int)", "points (with uniform, loguniform)"];
   return `unknown key; allowed here: ${allowed.join(", ")}`;
 }

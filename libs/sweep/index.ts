@@ -26,3 +26,5 @@ export { createPruner, NO_PRUNER, MedianPruner, SuccessiveHalvingPruner, Hyperba
 export { prunerConfigSchema, PRUNER_KINDS, STUCK_METRICS, configurationTrials, configurationStudy } from "./pruners/index.ts";
 export type { Pruner, PrunerTrial, RunTrial, StudyHistory, StudyDirection, TrialState, CurvePoint, EpochStats, PruneDecision } from "./pruners/index.ts";
 export type { PrunerConfig, PrunerConfigInput, PrunerKind, StuckMetric } from "./pruners/index.ts";
+export { FROZEN_MID_RUN, PERTURBABLE_FIELDS, MAX_POPULATION, pbtOptionsSchema, pbtOptionsOf, defaultPerturbed } from "./pbt/index.ts";
+export type { PbtOptions } from "./pbt/index.ts";

@@ -9,6 +9,7 @@ import { GridSampler } from "./grid-sampler.ts";
 import { RandomSampler } from "./random-sampler.ts";
 import { askTrials, searchSpace, type Assignment, type Sampler } from "./sampler.ts";
 import { adaptiveBudget } from "./tpe/options.ts";
+import { pbtOptionsOf } from "./pbt/options.ts";
 import { TpeSampler } from "./tpe/tpe-sampler.ts";
 
 export interface PlannedRun {
@@ -23,11 +24,11 @@ export interface PlannedRun {
 /** How big a sweep is, and why: what the config asked for against what its space holds. */
 export interface PlanSize {
   strategy: SweepConfig["strategy"];
-  /** Configurations (trials) the sweep will train: grid, the whole space; random, samples; tpe, trials; never more than the space holds. */
+  /** Configurations (trials) the sweep will train: grid, the whole space; random, samples; tpe, trials; pbt, its first population; never more than the space holds. */
   configurations: number;
   repeats: number;
   runs: number;
-  /** What the config asked for: samples (random), trials (tpe), the grid's combinations (grid). */
+  /** What the config asked for: samples (random), trials (tpe), pbt.population (pbt), the grid's combinations (grid). */
   requested: number;
   /** Configurations in the search space; null when a continuous range makes it unbounded. */
   spaceSize: number | null;
@@ -40,6 +41,7 @@ export function samplerFor(config: SweepConfig): Sampler {
     case "grid":
       return new GridSampler();
     case "random":
+    case "pbt":
       return new RandomSampler(config.seed);
     case "tpe":
       return new TpeSampler(config.seed, adaptiveBudget(config).tpe);
@@ -50,7 +52,7 @@ export function samplerFor(config: SweepConfig): Sampler {
 export function planSize(config: SweepConfig): PlanSize {
   const size = spaceSize(searchSpace(config.parameters));
   const budget = config.strategy === "tpe" ? adaptiveBudget(config) : null;
-  const requested = config.strategy === "grid" ? size : (budget?.trials ?? config.samples);
+  const requested = config.strategy === "grid" ? size : (budget?.trials ?? requestedDraws(config));
   const configurations = Math.min(requested, size);
   return {
     strategy: config.strategy,
@@ -63,11 +65,16 @@ export function planSize(config: SweepConfig): PlanSize {
   };
 }
 
+/** Random draws asked for: samples, or the first population of a pbt sweep (which its decisions then change as they train). */
+function requestedDraws(config: SweepConfig): number {
+  return config.strategy === "pbt" ? pbtOptionsOf(config).population : config.samples;
+}
+
 /** "6 configurations x 2 repeats = 12 runs", and when the space cut the count, by how much and why. */
 export function describePlanSize(size: PlanSize): string {
   const unit = size.strategy === "tpe" ? "trials" : "configurations";
   const counts = `${size.configurations} ${unit} x ${size.repeats} repeats = ${size.runs} runs`;
-  const asked = size.strategy === "tpe" ? "trials" : "samples";
+  const asked = size.strategy === "tpe" ? "trials" : size.strategy === "pbt" ? "population" : "samples";
   const cut = size.configurations < size.requested ? ` (${asked} ${size.requested}, but the space has only ${size.spaceSize} configurations)` : "";
   const waves =
     size.strategy === "tpe" ? `; ${size.firstWave} planned now, the rest asked as trials finish, ${size.firstWave} in flight at a time` : "";
@@ -79,7 +86,8 @@ const NOTHING_TOLD = { trials: [], direction: "maximize" } as const;
 
 /**
  * The runs planned at submit, the same for the same config: every configuration of a static strategy
- * (grid, random), and the first wave of an adaptive one (tpe: `parallelism` trials, start-up draws).
+ * (grid, random), the first wave of an adaptive one (tpe: `parallelism` trials, start-up draws), and
+ * pbt's whole population (random draws, as random's first ones for the seed).
  * Refused when the sweep's whole budget, configurations x repeats, exceeds maxRuns.
  */
 export function planSweep(config: SweepConfig): PlannedRun[] {
@@ -90,7 +98,7 @@ export function planSweep(config: SweepConfig): PlannedRun[] {
 }
 
 function tooManyRuns(config: SweepConfig, size: PlanSize): SweepConfigError {
-  const shrink = { grid: "narrow the grid (fewer choices, points or int values)", random: "lower samples", tpe: "lower trials" }[config.strategy];
+  const shrink = { grid: "narrow the grid (fewer choices, points or int values)", random: "lower samples", tpe: "lower trials", pbt: "lower pbt.population" }[config.strategy];
   const unit = config.strategy === "tpe" ? "trials" : "configurations";
   return new SweepConfigError([
     {
