@@ -57,3 +57,17 @@ export async function loadBestCheckpoint(db: PrismaClient, runId: string): Promi
     SELECT "bestEpoch" AS epoch, encode("bestData", 'base64') AS data FROM "Checkpoint" WHERE "runId" = ${runId}::uuid AND "bestData" IS NOT NULL`;
   return rows.length > 0 ? { epoch: rows[0].epoch, data: Buffer.from(rows[0].data, "base64") } : null;
 }
+
+/**
+ * Puts run `fromRunId`'s latest checkpoint in place of run `toRunId`'s (population-based training's
+ * exploit), inside the caller's transaction. The target keeps its own best checkpoint: that epoch was
+ * its own. False when the source has no checkpoint.
+ */
+export async function copyCheckpoint(tx: Prisma.TransactionClient, fromRunId: string, toRunId: string): Promise<boolean> {
+  const copied = await tx.$executeRaw`
+    INSERT INTO "Checkpoint" ("runId", "epochsDone", data, "updatedAt")
+    SELECT ${toRunId}::uuid, "epochsDone", data, now() FROM "Checkpoint" WHERE "runId" = ${fromRunId}::uuid
+    ON CONFLICT ("runId") DO UPDATE
+    SET "epochsDone" = EXCLUDED."epochsDone", data = EXCLUDED.data, "updatedAt" = EXCLUDED."updatedAt"`;
+  return copied > 0;
+}
