@@ -10,3 +10,5 @@ export type { PruningSettings } from "./judge.ts";
 export { nextTrials, parallelismOf } from "./next-trials.ts";
 export { studyConfig } from "./stored-config.ts";
 export { importanceSettings, studyImportance } from "./importance.ts";
+export { pbtMembers, pbtStep } from "./pbt.ts";
+export type { PbtRunStep } from "./pbt.ts";
