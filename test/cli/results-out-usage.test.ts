@@ -14,9 +14,9 @@ function context(options: CommandContext["options"]): CommandContext {
 }
 
 describe("results-out command lines", () => {
-  it("model needs --out and takes --epoch last or best", async () => {
+  it("model needs --out and takes --epoch last, best or an epoch number", async () => {
     await assert.rejects(model.run(context({})), (error) => error instanceof UsageError && /model needs --out DIR/.test(error.message));
-    await assert.rejects(model.run(context({ out: "x", epoch: "first" })), (error) => error instanceof UsageError && /--epoch is last or best, got 'first'/.test(error.message));
+    await assert.rejects(model.run(context({ out: "x", epoch: "first" })), (error) => error instanceof UsageError && /--epoch is last, best or an epoch number \(1, 2, \.\.\.\), got 'first'/.test(error.message));
   });
 
   it("export takes --format csv or json", async () => {
