@@ -10,9 +10,12 @@
  *   Conv2DBackpropInput registered.
  * - Nothing is required at exit: the wasm pthread workers are unref'd.
  *   `shutdownBackend()` is there for an orderly teardown and is final.
+ * - Without a GPU, `routeWebgpu` points the webgpu backend at SwiftShader (Chromium's Vulkan
+ *   software driver) for tests and benchmarks; "auto" never picks a software adapter.
  * - Logs go through the "backends" logger (LOG_LEVEL=debug shows each skipped backend).
  */
 export { BackendUnavailableError, type BackendChoice, type BackendInfo, type BackendName, type InitOptions } from "./types.ts";
 export { initBackend } from "./init.ts";
 export { shutdownBackend } from "./shutdown.ts";
+export { routeWebgpu, type WebgpuRoute } from "./swiftshader.ts";
 export { FUSED_KERNELS } from "./native/index.ts";

@@ -3,6 +3,7 @@ import { BackendUnavailableError, type BackendInfo } from "./types.ts";
 import { pathToFileURL } from "node:url";
 import { describeError } from "./errors.ts";
 import { assertAdapterAvailable, resolveDawnModule } from "./webgpu-probe.ts";
+import { registerWebgpuTrainingKernels } from "./kernels/register-kernels.ts";
 
 /** The slice of the WebGPU API used here (kept local: `webgpu` is an optional dependency). */
 interface AdapterInfoLike {
@@ -77,17 +78,19 @@ function probeAdapter(): Promise<Probe> {
  * which is what "auto" wants: they are slower than wasm.
  */
 export async function initWebgpu(options: { allowSoftware?: boolean } = {}): Promise<BackendInfo> {
-  if (active !== undefined) {
-    if (tf.getBackend() !== "webgpu") await tf.setBackend("webgpu");
-    await tf.ready();
-    return active;
-  }
+  // Checked before the early return too: an explicit "webgpu" that took a software adapter must not
+  // make a later "auto" in the same process take it as well.
   const { dawn, gpu, label, software } = await probeAdapter();
   if (software && options.allowSoftware === false) {
     throw new BackendUnavailableError(
       "webgpu",
       `webgpu backend skipped: the only adapter is a software renderer (${label}), slower than wasm; choose "webgpu" explicitly to use it anyway`,
     );
+  }
+  if (active !== undefined) {
+    if (tf.getBackend() !== "webgpu") await tf.setBackend("webgpu");
+    await tf.ready();
+    return active;
   }
 
   // tfjs-backend-webgpu registers itself only if navigator.gpu exists when the
@@ -108,6 +111,7 @@ export async function initWebgpu(options: { allowSoftware?: boolean } = {}): Pro
       cause: err,
     });
   }
+  registerWebgpuTrainingKernels();
   if (!(await tf.setBackend("webgpu"))) {
     throw new BackendUnavailableError("webgpu", `webgpu backend failed to initialise on ${label} (see the tfjs warning above)`);
   }

@@ -5,12 +5,13 @@
  * Options: --backend wasm|webgpu|cpu (default wasm), --batch N (64), --img 28|32, --steps N (3),
  * --threads N (all cores), --architecture seed|improved-gan, --class-head seed|fixedFakeLogit,
  * --labeled all|N (a limited label set adds the labeled batch's discriminator pass).
- * SGAN_NATIVE_KERNELS=off profiles the wasm backend's own kernels.
+ * SGAN_NATIVE_KERNELS=off profiles the wasm backend's own kernels. --backend webgpu takes the GPU
+ * Dawn finds, or SwiftShader where there is none (docs/performance.md: "WebGPU without a GPU").
  */
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend, shutdownBackend, type BackendChoice } from "../../libs/backends/index.ts";
+import { initBackend, routeWebgpu, shutdownBackend, type BackendChoice } from "../../libs/backends/index.ts";
 import { createRng } from "../../libs/random/index.ts";
 import { parseTrainingConfig, SganTrainer } from "../../libs/sgan/index.ts";
 import type { ImageSet } from "../../libs/data/index.ts";
@@ -37,6 +38,11 @@ function syntheticSet(count: number): ImageSet {
   return { images, labels: Int32Array.from({ length: count }, () => rng.int(10)), count, imgSize };
 }
 
+if (values.backend === "webgpu") {
+  // Without a GPU: SwiftShader, Chromium's Vulkan software driver (right kernel counts, CPU timings).
+  const route = await routeWebgpu("system");
+  if (route.adapter === "none") throw new Error(route.reason);
+}
 const backend = await initBackend(values.backend as BackendChoice, { threads: Number(values.threads) });
 const config = parseTrainingConfig({
   imgSize,

@@ -55,3 +55,22 @@ export function registerCpuTrainingKernels(): void {
   registerKernel(conv2DBackpropFilterConfig("cpu"));
   cpuRegistered = true;
 }
+
+/**
+ * The kernels this project registers for webgpu over tfjs-backend-webgpu's own; none yet. Each is
+ * checked against the cpu backend by test/backends/webgpu-swiftshader.test.ts, which fails for one
+ * it has no case for.
+ */
+export const WEBGPU_TRAINING_KERNELS: readonly KernelConfig[] = [];
+
+let webgpuRegistered = false;
+
+/** Registers WEBGPU_TRAINING_KERNELS, replacing stock kernels of the same name. Idempotent. */
+export function registerWebgpuTrainingKernels(): void {
+  if (webgpuRegistered) return;
+  for (const config of WEBGPU_TRAINING_KERNELS) {
+    if (getKernel(config.kernelName, "webgpu") !== undefined) unregisterKernel(config.kernelName, "webgpu");
+    registerKernel(config);
+  }
+  webgpuRegistered = true;
+}

@@ -1,0 +1,170 @@
+// The webgpu backend on SwiftShader (Chromium's Vulkan software driver, see libs/backends/swiftshader.ts):
+// the route a GPU worker takes, checked on machines without a GPU. Tiny shapes and a 2-step training at
+// batch 2: SwiftShader runs every kernel on the CPU, ~11 s per step on 2 cores (docs/performance.md),
+// so the training is most of this file's ~26 s (idle 2-core machine).
+import { before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs-core";
+import { BackendUnavailableError, initBackend, routeWebgpu } from "../../libs/backends/index.ts";
+import { WEBGPU_TRAINING_KERNELS } from "../../libs/backends/kernels/register-kernels.ts";
+import { initWebgpu } from "../../libs/backends/webgpu.ts";
+import { loadDataSplit } from "../../libs/data/index.ts";
+import { parseTrainingConfig } from "../../libs/sgan/index.ts";
+import type { CheckpointContents } from "../../libs/sgan/checkpoint.ts";
+import { checkpointAfter } from "../sgan/helpers.ts";
+import { compare, randomValues, sizeOf } from "./helpers.ts";
+
+const route = await routeWebgpu("swiftshader");
+
+interface InputSpec {
+  shape: number[];
+  /** "positive": |N(0,1)| + 0.1, for kernels defined on positive numbers; "bool": N(0,1) > 0. */
+  draw?: "normal" | "positive" | "bool";
+}
+interface KernelCase {
+  kernel: string;
+  /** What the case stands for in the training step, for the test's name. */
+  label: string;
+  inputs: Record<string, InputSpec>;
+  attrs?: Record<string, unknown>;
+}
+
+const normal = (...shape: number[]): InputSpec => ({ shape });
+const positive = (...shape: number[]): InputSpec => ({ shape, draw: "positive" });
+const bool = (...shape: number[]): InputSpec => ({ shape, draw: "bool" });
+
+const conv = { dataFormat: "NHWC", dilations: [1, 1], pad: 1 };
+
+/**
+ * The kernels an SGAN training step runs (tf.profile of a step lists them), at tiny shapes in the
+ * step's own patterns: numeric padding 1 as the layers use, per-channel reductions of batch norm
+ * and the bias gradients, the nearest-upsampling gradient's 6-d Sum, the dense layers' transposed
+ * products. A kernel registered in WEBGPU_TRAINING_KERNELS needs a case here.
+ */
+const CASES: KernelCase[] = [
+  { kernel: "Conv2D", label: "stride 2", inputs: { x: normal(2, 6, 6, 3), filter: normal(3, 3, 3, 4) }, attrs: { ...conv, strides: [2, 2] } },
+  { kernel: "Conv2D", label: "stride 1", inputs: { x: normal(2, 6, 6, 4), filter: normal(3, 3, 4, 2) }, attrs: { ...conv, strides: [1, 1] } },
+  { kernel: "Conv2DBackpropInput", label: "stride 2", inputs: { dy: normal(2, 3, 3, 4), filter: normal(3, 3, 3, 4) }, attrs: { ...conv, strides: [2, 2], inputShape: [2, 6, 6, 3] } },
+  { kernel: "Conv2DBackpropInput", label: "stride 1", inputs: { dy: normal(2, 6, 6, 2), filter: normal(3, 3, 4, 2) }, attrs: { ...conv, strides: [1, 1], inputShape: [2, 6, 6, 4] } },
+  { kernel: "Conv2DBackpropFilter", label: "stride 2", inputs: { x: normal(2, 6, 6, 3), dy: normal(2, 3, 3, 4) }, attrs: { ...conv, strides: [2, 2], filterShape: [3, 3, 3, 4] } },
+  { kernel: "Conv2DBackpropFilter", label: "stride 1", inputs: { x: normal(2, 6, 6, 4), dy: normal(2, 6, 6, 2) }, attrs: { ...conv, strides: [1, 1], filterShape: [3, 3, 4, 2] } },
+  { kernel: "BatchMatMul", label: "dense forward", inputs: { a: normal(2, 5), b: normal(5, 7) }, attrs: { transposeA: false, transposeB: false } },
+  { kernel: "BatchMatMul", label: "weight gradient", inputs: { a: normal(2, 5), b: normal(2, 7) }, attrs: { transposeA: true, transposeB: false } },
+  { kernel: "BatchMatMul", label: "input gradient", inputs: { a: normal(2, 7), b: normal(5, 7) }, attrs: { transposeA: false, transposeB: true } },
+  { kernel: "Sum", label: "per channel", inputs: { x: normal(2, 4, 4, 3) }, attrs: { axis: [0, 1, 2], keepDims: false } },
+  { kernel: "Sum", label: "upsampling gradient", inputs: { x: normal(2, 3, 2, 3, 2, 4) }, attrs: { axis: [2, 4], keepDims: false } },
+  { kernel: "Sum", label: "per row", inputs: { x: normal(2, 11) }, attrs: { axis: [1], keepDims: true } },
+  { kernel: "Mean", label: "batch-norm statistics", inputs: { x: normal(2, 4, 4, 3) }, attrs: { axis: [0, 1, 2], keepDims: true } },
+  { kernel: "Max", label: "per row", inputs: { x: normal(2, 11) }, attrs: { reductionIndices: [1], keepDims: true } },
+  { kernel: "Multiply", label: "per-channel scale", inputs: { a: normal(2, 4, 4, 3), b: normal(3) } },
+  { kernel: "Add", label: "per-channel shift", inputs: { a: normal(2, 4, 4, 3), b: normal(3) } },
+  { kernel: "Sub", label: "centring", inputs: { a: normal(2, 4, 4, 3), b: normal(1, 1, 1, 3) } },
+  { kernel: "RealDiv", label: "Adam's step", inputs: { a: normal(6, 5), b: positive(6, 5) } },
+  { kernel: "Square", label: "variance", inputs: { x: normal(2, 4, 4, 3) } },
+  { kernel: "Sqrt", label: "Adam's denominator", inputs: { x: positive(6, 5) } },
+  { kernel: "Rsqrt", label: "batch-norm scale", inputs: { x: positive(3) } },
+  { kernel: "LeakyRelu", label: "activation", inputs: { x: normal(2, 4, 4, 3) }, attrs: { alpha: 0.2 } },
+  { kernel: "Tanh", label: "generator output", inputs: { x: normal(2, 6, 6, 1) } },
+  { kernel: "Sigmoid", label: "validity", inputs: { x: normal(2, 1) } },
+  { kernel: "Softplus", label: "log-sigmoid loss", inputs: { x: normal(2, 1) } },
+  { kernel: "Exp", label: "softmax", inputs: { x: normal(2, 11) } },
+  { kernel: "Log", label: "cross-entropy", inputs: { x: positive(2, 1) } },
+  { kernel: "Neg", label: "loss sign", inputs: { x: normal(2, 1) } },
+  { kernel: "Floor", label: "dropout mask", inputs: { x: normal(2, 1, 1, 4) } },
+  { kernel: "Greater", label: "leaky-relu gradient mask", inputs: { a: normal(2, 4, 4, 3), b: normal(2, 4, 4, 3) } },
+  { kernel: "Select", label: "leaky-relu gradient", inputs: { condition: bool(2, 4, 4, 3), t: normal(2, 4, 4, 3), e: normal(2, 4, 4, 3) } },
+];
+
+/** Relative to the largest reference value: float32 on both sides, sums of up to ~100 terms in another order. */
+const KERNEL_TOLERANCE = 1e-5;
+
+function drawInputs(c: KernelCase, seed: number): Record<string, { spec: InputSpec; values: Float32Array }> {
+  return Object.fromEntries(
+    Object.entries(c.inputs).map(([name, spec], i) => {
+      const values = randomValues(sizeOf(spec.shape), seed + i);
+      if (spec.draw === "positive") values.forEach((v, j) => (values[j] = Math.abs(v) + 0.1));
+      if (spec.draw === "bool") values.forEach((v, j) => (values[j] = v > 0 ? 1 : 0));
+      return [name, { spec, values }];
+    }),
+  );
+}
+
+/** Runs one kernel on `backend` (webgpu reads back asynchronously only), checking that it frees every buffer it made. */
+async function runOn(backend: "cpu" | "webgpu", c: KernelCase, inputs: ReturnType<typeof drawInputs>): Promise<{ shape: number[]; values: Float32Array }> {
+  await initBackend(backend);
+  const idsBefore = tf.engine().backend.numDataIds();
+  const tensors = Object.fromEntries(
+    Object.entries(inputs).map(([name, { spec, values }]) => [name, tf.tensor(values, spec.shape, spec.draw === "bool" ? "bool" : "float32")]),
+  );
+  const out = tf.engine().runKernel(c.kernel, tensors as never, (c.attrs ?? {}) as never) as tf.Tensor;
+  const result = { shape: out.shape, values: Float32Array.from(await out.data()) };
+  tf.dispose([out, ...Object.values(tensors)]);
+  assert.equal(tf.engine().backend.numDataIds(), idsBefore, `${c.kernel} on ${backend} leaked buffers`);
+  return result;
+}
+
+describe("the webgpu backend on SwiftShader", { skip: route.adapter === "none" ? route.reason : false }, () => {
+  it("initialises on a software device, which auto (allowSoftware: false) refuses by name", async (t) => {
+    if (route.adapter !== "swiftshader") return t.skip("SwiftShader is not installed here: the checks run on this machine's GPU");
+    const info = await initBackend("webgpu");
+    assert.equal(info.name, "webgpu");
+    assert.match(info.device, /swiftshader.*\(software\)$/i);
+    assert.equal(tf.getBackend(), "webgpu");
+    // After the explicit choice took it, in the same process.
+    await assert.rejects(
+      initWebgpu({ allowSoftware: false }),
+      (err: unknown) => err instanceof BackendUnavailableError && /software renderer \(.*swiftshader/i.test(err.message),
+    );
+    assert.notEqual((await initBackend("auto")).name, "webgpu");
+  });
+
+  it("the cases' kernels exist for webgpu; each one this project registers is in place and has a case", async () => {
+    await initBackend("webgpu");
+    const covered = new Set(CASES.map((c) => c.kernel));
+    for (const name of covered) assert.ok(tf.getKernel(name, "webgpu") !== undefined, `no webgpu kernel ${name}`);
+    for (const config of WEBGPU_TRAINING_KERNELS) {
+      assert.equal(tf.getKernel(config.kernelName, "webgpu")?.kernelFunc, config.kernelFunc, `${config.kernelName} is not the registered webgpu kernel`);
+      assert.ok(covered.has(config.kernelName), `no case checks ${config.kernelName}`);
+    }
+  });
+
+  describe("kernels match the cpu backend on random inputs", () => {
+    CASES.forEach((c, i) => {
+      it(`${c.kernel} (${c.label})`, async () => {
+        const inputs = drawInputs(c, 100 * i);
+        const want = await runOn("cpu", c, inputs);
+        const got = await runOn("webgpu", c, inputs);
+        assert.deepEqual(got.shape, want.shape);
+        const d = compare(got.values, want.values);
+        assert.ok(d.maxRel < KERNEL_TOLERANCE, `max abs ${d.maxAbs}, rel ${d.maxRel}`);
+      });
+    });
+  });
+
+  describe("training", () => {
+    // The seed's architecture: the cheaper step on SwiftShader. Batch 2, the smallest allowed.
+    const config = parseTrainingConfig({ imgSize: 28, batchSize: 2, epochs: 1, seed: 3 });
+    const STEPS = 2;
+    let cpu: CheckpointContents;
+    let webgpu: CheckpointContents;
+
+    before(async () => {
+      const data = await loadDataSplit({ imgSize: 28, limit: 16 });
+      await initBackend("cpu");
+      cpu = await checkpointAfter(data, config, STEPS);
+      await initBackend("webgpu");
+      webgpu = await checkpointAfter(data, config, STEPS);
+    });
+
+    it(`${STEPS} steps on webgpu give the cpu backend's per-batch losses and accuracies`, () => {
+      const [gLoss, dLoss, dAcc] = webgpu.partialEpoch!.perBatch;
+      const [cpuG, cpuD, cpuAcc] = cpu.partialEpoch!.perBatch;
+      assert.equal(gLoss.length, STEPS);
+      // Seen: 1.6e-5 at most (the kernels' float32 sums in another order, through two Adam steps).
+      for (const [got, want] of [[gLoss, cpuG], [dLoss, cpuD]] as const) {
+        got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) <= 1e-3 * Math.abs(want[i]!), `batch ${i + 1}: ${v} vs cpu ${want[i]}`));
+      }
+      assert.deepEqual(dAcc, cpuAcc);
+    });
+  });
+});
