@@ -42,7 +42,7 @@ export class Adam {
     const { b1, b2 } = this.options;
     const stepSize = lr / (1 - b1 ** this.step);
     const secondCorrection = Math.sqrt(1 - b2 ** this.step);
-    // One fused kernel per parameter where the backend has it (wasm with the native kernels), else the formula.
+    // One fused kernel per parameter where the backend has it (wasm with the native kernels, webgpu), else the formula.
     const fused = tf.getKernel(FUSED_KERNELS.adamUpdate, tf.getBackend()) !== undefined;
     const hyper = [b1, 1 - b1, b2, 1 - b2, stepSize, secondCorrection, this.eps];
     tf.tidy(() => {
@@ -51,17 +51,12 @@ export class Adam {
         if (!gradient) throw new Error(`no gradient for ${key}`);
         const m = this.firstMoments.get(key)!;
         const v = this.secondMoments.get(key)!;
-        if (fused) {
-          const [param, firstMoment, secondMoment] = tf.engine().runKernel(FUSED_KERNELS.adamUpdate, { param: variable, gradient, m, v }, { hyper }) as tf.Tensor[];
-          m.assign(firstMoment!);
-          v.assign(secondMoment!);
-          variable.assign(param!);
-          continue;
-        }
-        m.assign(tf.add(tf.mul(m, b1), tf.mul(gradient, 1 - b1)));
-        v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(gradient), 1 - b2)));
-        const denominator = tf.add(tf.div(tf.sqrt(v), secondCorrection), this.eps);
-        variable.assign(tf.sub(variable, tf.mul(tf.div(m, denominator), stepSize)));
+        const [param, firstMoment, secondMoment] = fused
+          ? (tf.engine().runKernel(FUSED_KERNELS.adamUpdate, { param: variable, gradient, m, v }, { hyper }) as [tf.Tensor, tf.Tensor, tf.Tensor])
+          : adamStepFormula(variable, gradient, m, v, hyper);
+        m.assign(firstMoment);
+        v.assign(secondMoment);
+        variable.assign(param);
       }
     });
     tf.dispose(Object.values(gradients));
@@ -82,6 +77,19 @@ export class Adam {
   dispose(): void {
     tf.dispose([...this.firstMoments.values(), ...this.secondMoments.values()]);
   }
+}
+
+/**
+ * One Adam step of one parameter as element-wise kernels, what the fused SganAdamUpdate kernels
+ * compute: hyper is [b1, 1 - b1, b2, 1 - b2, stepSize, secondCorrection, eps]; returns the parameter
+ * and both moments after the step.
+ */
+export function adamStepFormula(param: tf.Tensor, gradient: tf.Tensor, m: tf.Tensor, v: tf.Tensor, hyper: readonly number[]): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  const [b1, oneMinusB1, b2, oneMinusB2, stepSize, secondCorrection, eps] = hyper as [number, number, number, number, number, number, number];
+  const firstMoment = tf.add(tf.mul(m, b1), tf.mul(gradient, oneMinusB1));
+  const secondMoment = tf.add(tf.mul(v, b2), tf.mul(tf.square(gradient), oneMinusB2));
+  const denominator = tf.add(tf.div(tf.sqrt(secondMoment), secondCorrection), eps);
+  return [tf.sub(param, tf.mul(tf.div(firstMoment, denominator), stepSize)), firstMoment, secondMoment];
 }
 
 function requireEntry(entries: Map<string, Float32Array>, key: string): Float32Array {

@@ -32,6 +32,22 @@ const batchSize = Number(values.batch);
 const imgSize = Number(values.img) as 28 | 32;
 const steps = Number(values.steps);
 
+/**
+ * On webgpu, a counter of the compute shaders the backend dispatches from now on: a kernel of this
+ * project may dispatch several (SganAdamUpdate: 3), a reshape none.
+ */
+function countWebgpuDispatches(): (() => number) | undefined {
+  if (tf.getBackend() !== "webgpu") return undefined;
+  const webgpu = tf.backend() as unknown as { runWebGPUProgram: (...args: unknown[]) => unknown };
+  const run = webgpu.runWebGPUProgram.bind(webgpu);
+  let count = 0;
+  webgpu.runWebGPUProgram = (...args) => {
+    count += 1;
+    return run(...args);
+  };
+  return () => count;
+}
+
 function syntheticSet(count: number): ImageSet {
   const rng = createRng(7);
   const images = Float32Array.from({ length: count * imgSize * imgSize }, () => rng.next() * 2 - 1);
@@ -58,12 +74,14 @@ const trainer = SganTrainer.create(config, {
   source: "synthetic",
 });
 await trainer.trainEpoch(); // warm-up: kernel setup, heap growth
+const dispatches = countWebgpuDispatches();
 const started = performance.now();
 const profile = await tf.profile(async () => {
   await trainer.trainEpoch();
   return [];
 });
 const wallMs = (performance.now() - started) / steps;
+const dispatchesPerStep = dispatches === undefined ? undefined : dispatches() / steps;
 trainer.dispose();
 
 // Custom-gradient ops (tf.customGrad, profiled as "forward") wrap kernels that are profiled
@@ -80,8 +98,9 @@ const kernels = [...byKernel].filter(([name]) => isKernel(name)).sort((a, b) => 
 const kernelMs = kernels.reduce((sum, [, k]) => sum + k.ms, 0);
 const kernelCalls = kernels.reduce((sum, [, k]) => sum + k.calls, 0);
 const recipe = `architecture ${config.architecture}, class head ${config.classHead}, labeled ${config.labeled}`;
+const dispatchNote = dispatchesPerStep === undefined ? "" : ` (${dispatchesPerStep.toFixed(0)} compute dispatches)`;
 console.log(`${backend.device}, ${recipe}, batch ${batchSize}, img ${imgSize}: ${wallMs.toFixed(0)} ms per step (profiled), ` +
-  `${kernelMs.toFixed(0)} ms in ${kernelCalls.toFixed(0)} kernel calls, ${(batchSize / (wallMs / 1000)).toFixed(1)} samples/s\n`);
+  `${kernelMs.toFixed(0)} ms in ${kernelCalls.toFixed(0)} kernel calls${dispatchNote}, ${(batchSize / (wallMs / 1000)).toFixed(1)} samples/s\n`);
 console.log("| kernel | calls/step | ms/step | share of kernel time |");
 console.log("|---|---|---|---|");
 for (const [name, { ms, calls }] of kernels) {

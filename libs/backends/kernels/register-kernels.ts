@@ -11,6 +11,7 @@ import {
 import { conv2DBackpropFilterConfig } from "./conv2d-backprop-filter.ts";
 import { conv2DBackpropInputWasmConfig } from "./conv2d-backprop-input.ts";
 import { sameTypeCastConfig, sharedIdentityConfig } from "./shared-identity.ts";
+import { webgpuAdamUpdateConfig } from "./webgpu-adam.ts";
 
 let registered = false;
 
@@ -57,11 +58,11 @@ export function registerCpuTrainingKernels(): void {
 }
 
 /**
- * The kernels this project registers for webgpu over tfjs-backend-webgpu's own; none yet. Each is
- * checked against the cpu backend by test/backends/webgpu-swiftshader.test.ts, which fails for one
- * it has no case for.
+ * The kernels this project registers for webgpu, over tfjs-backend-webgpu's own or of its own name
+ * (Adam's step: 3 dispatches for 13). Each is checked against the cpu backend by
+ * test/backends/webgpu-swiftshader.test.ts, which fails for one it has no case for.
  */
-export const WEBGPU_TRAINING_KERNELS: readonly KernelConfig[] = [];
+export const WEBGPU_TRAINING_KERNELS: readonly KernelConfig[] = [webgpuAdamUpdateConfig];
 
 let webgpuRegistered = false;
 
