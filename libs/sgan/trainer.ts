@@ -101,10 +101,14 @@ export class SganTrainer {
     return new SganTrainer(config, data, true);
   }
 
-  /** A trainer that continues a checkpointed run with its next epoch. */
-  static restore(checkpoint: Buffer, data: DataSplit, epochs?: number): SganTrainer {
+  /**
+   * A trainer that continues a checkpointed run with its next epoch, under `config` when given (the
+   * run's config now: more epochs, or PBT's perturbed values; runTraining checks what may differ),
+   * else the checkpoint's.
+   */
+  static restore(checkpoint: Buffer, data: DataSplit, config?: TrainingConfig): SganTrainer {
     const contents = decodeCheckpoint(checkpoint);
-    const trainer = new SganTrainer({ ...contents.config, epochs: epochs ?? contents.config.epochs }, data, false);
+    const trainer = new SganTrainer(config ?? contents.config, data, false);
     loadStateTensors(contents.tensors, trainer.model, trainer.networks, contents.optimizerSteps);
     trainer.completedEpochs = contents.epochsDone;
     trainer.partial = contents.partialEpoch;

@@ -1,8 +1,9 @@
 import { UnrecoverableError, WaitingError, type Job } from "bullmq";
 import type { BackendInfo } from "../backends/index.ts";
-import { DataError } from "../data/index.ts";
+import { DataError, type DataSplit } from "../data/index.ts";
 import {
   finishRun,
+  getRun,
   getRunEpochs,
   loadCheckpoint,
   recordEpoch,
@@ -15,10 +16,20 @@ import {
 } from "../db/index.ts";
 import type { Logger } from "../log/index.ts";
 import { publishEvent, type Publisher, type RunJobData, type RunJobResult } from "../queue/index.ts";
-import { CheckpointError, ConfigError, runTraining, type AfterEpoch, type CheckpointStore, type EpochMetrics } from "../sgan/index.ts";
+import {
+  CheckpointError,
+  ConfigError,
+  runTraining,
+  type AfterEpoch,
+  type CheckpointStore,
+  type EpochMetrics,
+  type TrainingConfig,
+  type TrainingOutcome,
+} from "../sgan/index.ts";
 import { summarizeRun } from "../results/index.ts";
 import { BackendFailureError, isBackendFailure } from "./backend-failure.ts";
 import type { DatasetCache } from "./dataset-cache.ts";
+import type { PbtJudge } from "./pbt.ts";
 import type { ProgressTracker } from "./progress-tracker.ts";
 import type { PruningJudge } from "./pruning.ts";
 import { retryDbWrite, type RetryOptions } from "./retry.ts";
@@ -51,6 +62,8 @@ export interface RunProcessorContext {
   onBackendFailure?: (failure: BackendFailureError) => void;
   /** The sweep's pruner, asked after every epoch but the last. */
   pruning: PruningJudge;
+  /** A pbt sweep's decisions, made after every epoch at a decision point. */
+  pbt: PbtJudge;
 }
 
 /** Minimum time between two progress reports of one run (job progress, live event). */
@@ -157,7 +170,7 @@ async function endRun(
  * backend fails the run at once, recorded here, and is reported through ctx.onBackendFailure.
  */
 export async function processRunJob(ctx: RunProcessorContext, job: Job<RunJobData>, token: string | undefined, signal?: AbortSignal): Promise<RunJobResult> {
-  const { runId, sweepId, params } = job.data;
+  const { runId, sweepId } = job.data;
   const log = ctx.log.child({ runId, jobAttempt: job.attemptsMade + 1 });
   // Registered before the claim, so that a cancel message sent while the run is being started is not lost.
   const stop: Stop = { controller: new AbortController(), reason: null };
@@ -177,7 +190,8 @@ export async function processRunJob(ctx: RunProcessorContext, job: Job<RunJobDat
     if (atStart === "paused") return await holdRun(ctx, log, job, token, "sweep paused as the run started: held, not trained");
     await publishEvent(ctx.publisher, { type: "run-status", runId, sweepId, status: "running", workerId: ctx.workerId });
     log.info({ attempts: run.attempts, backend: ctx.backend }, "training run");
-    const outcome = await train(ctx, log, job, stop);
+    // The run's config as stored, not the job's: a pbt exploit replaces it, and a retried job still carries the first one.
+    const outcome = await train(ctx, log, job, stop, run.params as TrainingConfig);
     if (outcome.status === "stopped" && stop.reason === "lost") throw new RunOwnershipLostError(runId, ctx.workerId, await runOwner(ctx.db, runId).catch(() => null));
     if (outcome.status === "stopped" && stop.reason === "pruned") {
       log.info({ epochsDone: outcome.epochsDone, reason: stop.prunedReason }, "pruned by the sweep's pruner");
@@ -261,9 +275,32 @@ async function failOnBackend(ctx: RunProcessorContext, log: Logger, job: Job<Run
   return failure;
 }
 
-/** Trains the claimed run to the end, or until stopped; every epoch is recorded, fenced by ownership. */
-async function train(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>, stop: Stop) {
-  const { runId, sweepId, params } = job.data;
+/**
+ * Trains the claimed run to the end, or until stopped; every epoch is recorded, fenced by ownership.
+ * A pbt exploit replaces the run's checkpoint and config after an epoch: the trainer is dropped and
+ * the run trains on from the copied checkpoint with its new config, read back as stored.
+ */
+async function train(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>, stop: Stop, params: TrainingConfig): Promise<Exclude<TrainingOutcome, { status: "replaced" }>> {
+  const { runId } = job.data;
+  const data = await ctx.datasets.get(params, stop.controller.signal);
+  const midRunChanges = await durable(ctx, log, "read sweep strategy", () => ctx.pbt.decides(job.data.sweepId));
+  for (let config = params; ; ) {
+    const outcome = await trainOnce(ctx, log, job, stop, config, data, midRunChanges);
+    if (outcome.status !== "replaced") return outcome;
+    if (stop.controller.signal.aborted) return { status: "stopped", epochsDone: outcome.epochsDone };
+    if (stop.pauseRequested) {
+      stop.reason = "paused";
+      return { status: "stopped", epochsDone: outcome.epochsDone };
+    }
+    const stored = await durable(ctx, log, "read run config", () => getRun(ctx.db, runId));
+    if (stored?.status !== "running" || stored.workerId !== ctx.workerId) throw new RunOwnershipLostError(runId, ctx.workerId, stored);
+    config = stored.params as TrainingConfig;
+    log.info({ epochsDone: stored.epochsDone }, "pbt exploit: training on from the copied checkpoint with the run's new config");
+  }
+}
+
+async function trainOnce(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>, stop: Stop, params: TrainingConfig, data: DataSplit, midRunChanges: boolean) {
+  const { runId, sweepId } = job.data;
   let lastReport = 0;
   let lastOwnershipCheck = Date.now();
   // Between epoch writes (which are fenced themselves), notice early that another worker took the
@@ -283,12 +320,12 @@ async function train(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>
     );
   };
   let bestEpoch: number | null = null;
-  const data = await ctx.datasets.get(params, stop.controller.signal);
   // Off the heartbeat as soon as training ends, before the run's final status is stored and
   // announced: a heartbeat after that must not list it as this worker's current run.
   return runTraining(params, data, {
     log,
     signal: stop.controller.signal,
+    midRunChanges,
     checkpoints: checkpointStore(ctx, log, runId, () => bestEpoch),
     onProgress: (batchProgress) => {
       checkOwnership();
@@ -316,14 +353,17 @@ async function train(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>
         gLossMean: metrics.gLoss.mean,
         dLossMean: metrics.dLoss.mean,
       });
-      return afterEpoch(ctx, log, job, stop, metrics.epoch);
+      return afterEpoch(ctx, log, job, stop, params, metrics.epoch);
     },
   }).finally(() => ctx.progress.remove(runId));
 }
 
-/** After a recorded epoch: the pruner's verdict first (a pruned run stops for good), then a pending pause. */
-async function afterEpoch(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>, stop: Stop, epoch: number): Promise<AfterEpoch> {
-  const { runId, sweepId, params } = job.data;
+/**
+ * After a recorded epoch: the pruner's verdict first (a pruned run stops for good), then a pbt
+ * sweep's decision (an exploit has replaced the run's checkpoint), then a pending pause.
+ */
+async function afterEpoch(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>, stop: Stop, params: TrainingConfig, epoch: number): Promise<AfterEpoch> {
+  const { runId, sweepId } = job.data;
   if (epoch >= params.epochs) return;
   const verdict = await durable(ctx, log, `pruning decision after epoch ${epoch}`, () => ctx.pruning.verdict(sweepId, runId, epoch));
   if (verdict.prune) {
@@ -331,6 +371,9 @@ async function afterEpoch(ctx: RunProcessorContext, log: Logger, job: Job<RunJob
     stop.prunedReason = verdict.reason;
     return "stop";
   }
+  const pbt = await durable(ctx, log, `pbt decision after epoch ${epoch}`, () => ctx.pbt.decide(sweepId, runId, epoch, ctx.workerId));
+  if (pbt) log.info({ epoch, action: pbt.action, reason: pbt.reason }, "pbt decision");
+  if (pbt?.action === "exploit") return "replaced";
   if (stop.pauseRequested) {
     stop.reason = "paused";
     return "stop";

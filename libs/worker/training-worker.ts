@@ -21,9 +21,11 @@ import {
 import { DatasetCache } from "./dataset-cache.ts";
 import { BackendFailureError } from "./backend-failure.ts";
 import { ProgressTracker } from "./progress-tracker.ts";
+import { PbtJudge } from "./pbt.ts";
 import { PruningJudge } from "./pruning.ts";
 import { processRunJob, type RunProcessorContext } from "./run-processor.ts";
 import { retryDbWrite } from "./retry.ts";
+import { SweepConfigs } from "./sweep-configs.ts";
 
 /** Why a run is handed to a fresh job after BullMQ failed its job as stalled too often (counted per run). */
 const FRESH_JOB_REASON = "job failed by the queue without being processed (its workers died or stalled repeatedly); handed to a fresh job";
@@ -105,6 +107,7 @@ export class TrainingWorker {
         log.info({ runId }, "cancel requested: stopping after the current batch");
       }
     });
+    const sweepConfigs = new SweepConfigs(db);
     const context: RunProcessorContext = {
       db,
       publisher,
@@ -116,7 +119,8 @@ export class TrainingWorker {
       log,
       active: this.active,
       onBackendFailure: (failure) => this.onBackendFailure(failure),
-      pruning: new PruningJudge(db),
+      pruning: new PruningJudge(db, sweepConfigs),
+      pbt: new PbtJudge(db, sweepConfigs),
     };
     this.queue = new RunQueue(transport, { name: queueName });
     const processor = (job: Job<RunJobData>, token?: string, signal?: AbortSignal) =>

@@ -13,9 +13,11 @@ import {
   runTraining,
   SganTrainer,
   type EpochMetrics,
+  MID_RUN_CHANGEABLE,
 } from "../../libs/sgan/index.ts";
 import { encodeCheckpoint } from "../../libs/sgan/checkpoint.ts";
 import { RECIPE_FIELDS } from "../../libs/sweep/fields.ts";
+import { PERTURBABLE_FIELDS } from "../../libs/sweep/index.ts";
 import { metricNumbers } from "./helpers.ts";
 
 // Tiny on purpose: these are real trainings.
@@ -110,6 +112,28 @@ describe("checkpoints", () => {
     const reordered = Object.fromEntries(Object.entries({ ...config, epochs: 3 }).reverse()) as typeof config;
     const resumed = await runTraining(reordered, data, { checkpoints: store, onEpoch: (m) => void epochs.push(m.epoch) });
     assert.deepEqual(resumed, { status: "completed", epochsDone: 3 });
+  });
+
+  it("with midRunChanges (pbt) resumes under other values of MID_RUN_CHANGEABLE only, and saves nothing over a checkpoint onEpoch replaced (wasm)", async () => {
+    await initBackend("wasm");
+    assert.deepEqual([...MID_RUN_CHANGEABLE].sort(), [...PERTURBABLE_FIELDS].sort(), "libs/sweep perturbs exactly what a resume may change");
+    const pbtDirectory = await mkdtemp(join(tmpdir(), "sgan-pbt-ckpt-"));
+    try {
+      const store = directoryCheckpointStore(pbtDirectory);
+      await runTraining({ ...config, epochs: 1 }, data, { checkpoints: store });
+      const copied = await store.load();
+      const perturbed = { ...config, lr: 1e-3, b1: 0.8, labelSmoothing: 0.1 };
+      await assert.rejects(runTraining(perturbed, data, { checkpoints: store }), CheckpointError, "off a pbt sweep any change is refused");
+      await assert.rejects(runTraining({ ...perturbed, latentDim: 64 }, data, { checkpoints: store, midRunChanges: true }), CheckpointError);
+      const replaced = await runTraining(perturbed, data, { checkpoints: store, midRunChanges: true, onEpoch: () => "replaced" });
+      assert.deepEqual(replaced, { status: "replaced", epochsDone: 2 });
+      assert.ok((await store.load())?.equals(copied!), "the store's checkpoint is left as onEpoch made it");
+      const resumed = await runTraining(perturbed, data, { checkpoints: store, midRunChanges: true });
+      assert.deepEqual(resumed, { status: "completed", epochsDone: 2 });
+      assert.deepEqual(decodeCheckpoint((await store.load())!).config, perturbed, "trained on under the new values");
+    } finally {
+      await rm(pbtDirectory, { recursive: true, force: true });
+    }
   });
 
   it("resumes a checkpoint written before the recipe fields (none in its header config) with their defaults (wasm)", async () => {
