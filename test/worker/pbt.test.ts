@@ -13,6 +13,7 @@ import { withDatabase } from "../../libs/db/url.ts";
 import { createLogger } from "../../libs/log/index.ts";
 import { redisUrl } from "../../libs/queue/index.ts";
 import { SganTrainer, type TrainingConfig } from "../../libs/sgan/index.ts";
+import { parseSweepConfig, planSweep } from "../../libs/sweep/index.ts";
 import { DatasetCache, TrainingWorker } from "../../libs/worker/index.ts";
 import { PbtJudge } from "../../libs/worker/pbt.ts";
 import { epochRow } from "../../libs/worker/run-processor.ts";
@@ -118,6 +119,8 @@ describe("pbt in the worker", { timeout: 180_000 }, () => {
     assert.notEqual(change.to, DONOR_LR, "explore moved the copied lr");
     assert.deepEqual(held.params, { ...(donor.params as TrainingConfig), lr: change.to });
     assert.deepEqual(exploit.params, held.params);
+    const planned = planSweep(parseSweepConfig(PBT_SWEEP));
+    assert.deepEqual(runs.map((run) => run.configKey), planned.map((run) => run.configKey), "a run's configKey stays its origin, the configuration drawn at submit");
     const events = (await getRun(database.prisma, held.id))!.events.map((event) => event.message ?? "");
     assert.ok(events.some((message) => message.startsWith(`pbt: copied run #${donor.index} as of epoch ${fromEpoch}`)), events.join("\n"));
 
