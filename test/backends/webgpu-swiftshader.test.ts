@@ -11,6 +11,7 @@ import { initWebgpu } from "../../libs/backends/webgpu.ts";
 import { loadDataSplit } from "../../libs/data/index.ts";
 import { parseTrainingConfig } from "../../libs/sgan/index.ts";
 import { adamStepFormula } from "../../libs/sgan/adam.ts";
+import { batchNormTraining } from "../../libs/sgan/layers.ts";
 import type { CheckpointContents } from "../../libs/sgan/checkpoint.ts";
 import { checkpointAfter } from "../sgan/helpers.ts";
 import { compare, randomValues, sizeOf } from "./helpers.ts";
@@ -30,6 +31,8 @@ interface KernelCase {
   attrs?: Record<string, unknown>;
   /** The same on the cpu backend, for a kernel of this project's own name that cpu has not. */
   onCpu?: (inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>) => tf.Tensor[];
+  /** What runs instead of the kernel alone, on both backends: the training's own function that uses it. */
+  run?: (inputs: Record<string, tf.Tensor>) => tf.Tensor[];
 }
 
 const normal = (...shape: number[]): InputSpec => ({ shape });
@@ -83,6 +86,25 @@ const CASES: KernelCase[] = [
     attrs: { hyper: [0.5, 0.5, 0.999, 0.001, 2e-4 / (1 - 0.5 ** 3), Math.sqrt(1 - 0.999 ** 3), 1e-8] },
     onCpu: ({ param, gradient, m, v }, { hyper }) => adamStepFormula(param!, gradient!, m!, v!, hyper as number[]),
   },
+  // batchNormTraining takes the fused kernels where registered (webgpu) and its formula elsewhere (cpu).
+  {
+    kernel: FUSED_KERNELS.batchNormForward,
+    label: "the seed's eps 0.8, 72 rows",
+    inputs: { x: normal(2, 6, 6, 5), gamma: normal(5), beta: normal(5) },
+    run: ({ x, gamma, beta }) => {
+      const statistics: tf.Tensor[] = [];
+      // Kept: batchNormTraining's forward scope frees what it does not return (the trainer uses them at once).
+      const y = batchNormTraining(x as tf.Tensor4D, gamma!, beta!, 0.8, (mean, variance) => statistics.push(tf.keep(tf.clone(mean)), tf.keep(tf.clone(variance))));
+      return [y, ...statistics];
+    },
+  },
+  {
+    kernel: FUSED_KERNELS.batchNormBackward,
+    label: "eps 1e-5, 72 rows",
+    inputs: { x: normal(2, 6, 6, 5), gamma: normal(5), beta: normal(5), dy: normal(2, 6, 6, 5) },
+    run: ({ x, gamma, beta, dy }) =>
+      tf.grads((input, scale, shift) => batchNormTraining(input as tf.Tensor4D, scale!, shift!, 1e-5))([x!, gamma!, beta!], dy),
+  },
 ];
 
 /** Relative to the largest reference value: float32 on both sides, sums of up to ~100 terms in another order. */
@@ -108,7 +130,11 @@ async function runOn(backend: "cpu" | "webgpu", c: KernelCase, inputs: ReturnTyp
   );
   const attrs = c.attrs ?? {};
   const outputs = tf.tidy(() =>
-    backend === "cpu" && c.onCpu ? c.onCpu(tensors, attrs) : [tf.engine().runKernel(c.kernel, tensors as never, attrs as never) as tf.Tensor | tf.Tensor[]].flat(),
+    backend === "cpu" && c.onCpu
+      ? c.onCpu(tensors, attrs)
+      : c.run
+        ? c.run(tensors)
+        : [tf.engine().runKernel(c.kernel, tensors as never, attrs as never) as tf.Tensor | tf.Tensor[]].flat(),
   );
   const results = await Promise.all(outputs.map(async (out) => ({ shape: out.shape, values: Float32Array.from(await out.data()) })));
   tf.dispose([...outputs, ...Object.values(tensors)]);

@@ -3,10 +3,9 @@
 // in tfjs write one output each: the first moment, the second moment, then the parameter from both.
 import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs-core";
 // Types only: importing tfjs-backend-webgpu's code registers the backend, which must wait for Dawn (webgpu.ts).
-import type { WebGPUBackend, WebGPUProgram } from "@tensorflow/tfjs-backend-webgpu";
+import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import { FUSED_KERNELS } from "../native/fused-kernels.ts";
-
-const WORKGROUP_SIZE = 64;
+import { elementwiseProgram } from "./webgpu-elementwise.ts";
 
 type Step = "firstMoment" | "secondMoment" | "param";
 
@@ -24,28 +23,6 @@ const STEPS: Record<Step, { inputs: string[]; uniforms: string; value: string }>
   },
 };
 
-function adamProgram(step: Step, shape: number[]): WebGPUProgram {
-  const { inputs, uniforms, value } = STEPS[step];
-  const size = shape.reduce((a, b) => a * b, 1);
-  return {
-    variableNames: inputs,
-    outputShape: shape,
-    shaderKey: `sganAdam_${step}`,
-    size: true,
-    uniforms,
-    workgroupSize: [WORKGROUP_SIZE, 1, 1],
-    dispatchLayout: { x: shape.map((_, i) => i) },
-    // The backend spreads a dispatch over y and z where x would pass WebGPU's per-dimension limit.
-    dispatch: [Math.ceil(size / WORKGROUP_SIZE), 1, 1],
-    getUserCode: () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          setOutputAtIndex(index, ${value});
-        }
-      }`,
-  };
-}
-
 /** inputs param, gradient, m, v; attrs.hyper [b1, 1 - b1, b2, 1 - b2, stepSize, secondCorrection, eps] -> param, m, v after the step. */
 export const webgpuAdamUpdateConfig: KernelConfig = {
   kernelName: FUSED_KERNELS.adamUpdate,
@@ -55,7 +32,7 @@ export const webgpuAdamUpdateConfig: KernelConfig = {
     const { param, gradient, m, v } = inputs as Record<string, TensorInfo>;
     const [b1, oneMinusB1, b2, oneMinusB2, stepSize, secondCorrection, eps] = attrs!.hyper as number[];
     const run = (step: Step, stepInputs: TensorInfo[], values: number[]): TensorInfo =>
-      webgpu.runWebGPUProgram(adamProgram(step, param!.shape), stepInputs, "float32", values.map((x) => ({ type: "float32", data: [x] })));
+      webgpu.runWebGPUProgram(elementwiseProgram({ key: `sganAdam_${step}`, ...STEPS[step], shape: param!.shape }), stepInputs, "float32", values.map((x) => ({ type: "float32", data: [x] })));
     const firstMoment = run("firstMoment", [m!, gradient!], [b1!, oneMinusB1!]);
     const secondMoment = run("secondMoment", [v!, gradient!], [b2!, oneMinusB2!]);
     const updated = run("param", [param!, firstMoment, secondMoment], [stepSize!, secondCorrection!, eps!]);
