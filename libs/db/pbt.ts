@@ -61,7 +61,8 @@ export async function recordPbtDecision(
     const state = await populationState(tx, run.sweepId);
     const step = decide(state);
     if (step.action === "exploit") checkExploit(step, state, at);
-    const decision = await tx.pbtDecision.create({ data: decisionRow(run.sweepId, at, step) });
+    const previousParams = state.runs.find((candidate) => candidate.id === at.runId)!.params;
+    const decision = await tx.pbtDecision.create({ data: decisionRow(run.sweepId, at, step, previousParams) });
     if (step.action === "exploit") await applyExploit(tx, at.runId, step, state, current.status);
     return { decision, applied: true };
   });
@@ -88,10 +89,17 @@ function checkExploit(step: Extract<PbtStep, { action: "exploit" }>, state: PbtS
   }
 }
 
-function decisionRow(sweepId: string, at: { runId: string; epoch: number }, step: PbtStep): Prisma.PbtDecisionUncheckedCreateInput {
+function decisionRow(sweepId: string, at: { runId: string; epoch: number }, step: PbtStep, previousParams: Prisma.JsonValue): Prisma.PbtDecisionUncheckedCreateInput {
   const base = { sweepId, runId: at.runId, epoch: at.epoch, action: step.action, reason: step.reason };
   if (step.action === "continue") return base;
-  return { ...base, fromRunId: step.fromRunId, fromEpoch: step.fromEpoch, changes: step.changes as Prisma.InputJsonArray, params: asJson(step.run.params) };
+  return {
+    ...base,
+    fromRunId: step.fromRunId,
+    fromEpoch: step.fromEpoch,
+    changes: step.changes as Prisma.InputJsonArray,
+    params: asJson(step.run.params),
+    previousParams: previousParams as Prisma.InputJsonObject,
+  };
 }
 
 async function applyExploit(

@@ -2,7 +2,8 @@
 // null. libs/service builds these values and the routes send them as they are, so the compiler holds
 // the API to this contract; the CLI and the dashboard read their answers with these types.
 import type { TrainingConfig } from "../sgan/config.ts";
-import type { Configuration } from "../sweep/fields.ts";
+import type { Configuration, SweepableField } from "../sweep/fields.ts";
+import type { PerturbedValue } from "../sweep/pbt/explore.ts";
 import type { TrialState } from "../sweep/pruners/types.ts";
 import type { PlanSize } from "../sweep/plan.ts";
 import type { ForestSettings, ImportanceResult } from "../importance/index.ts";
@@ -306,6 +307,52 @@ export type ImportanceResponse = {
   objective: Objective;
   method: { name: "fanova" } & ForestSettings;
 } & ImportanceResult;
+
+/** One stored PBT decision: a run, just past epoch `epoch`, trained on (continue) or copied another run (exploit). */
+export interface PbtDecisionRow {
+  id: string;
+  runId: string;
+  runIndex: number;
+  epoch: number;
+  action: "continue" | "exploit";
+  /** On an exploit: the run copied, and the epoch its checkpoint held (the run trained on after it). */
+  fromRunId: string | null;
+  fromRunIndex: number | null;
+  fromEpoch: number | null;
+  /** On an exploit: what explore changed, no-ops included. */
+  changes: PerturbedValue[];
+  reason: string;
+  at: IsoDate;
+}
+
+/** A stretch of epochs in a run's schedule, trained by one run with one set of the perturbed values. */
+export interface PbtScheduleSegment {
+  firstEpoch: number;
+  lastEpoch: number;
+  /** Who trained these epochs: the run itself, or the run whose checkpoint it copied (or that run's donor). */
+  trainedBy: { runId: string; index: number };
+  /** The perturbed fields (`pbt.perturb`) as they were over these epochs; a field unset is absent. */
+  values: Partial<Pick<TrainingConfig, SweepableField>>;
+}
+
+/** One run of a pbt sweep: what its weights were trained with, epoch by epoch, through its epochsDone. */
+export interface PbtLineageRun {
+  id: string;
+  index: number;
+  status: RunStatus;
+  configKey: string;
+  epochsDone: number;
+  schedule: PbtScheduleSegment[];
+}
+
+/** GET /api/sweeps/:id/lineage: a pbt sweep's decisions in the order they were made, and each run's schedule. */
+export interface LineageResponse {
+  sweepId: string;
+  /** The fields its decisions perturb. */
+  perturb: SweepableField[];
+  decisions: PbtDecisionRow[];
+  runs: PbtLineageRun[];
+}
 
 /** One entry of a run's log; `status` also takes values a run never has, such as `requeued`. */
 export interface RunEventRow {

@@ -20,3 +20,4 @@ export { storedParams } from "./stored.ts";
 export { exportQuerySchema, sweepExport, type SweepExportFile } from "./export.ts";
 export { MODEL_EPOCHS, modelFileParams, runModelFile, type ModelFile } from "./model-export.ts";
 export { importanceOfSweep } from "./importance.ts";
+export { sweepLineage } from "./lineage.ts";

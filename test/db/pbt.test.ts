@@ -74,6 +74,7 @@ describe("pbt decisions", () => {
     );
     assert.deepEqual(lineage.changes, CHANGES);
     assert.deepEqual(lineage.params, { lr: 0.00024, batchSize: 32, seed: 1 });
+    assert.deepEqual(lineage.previousParams, runs[0].params, "the run's config until the copy, which its row no longer holds");
   });
 
   it("decides each (run, epoch) once: asked again it returns the stored decision and applies nothing, even when two ask at once", async () => {

@@ -12,6 +12,7 @@ import { getRun, getSweepRuns, listPbtDecisions, loadCheckpoint, openDatabase, r
 import { withDatabase } from "../../libs/db/url.ts";
 import { createLogger } from "../../libs/log/index.ts";
 import { redisUrl } from "../../libs/queue/index.ts";
+import type { LineageResponse } from "../../libs/results/index.ts";
 import { SganTrainer, type TrainingConfig } from "../../libs/sgan/index.ts";
 import { parseSweepConfig, planSweep } from "../../libs/sweep/index.ts";
 import { DatasetCache, TrainingWorker } from "../../libs/worker/index.ts";
@@ -145,6 +146,35 @@ describe("pbt in the worker", { timeout: 180_000 }, () => {
     } finally {
       replay.dispose();
     }
+  });
+
+  it("serves the lineage: the decisions, and the copying run's schedule as the donor's epochs then its own with explore's lr", async () => {
+    const [donor, held] = runs;
+    const { status, body } = await call(api.url, `/api/sweeps/${sweepId}/lineage`);
+    assert.equal(status, 200, JSON.stringify(body));
+    const lineage = body as LineageResponse;
+    assert.deepEqual(lineage.perturb, ["lr"]);
+    const exploit = lineage.decisions.find((decision) => decision.action === "exploit")!;
+    assert.deepEqual([exploit.runIndex, exploit.epoch, exploit.fromRunIndex], [1, 2, 0]);
+    assert.deepEqual(lineage.decisions.map((decision) => decision.runId).sort(), (await listPbtDecisions(database.prisma, sweepId)).map((decision) => decision.runId).sort());
+    const fromEpoch = exploit.fromEpoch!;
+    const [{ to }] = exploit.changes as Array<{ to: number }>;
+    const segments = (run: { id: string }) => lineage.runs.find((entry) => entry.id === run.id)!.schedule.map((s) => [s.firstEpoch, s.lastEpoch, s.trainedBy.index, s.values]);
+    assert.deepEqual(segments(held), [
+      [1, fromEpoch, 0, { lr: DONOR_LR }],
+      [fromEpoch + 1, EPOCHS, 1, { lr: to }],
+    ]);
+    assert.deepEqual(segments(donor), [[1, EPOCHS, 0, { lr: DONOR_LR }]]);
+    const grid = await call(api.url, "/api/sweeps", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ ...PBT_SWEEP, strategy: "grid", pbt: undefined, parameters: { batchSize: 32, lr: 1e-3 }, fixed: { ...PBT_SWEEP.fixed, epochs: 1 } }),
+    });
+    assert.equal(grid.status, 201, JSON.stringify(grid.body));
+    const refused = await call(api.url, `/api/sweeps/${grid.body.sweep.id}/lineage`);
+    assert.equal(refused.status, 409);
+    assert.match(refused.body.error, /is a grid sweep: only a pbt sweep's runs copy each other/);
+    assert.equal((await call(api.url, "/api/sweeps/00000000-0000-4000-8000-000000000000/lineage")).status, 404);
   });
 
   it("applies a stored decision no second time when a retried job asks again", async () => {

@@ -24,6 +24,7 @@ import {
   sweepPageQuerySchema,
   sweepRuns,
   sweepRunsQuerySchema,
+  sweepLineage,
   type ServiceContext,
 } from "../../../libs/service/index.ts";
 import { labelsChangeSchema, rankOptionsSchema } from "../../../libs/results/index.ts";
@@ -234,6 +235,23 @@ export function sweepRoutes(ctx: ServiceContext): ApiRoute[] {
       responses: { 200: json("ImportanceResponse"), 400: BAD_INPUT, 404: NOT_FOUND },
       handler: async (req, res) => {
         res.json(found(await importanceOfSweep(ctx, req.params.id, req.query), req.params.id));
+      },
+    },
+    {
+      method: "get",
+      path: "/api/sweeps/:id/lineage",
+      tag: "sweeps",
+      summary: "A pbt sweep's lineage: its decisions, and each run's hyperparameters as a schedule over epochs",
+      description:
+        "Every stored decision in the order made (continue, or exploit: the run copied another's checkpoint as of fromEpoch and explore changed its values), " +
+        "and per run the segments of epochs its weights were trained in, each by one run with one set of the perturbed values, from epoch 1 through its epochsDone " +
+        "(docs/sweeps.md, Population-based training). 409 for a sweep of another strategy.",
+      access: "read",
+      cached: true,
+      params: { schema: sweepIdParams, example: SWEEP_ID_EXAMPLE },
+      responses: { 200: json("LineageResponse"), 404: NOT_FOUND, 409: json("not a pbt sweep: it has no lineage") },
+      handler: async (req, res) => {
+        res.json(found(await sweepLineage(ctx, req.params.id), req.params.id));
       },
     },
     sweepExportRoute(ctx, sweepIdParams, SWEEP_ID_EXAMPLE),

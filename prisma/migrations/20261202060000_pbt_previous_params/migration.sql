@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "PbtDecision" ADD COLUMN "previousParams" JSONB;
