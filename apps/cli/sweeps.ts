@@ -13,6 +13,7 @@ import { cancel } from "./sweeps/commands/cancel.ts";
 import { remove } from "./sweeps/commands/delete.ts";
 import { exportSweep } from "./sweeps/commands/export.ts";
 import { extend } from "./sweeps/commands/extend.ts";
+import { lineage } from "./sweeps/commands/lineage.ts";
 import { ls } from "./sweeps/commands/ls.ts";
 import { model } from "./sweeps/commands/model.ts";
 import { note } from "./sweeps/commands/note.ts";
@@ -25,7 +26,7 @@ import { tag } from "./sweeps/commands/tag.ts";
 import { watch } from "./sweeps/commands/watch.ts";
 import { escaped } from "../../libs/terminal-text/index.ts";
 
-const COMMANDS: Record<string, Command> = { submit, ls, show, watch, best, export: exportSweep, model, tag, note, cancel, pause, resume, extend, retry, delete: remove };
+const COMMANDS: Record<string, Command> = { submit, ls, show, watch, best, lineage, export: exportSweep, model, tag, note, cancel, pause, resume, extend, retry, delete: remove };
 const GLOBAL_OPTIONS = ["api", "token", "help"];
 /** The checkout's docs, as absolute paths: the `sweeps` bin (npm link) runs from any folder. */
 const DOCS = fileURLToPath(new URL("../../", import.meta.url));

@@ -20,6 +20,7 @@ import { PbtJudge } from "../../libs/worker/pbt.ts";
 import { epochRow } from "../../libs/worker/run-processor.ts";
 import { SweepConfigs } from "../../libs/worker/sweep-configs.ts";
 import { call, dropTestDatabase, startTestApi, type TestApi } from "../api/helpers.ts";
+import { runSweepsCli } from "../support/sweeps-cli.ts";
 import { waitFor } from "../support/wait-for.ts";
 
 const DATABASE = `sgan_worker_pbt_test_${process.pid}`;
@@ -165,6 +166,17 @@ describe("pbt in the worker", { timeout: 180_000 }, () => {
       [fromEpoch + 1, EPOCHS, 1, { lr: to }],
     ]);
     assert.deepEqual(segments(donor), [[1, EPOCHS, 0, { lr: DONOR_LR }]]);
+
+    const cli = await runSweepsCli(["lineage", sweepId], { env: { SWEEPS_API_URL: api.url } });
+    assert.equal(cli.code, 0, cli.stderr);
+    console.log(cli.stdout.replace(/^/gm, "# "));
+    const exploits = lineage.decisions.filter((decision) => decision.action === "exploit").length;
+    assert.ok(cli.stdout.startsWith(`pbt sweep ${sweepId}: perturbs lr; 2 runs, ${lineage.decisions.length} decisions, ${exploits} exploits\n`), cli.stdout);
+    const lr = (value: number) => ({ [DONOR_LR]: "2e-3", [HELD_LR]: "1e-6", 4e-3: "4e-3" })[value];
+    assert.ok(cli.stdout.includes(`\n    2  #1   #0 as of ${fromEpoch}  lr 2e-3 -> ${lr(to)}\n`), "the exploit's row");
+    assert.ok(cli.stdout.includes(`\n#1   completed       6  1-${fromEpoch} #0 lr 2e-3 | ${fromEpoch + 1}-${EPOCHS} #1 lr ${lr(to)}\n`), "the copying run's schedule");
+    const json = await runSweepsCli(["lineage", sweepId, "--json"], { env: { SWEEPS_API_URL: api.url } });
+    assert.deepEqual(JSON.parse(json.stdout), lineage);
     const grid = await call(api.url, "/api/sweeps", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -174,6 +186,9 @@ describe("pbt in the worker", { timeout: 180_000 }, () => {
     const refused = await call(api.url, `/api/sweeps/${grid.body.sweep.id}/lineage`);
     assert.equal(refused.status, 409);
     assert.match(refused.body.error, /is a grid sweep: only a pbt sweep's runs copy each other/);
+    const refusedCli = await runSweepsCli(["lineage", grid.body.sweep.id], { env: { SWEEPS_API_URL: api.url } });
+    assert.notEqual(refusedCli.code, 0);
+    assert.match(refusedCli.stderr, /is a grid sweep: only a pbt sweep's runs copy each other/);
     assert.equal((await call(api.url, "/api/sweeps/00000000-0000-4000-8000-000000000000/lineage")).status, 404);
   });
 

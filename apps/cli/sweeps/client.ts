@@ -9,6 +9,7 @@ import {
   type ExtendResponse,
   type LabelsChange,
   type ImportanceResponse,
+  type LineageResponse,
   type PauseResponse,
   type RankOptions,
   type ResumeResponse,
@@ -94,6 +95,10 @@ export class SweepsApi {
 
   importanceOfSweep(id: string, query: Omit<RankQuery, "limit">): Promise<ImportanceResponse> {
     return this.request("GET", `/api/sweeps/${encodeURIComponent(id)}/importance${queryString(query)}`);
+  }
+
+  sweepLineage(id: string): Promise<LineageResponse> {
+    return this.request("GET", `/api/sweeps/${encodeURIComponent(id)}/lineage`);
   }
 
   cancelSweep(id: string): Promise<CancelResponse> {
