@@ -19,3 +19,4 @@ export { initBackend } from "./init.ts";
 export { shutdownBackend } from "./shutdown.ts";
 export { routeWebgpu, type WebgpuRoute } from "./swiftshader.ts";
 export { FUSED_KERNELS } from "./native/index.ts";
+export { RUNNING_STATISTICS_KERNEL } from "./kernels/webgpu-batch-norm.ts";

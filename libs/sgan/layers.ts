@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { FUSED_KERNELS } from "../backends/index.ts";
+import { FUSED_KERNELS, RUNNING_STATISTICS_KERNEL } from "../backends/index.ts";
 import type { Rng } from "../random/index.ts";
 import type { ParamStore } from "./params.ts";
 
@@ -117,11 +117,27 @@ function fusedBatchNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, eps: 
 function updateRunningStats(ctx: ForwardContext, key: string, mean: tf.Tensor, variance: tf.Tensor, n: number): void {
   const meanKey = `${key}.runningMean`;
   const varKey = `${key}.runningVar`;
-  const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
-  const blend = (old: tf.Tensor, batch: tf.Tensor) =>
-    tf.add(tf.mul(old, 1 - BN_MOMENTUM), tf.mul(batch, BN_MOMENTUM));
-  ctx.store.replaceState(meanKey, blend(ctx.store.stateOf(meanKey), mean), ctx.retired);
-  ctx.store.replaceState(varKey, blend(ctx.store.stateOf(varKey), unbiased), ctx.retired);
+  const inputs = { runningMean: ctx.store.stateOf(meanKey), runningVariance: ctx.store.stateOf(varKey), mean, variance };
+  const attrs = { momentum: BN_MOMENTUM, unbiasing: n / Math.max(n - 1, 1) };
+  // One kernel where the backend has it (webgpu), else the formula.
+  const [runningMean, runningVariance] = tf.getKernel(RUNNING_STATISTICS_KERNEL, tf.getBackend()) !== undefined
+    ? (tf.engine().runKernel(RUNNING_STATISTICS_KERNEL, inputs, attrs) as [tf.Tensor, tf.Tensor])
+    : runningStatisticsFormula(inputs, attrs);
+  ctx.store.replaceState(meanKey, runningMean, ctx.retired);
+  ctx.store.replaceState(varKey, runningVariance, ctx.retired);
+}
+
+/**
+ * PyTorch's running statistics after a training batch: each blended with the batch's at `momentum`,
+ * the variance unbiased first (`unbiasing` = n / (n - 1)). What SganRunningStatistics computes.
+ */
+export function runningStatisticsFormula(
+  { runningMean, runningVariance, mean, variance }: Record<"runningMean" | "runningVariance" | "mean" | "variance", tf.Tensor>,
+  { momentum, unbiasing }: { momentum: number; unbiasing: number },
+): [tf.Tensor, tf.Tensor] {
+  const unbiased = tf.mul(variance, unbiasing);
+  const blend = (old: tf.Tensor, batch: tf.Tensor) => tf.add(tf.mul(old, 1 - momentum), tf.mul(batch, momentum));
+  return [blend(runningMean, mean), blend(runningVariance, unbiased)];
 }
 
 export function leakyRelu<T extends tf.Tensor>(x: T): T {

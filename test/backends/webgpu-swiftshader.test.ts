@@ -5,13 +5,13 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { BackendUnavailableError, FUSED_KERNELS, initBackend, routeWebgpu } from "../../libs/backends/index.ts";
+import { BackendUnavailableError, FUSED_KERNELS, initBackend, routeWebgpu, RUNNING_STATISTICS_KERNEL } from "../../libs/backends/index.ts";
 import { WEBGPU_TRAINING_KERNELS } from "../../libs/backends/kernels/register-kernels.ts";
 import { initWebgpu } from "../../libs/backends/webgpu.ts";
 import { loadDataSplit } from "../../libs/data/index.ts";
 import { parseTrainingConfig } from "../../libs/sgan/index.ts";
 import { adamStepFormula } from "../../libs/sgan/adam.ts";
-import { batchNormTraining } from "../../libs/sgan/layers.ts";
+import { batchNormTraining, runningStatisticsFormula } from "../../libs/sgan/layers.ts";
 import type { CheckpointContents } from "../../libs/sgan/checkpoint.ts";
 import { checkpointAfter } from "../sgan/helpers.ts";
 import { compare, randomValues, sizeOf } from "./helpers.ts";
@@ -85,6 +85,13 @@ const CASES: KernelCase[] = [
     inputs: { param: normal(3, 3, 2, 4), gradient: normal(3, 3, 2, 4), m: normal(3, 3, 2, 4), v: positive(3, 3, 2, 4) },
     attrs: { hyper: [0.5, 0.5, 0.999, 0.001, 2e-4 / (1 - 0.5 ** 3), Math.sqrt(1 - 0.999 ** 3), 1e-8] },
     onCpu: ({ param, gradient, m, v }, { hyper }) => adamStepFormula(param!, gradient!, m!, v!, hyper as number[]),
+  },
+  {
+    kernel: RUNNING_STATISTICS_KERNEL,
+    label: "momentum 0.1, 72 rows",
+    inputs: { runningMean: normal(5), runningVariance: positive(5), mean: normal(5), variance: positive(5) },
+    attrs: { momentum: 0.1, unbiasing: 72 / 71 },
+    onCpu: (inputs, attrs) => runningStatisticsFormula(inputs as never, attrs as never),
   },
   // batchNormTraining takes the fused kernels where registered (webgpu) and its formula elsewhere (cpu).
   {

@@ -118,3 +118,35 @@ export const webgpuBatchNormBackwardConfig: KernelConfig = {
     return [dx, dGamma, dBeta];
   },
 };
+
+/** A kernel for webgpu only: on wasm the few per-channel values of its formula cost next to nothing. */
+export const RUNNING_STATISTICS_KERNEL = "SganRunningStatistics";
+
+/**
+ * inputs runningMean, runningVariance, mean, variance (per channel); attrs momentum, unbiasing (n / (n - 1))
+ * -> both running statistics after the batch, 2 dispatches where the formula takes 7.
+ */
+export const webgpuRunningStatisticsConfig: KernelConfig = {
+  kernelName: RUNNING_STATISTICS_KERNEL,
+  backendName: "webgpu",
+  kernelFunc: ({ inputs, attrs, backend }) => {
+    const { runningMean, runningVariance, mean, variance } = inputs as Record<string, TensorInfo>;
+    const { momentum, unbiasing } = attrs as { momentum: number; unbiasing: number };
+    const uniforms = [1 - momentum, momentum, unbiasing].map((x) => ({ type: "float32", data: [x] }));
+    // old * (1 - momentum) + batch * momentum
+    const blend = (key: string, old: TensorInfo, batch: TensorInfo, batchValue: string): TensorInfo =>
+      (backend as WebGPUBackend).runWebGPUProgram(
+        elementwiseProgram({
+          key: `sganRunningStatistics_${key}`,
+          inputs: ["Old", "Batch"],
+          uniforms: "keep : f32, momentum : f32, unbiasing : f32,",
+          shape: old.shape,
+          value: `Old[index] * uniforms.keep + ${batchValue} * uniforms.momentum`,
+        }),
+        [old, batch],
+        "float32",
+        uniforms,
+      );
+    return [blend("mean", runningMean!, mean!, "Batch[index]"), blend("variance", runningVariance!, variance!, "(Batch[index] * uniforms.unbiasing)")];
+  },
+};
