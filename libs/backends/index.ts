@@ -20,3 +20,4 @@ export { shutdownBackend } from "./shutdown.ts";
 export { routeWebgpu, type WebgpuRoute } from "./swiftshader.ts";
 export { FUSED_KERNELS } from "./native/index.ts";
 export { RUNNING_STATISTICS_KERNEL } from "./kernels/webgpu-batch-norm.ts";
+export { LEAKY_RELU_GRAD_KERNEL } from "./kernels/webgpu-leaky-relu.ts";

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { FUSED_KERNELS, RUNNING_STATISTICS_KERNEL } from "../backends/index.ts";
+import { FUSED_KERNELS, LEAKY_RELU_GRAD_KERNEL, RUNNING_STATISTICS_KERNEL } from "../backends/index.ts";
 import type { Rng } from "../random/index.ts";
 import type { ParamStore } from "./params.ts";
 
@@ -140,9 +140,20 @@ export function runningStatisticsFormula(
   return [blend(runningMean, mean), blend(runningVariance, unbiased)];
 }
 
+/** Where the backend has a fused gradient (webgpu), it takes that; elsewhere tfjs's own. */
 export function leakyRelu<T extends tf.Tensor>(x: T): T {
-  return tf.leakyRelu(x, LEAKY_SLOPE);
+  if (tf.getKernel(LEAKY_RELU_GRAD_KERNEL, tf.getBackend()) === undefined) return tf.leakyRelu(x, LEAKY_SLOPE);
+  return leakyReluFusedGradient(x) as T;
 }
+
+const leakyReluFusedGradient = tf.customGrad((...args) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  save([x]);
+  return {
+    value: tf.leakyRelu(x, LEAKY_SLOPE),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(LEAKY_RELU_GRAD_KERNEL, { dy, x: saved[0]! }, { alpha: LEAKY_SLOPE }) as tf.Tensor,
+  };
+}) as (x: tf.Tensor) => tf.Tensor;
 
 /**
  * nn.Upsample(scale_factor=2), nearest: columns doubled, then rows, each a multiply by ones broadcast

@@ -5,13 +5,20 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { BackendUnavailableError, FUSED_KERNELS, initBackend, routeWebgpu, RUNNING_STATISTICS_KERNEL } from "../../libs/backends/index.ts";
+import {
+  BackendUnavailableError,
+  FUSED_KERNELS,
+  initBackend,
+  LEAKY_RELU_GRAD_KERNEL,
+  routeWebgpu,
+  RUNNING_STATISTICS_KERNEL,
+} from "../../libs/backends/index.ts";
 import { WEBGPU_TRAINING_KERNELS } from "../../libs/backends/kernels/register-kernels.ts";
 import { initWebgpu } from "../../libs/backends/webgpu.ts";
 import { loadDataSplit } from "../../libs/data/index.ts";
 import { parseTrainingConfig } from "../../libs/sgan/index.ts";
 import { adamStepFormula } from "../../libs/sgan/adam.ts";
-import { batchNormTraining, runningStatisticsFormula } from "../../libs/sgan/layers.ts";
+import { batchNormTraining, leakyRelu, runningStatisticsFormula } from "../../libs/sgan/layers.ts";
 import type { CheckpointContents } from "../../libs/sgan/checkpoint.ts";
 import { checkpointAfter } from "../sgan/helpers.ts";
 import { compare, randomValues, sizeOf } from "./helpers.ts";
@@ -92,6 +99,12 @@ const CASES: KernelCase[] = [
     inputs: { runningMean: normal(5), runningVariance: positive(5), mean: normal(5), variance: positive(5) },
     attrs: { momentum: 0.1, unbiasing: 72 / 71 },
     onCpu: (inputs, attrs) => runningStatisticsFormula(inputs as never, attrs as never),
+  },
+  {
+    kernel: LEAKY_RELU_GRAD_KERNEL,
+    label: "through leakyRelu's gradient",
+    inputs: { x: normal(2, 4, 4, 3), dy: normal(2, 4, 4, 3) },
+    run: ({ x, dy }) => [tf.grad((input: tf.Tensor) => leakyRelu(input))(x!, dy)],
   },
   // batchNormTraining takes the fused kernels where registered (webgpu) and its formula elsewhere (cpu).
   {
