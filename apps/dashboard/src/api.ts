@@ -8,6 +8,7 @@ import {
   type DeleteResponse,
   type ExtendResponse,
   type ImportanceResponse,
+  type LineageResponse,
   type PauseResponse,
   type ResumeResponse,
   type RetryResponse,
@@ -117,6 +118,11 @@ export function getBest(id: string, options: Partial<BestOptions>, signal?: Abor
 /** By the sweep's objective, as the CLI's `sweeps best --importance`. */
 export function getImportance(id: string, signal?: AbortSignal): Promise<ImportanceResponse> {
   return request(`/api/sweeps/${encodeURIComponent(id)}/importance`, { signal });
+}
+
+/** A pbt sweep's decisions and each run's schedule, as the CLI's `sweeps lineage`. */
+export function getLineage(id: string, signal?: AbortSignal): Promise<LineageResponse> {
+  return request(`/api/sweeps/${encodeURIComponent(id)}/lineage`, { signal });
 }
 
 export function cancelSweep(id: string): Promise<CancelResponse> {

@@ -15,6 +15,7 @@ import { curvesPanel } from "./curves.ts";
 import { headerPanel } from "./header.ts";
 import { historyPanel } from "./history.ts";
 import { importancePanel } from "./importance.ts";
+import { lineagePanel } from "./lineage.ts";
 import { applyLiveEvent } from "./live.ts";
 import { parallelPanel } from "./parallel.ts";
 import { repeatsPanel } from "./repeats.ts";
@@ -50,7 +51,18 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
   const parallel = parallelPanel(state, (configKey) => runs.filterTo(configKey, true));
   const best = bestPanel(state, { showConfiguration: (configKey) => runs.filterTo(configKey, false), select: (runIds) => select(runIds) });
   const importance = importancePanel(state);
-  setChildren(root, header.element, curves.element, runs.element, h("div", { class: "two-col" }, history.element, parallel.element), h("div", { class: "two-col" }, map.element, repeats.element), best.element, importance.element);
+  const lineage = lineagePanel(state);
+  setChildren(
+    root,
+    header.element,
+    curves.element,
+    runs.element,
+    h("div", { class: "two-col" }, history.element, parallel.element),
+    h("div", { class: "two-col" }, map.element, repeats.element),
+    best.element,
+    importance.element,
+    lineage.element,
+  );
 
   function select(runIds: Iterable<string>): void {
     state.selected = new Set(runIds);
@@ -105,6 +117,7 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
     await loadDetail();
     await best.load();
     await importance.load();
+    await lineage.load();
   }, DETAIL_REFRESH_MS);
   const metricsRefresh = new AsyncThrottle(loadDirtyMetrics, METRICS_REFRESH_MS);
 
@@ -154,6 +167,7 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
       if (ranking instanceof Error) await best.load();
       else timed("sweep:best", () => best.show(ranking));
       await importanceShown;
+      await lineage.load();
       markReady(root, "sweep");
     } catch (error) {
       if (isAbort(error)) return;
@@ -170,7 +184,7 @@ export function sweepView(root: HTMLElement, sweepId: string): View {
       batcher.cancel();
       detailRefresh.cancel();
       metricsRefresh.cancel();
-      for (const panel of [curves, map, history, parallel, repeats, best, importance]) panel.destroy();
+      for (const panel of [curves, map, history, parallel, repeats, best, importance, lineage]) panel.destroy();
     },
   };
 }
