@@ -21,3 +21,4 @@ export { routeWebgpu, type WebgpuRoute } from "./swiftshader.ts";
 export { FUSED_KERNELS } from "./native/index.ts";
 export { RUNNING_STATISTICS_KERNEL } from "./kernels/webgpu-batch-norm.ts";
 export { LEAKY_RELU_GRAD_KERNEL } from "./kernels/webgpu-leaky-relu.ts";
+export { DROPOUT_SCALE_KERNEL } from "./kernels/webgpu-dropout.ts";

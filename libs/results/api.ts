@@ -343,6 +343,11 @@ export interface PbtLineageRun {
   configKey: string;
   epochsDone: number;
   schedule: PbtScheduleSegment[];
+  /**
+   * Its schedule as one ordinary run config (`schedule` entries where the values change): trained
+   * from scratch, as `npm run train` or a sweep's fixed run would, it retrains this run's weights.
+   */
+  replay: TrainingConfig;
 }
 
 /** GET /api/sweeps/:id/lineage: a pbt sweep's decisions in the order they were made, and each run's schedule. */

@@ -1,7 +1,7 @@
 import { getSweep, listPbtDecisions, listSweepRuns, type PbtDecision } from "../db/index.ts";
 import type { LineageResponse, PbtDecisionRow, RunStatus } from "../results/index.ts";
 import type { TrainingConfig } from "../sgan/index.ts";
-import { pbtSchedule, studyConfig, type ScheduleExploit } from "../study/index.ts";
+import { pbtSchedule, replayConfig, studyConfig, type ScheduleExploit } from "../study/index.ts";
 import { pbtOptionsOf, type PerturbedValue } from "../sweep/index.ts";
 import type { ServiceContext } from "./context.ts";
 import { StateConflictError } from "./state-conflict.ts";
@@ -23,6 +23,10 @@ export async function sweepLineage(ctx: Pick<ServiceContext, "db">, sweepId: str
   const scheduleRuns = runs.map((run) => ({ id: run.id, index: run.index, params: run.params as TrainingConfig }));
   const exploits = decisions.flatMap(exploitOf);
   const { perturb } = pbtOptionsOf(config);
+  const scheduleOf = (runId: string, params: TrainingConfig, through: number) => {
+    const schedule = pbtSchedule(scheduleRuns, exploits, perturb, runId, through);
+    return { schedule, replay: replayConfig(params, schedule) };
+  };
   return {
     sweepId,
     perturb,
@@ -33,7 +37,7 @@ export async function sweepLineage(ctx: Pick<ServiceContext, "db">, sweepId: str
       status: run.status as RunStatus,
       configKey: run.configKey,
       epochsDone: run.epochsDone,
-      schedule: pbtSchedule(scheduleRuns, exploits, perturb, run.id, run.epochsDone),
+      ...scheduleOf(run.id, run.params as TrainingConfig, run.epochsDone),
     })),
   };
 }

@@ -5,10 +5,16 @@ import { inputIssues, InvalidInputError, type InputIssue } from "../validation/i
 import { recipeConflicts } from "./recipe.ts";
 
 /**
- * One training run's settings: the single source of truth for what a run may be configured with.
- * Defaults follow the seed (PyTorch-GAN sgan.py) except `variant`, which defaults to the fixed model.
+ * The training fields a run may change between two epochs, continuing from the same checkpoint (a PBT
+ * exploit's perturbed values, or a `schedule` entry): each is read per optimiser step or per batch and
+ * none shapes a tensor the checkpoint holds, so the networks, their state and Adam's moments stay
+ * valid (libs/sweep's FROZEN_MID_RUN gives the reasons for every other field).
  */
-export const trainingConfigSchema = z
+export const MID_RUN_CHANGEABLE = ["lr", "lrD", "lrG", "b1", "b2", "b1D", "b1G", "labelSmoothing", "instanceNoise", "dStepsPerG", "generatorLoss"] as const;
+
+export type MidRunField = (typeof MID_RUN_CHANGEABLE)[number];
+
+const runFields = z
   .object({
     batchSize: z.number().int().min(2).max(4096).default(64),
     lr: z.number().positive().max(1).default(2e-4),
@@ -51,6 +57,23 @@ export const trainingConfigSchema = z
   })
   .strict();
 
+/** From `epoch` on, these values: a PBT run's schedule replayed as one ordinary run (GET /api/sweeps/:id/lineage's `replay`). */
+export type ScheduleEntry = { epoch: number } & Partial<Pick<z.output<typeof runFields>, MidRunField>>;
+
+// Each field by its own rule, without its default: an entry sets only what it names.
+const withoutDefault = (schema: z.ZodType): z.ZodType => (schema instanceof z.ZodDefault ? (schema.unwrap() as z.ZodType) : schema);
+const scheduleEntrySchema = z.strictObject({
+  epoch: z.number().int().min(2).max(1000),
+  ...Object.fromEntries(MID_RUN_CHANGEABLE.map((field) => [field, withoutDefault(runFields.shape[field]).optional()])),
+}) as unknown as z.ZodType<ScheduleEntry>;
+
+/**
+ * One training run's settings: the single source of truth for what a run may be configured with.
+ * Defaults follow the seed (PyTorch-GAN sgan.py) except `variant`, which defaults to the fixed model.
+ * `schedule` (never set by a sweep) changes MID_RUN_CHANGEABLE fields from given epochs on.
+ */
+export const trainingConfigSchema = runFields.extend({ schedule: z.array(scheduleEntrySchema).min(1).max(1000).optional() }).strict();
+
 /**
  * The dataset of a sweep (it arrives over the API): `mnist` or a folder name under the data root,
  * never a path on the worker's host.
@@ -74,7 +97,23 @@ export class ConfigError extends InvalidInputError {
 export function parseTrainingConfig(input: unknown): TrainingConfig {
   const result = trainingConfigSchema.safeParse(input);
   if (!result.success) throw new ConfigError(inputIssues(result.error, input));
-  const conflicts = recipeConflicts((field) => [(result.data as Record<string, unknown>)[field]]);
+  const conflicts = [...recipeConflicts((field) => [(result.data as Record<string, unknown>)[field]]), ...scheduleIssues(result.data)];
   if (conflicts.length > 0) throw new ConfigError(conflicts);
   return result.data;
+}
+
+/** A schedule's entries start at increasing epochs, each one the run trains. */
+function scheduleIssues(config: TrainingConfig): InputIssue[] {
+  return (config.schedule ?? []).flatMap((entry, i, entries): InputIssue[] => {
+    const path = `schedule.${i}.epoch`;
+    if (entry.epoch > config.epochs) return [{ path, message: `epoch ${entry.epoch} is past the run's ${config.epochs} epochs: lower it or raise epochs` }];
+    if (i > 0 && entry.epoch <= entries[i - 1].epoch) return [{ path, message: `epoch ${entry.epoch} must come after the previous entry's ${entries[i - 1].epoch}: list the entries in epoch order, one per epoch` }];
+    return [];
+  });
+}
+
+/** The run's config for epoch `epoch`: its schedule's entries up to that epoch applied in order. */
+export function configForEpoch(config: TrainingConfig, epoch: number): TrainingConfig {
+  const applied = (config.schedule ?? []).filter((entry) => entry.epoch <= epoch).map(({ epoch: _from, ...values }) => values);
+  return Object.assign({ ...config }, ...applied);
 }

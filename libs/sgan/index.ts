@@ -1,8 +1,8 @@
-export { trainingConfigSchema, parseTrainingConfig, ConfigError } from "./config.ts";
-export type { TrainingConfig, TrainingConfigInput } from "./config.ts";
+export { trainingConfigSchema, parseTrainingConfig, ConfigError, configForEpoch, MID_RUN_CHANGEABLE } from "./config.ts";
+export type { MidRunField, TrainingConfig, TrainingConfigInput } from "./config.ts";
 export { SganTrainer } from "./trainer.ts";
 export type { EpochMetrics, EpochOutcome, BatchProgress, EpochHooks, Evaluation } from "./trainer.ts";
-export { runTraining, directoryCheckpointStore, MID_RUN_CHANGEABLE } from "./run-training.ts";
+export { runTraining, directoryCheckpointStore } from "./run-training.ts";
 export type { AfterEpoch, CheckpointStore, TrainingRunHooks, TrainingOutcome } from "./run-training.ts";
 export { CheckpointError, decodeCheckpoint } from "./checkpoint.ts";
 export { SganModel } from "./model.ts";

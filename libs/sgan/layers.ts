@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { FUSED_KERNELS, LEAKY_RELU_GRAD_KERNEL, RUNNING_STATISTICS_KERNEL } from "../backends/index.ts";
+import { DROPOUT_SCALE_KERNEL, FUSED_KERNELS, LEAKY_RELU_GRAD_KERNEL, RUNNING_STATISTICS_KERNEL } from "../backends/index.ts";
 import type { Rng } from "../random/index.ts";
 import type { ParamStore } from "./params.ts";
 
@@ -174,6 +174,25 @@ export const upsampleNearest2x = tf.customGrad((...args) => {
 export function dropout2d(ctx: ForwardContext, x: tf.Tensor4D, rate: number): tf.Tensor4D {
   if (!ctx.training) return x;
   if (!ctx.rng) throw new Error("dropout while training needs a seeded rng");
+  return channelDropout(x, rate, ctx.rng.seed());
+}
+
+/**
+ * tf.dropout with one draw per sample and channel; where the backend has the fused scaling (webgpu)
+ * the same draws and mask in one kernel each way.
+ */
+export function channelDropout(x: tf.Tensor4D, rate: number, seed: number): tf.Tensor4D {
   const [n, , , c] = x.shape;
-  return tf.dropout(x, rate, [n, 1, 1, c], ctx.rng.seed()) as tf.Tensor4D;
+  if (tf.getKernel(DROPOUT_SCALE_KERNEL, tf.getBackend()) === undefined) return tf.dropout(x, rate, [n, 1, 1, c], seed) as tf.Tensor4D;
+  const attrs = { keepProbability: 1 - rate };
+  const scaleByMask = tf.customGrad((...args) => {
+    const [input, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
+    const noise = tf.randomUniform([n, 1, 1, c], 0, 1, "float32", seed);
+    save([noise]);
+    return {
+      value: tf.engine().runKernel(DROPOUT_SCALE_KERNEL, { x: input, noise }, attrs) as tf.Tensor4D,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(DROPOUT_SCALE_KERNEL, { x: dy, noise: saved[0]! }, attrs) as tf.Tensor,
+    };
+  }) as (input: tf.Tensor4D) => tf.Tensor4D;
+  return scaleByMask(x);
 }

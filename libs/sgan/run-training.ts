@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { DataSplit } from "../data/index.ts";
 import type { Logger } from "../log/index.ts";
 import { CheckpointError, decodeCheckpoint } from "./checkpoint.ts";
-import type { TrainingConfig } from "./config.ts";
+import { configForEpoch, MID_RUN_CHANGEABLE, type TrainingConfig } from "./config.ts";
 import { SganTrainer, type EpochHooks, type EpochMetrics } from "./trainer.ts";
 
 /** Where a run's latest checkpoint lives; one store per run. */
@@ -19,14 +19,6 @@ export interface CheckpointStore {
  * another run's into it, which a save would overwrite); the caller trains on from the store.
  */
 export type AfterEpoch = void | "stop" | "replaced";
-
-/**
- * The training fields a checkpoint's config may differ in from the run's config when the run
- * continues from it with perturbed values (population-based training): each is read per optimiser
- * step or per batch and none shapes a tensor the checkpoint holds, so the networks, their state and
- * Adam's moments stay valid (libs/sweep's FROZEN_MID_RUN gives the reasons for every other field).
- */
-export const MID_RUN_CHANGEABLE = ["lr", "lrD", "lrG", "b1", "b2", "b1D", "b1G", "labelSmoothing", "instanceNoise", "dStepsPerG", "generatorLoss"] as const satisfies readonly (keyof TrainingConfig)[];
 
 export interface TrainingRunHooks extends EpochHooks {
   checkpoints?: CheckpointStore;
@@ -53,11 +45,14 @@ export type TrainingOutcome =
  */
 export async function runTraining(config: TrainingConfig, data: DataSplit, hooks: TrainingRunHooks = {}): Promise<TrainingOutcome> {
   const saved = await hooks.checkpoints?.load();
-  if (saved) assertResumable(decodeCheckpoint(saved).config, config, hooks.midRunChanges ? MID_RUN_CHANGEABLE : []);
-  const trainer = saved ? SganTrainer.restore(saved, data, config) : SganTrainer.create(config, data);
+  const stored = saved ? decodeCheckpoint(saved) : null;
+  // A checkpoint taken under one schedule entry may resume under the next.
+  if (stored) assertResumable(stored.config, config, hooks.midRunChanges || config.schedule ? MID_RUN_CHANGEABLE : []);
+  let trainer = saved && stored ? SganTrainer.restore(saved, data, configForEpoch(config, stored.epochsDone + 1)) : SganTrainer.create(configForEpoch(config, 1), data);
   if (saved) hooks.log?.info({ epochsDone: trainer.epochsDone }, "resuming from checkpoint");
   try {
     while (trainer.epochsDone < config.epochs) {
+      trainer = await scheduled(trainer, data, configForEpoch(config, trainer.epochsDone + 1));
       const outcome = await trainer.trainEpoch(hooks);
       if (outcome.kind === "diverged") {
         hooks.log?.warn({ epoch: outcome.epoch, batch: outcome.batch, reason: outcome.reason }, "run diverged");
@@ -76,6 +71,14 @@ export async function runTraining(config: TrainingConfig, data: DataSplit, hooks
   } finally {
     trainer.dispose();
   }
+}
+
+/** The trainer for the next epoch: the same one, or at a schedule entry one restored from its state under the entry's values. */
+async function scheduled(trainer: SganTrainer, data: DataSplit, wanted: TrainingConfig): Promise<SganTrainer> {
+  if (MID_RUN_CHANGEABLE.every((field) => trainer.config[field] === wanted[field])) return trainer;
+  const next = SganTrainer.restore(await trainer.checkpoint(), data, wanted);
+  trainer.dispose();
+  return next;
 }
 
 /**

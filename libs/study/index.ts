@@ -12,5 +12,5 @@ export { studyConfig } from "./stored-config.ts";
 export { importanceSettings, studyImportance } from "./importance.ts";
 export { pbtMembers, pbtStep } from "./pbt.ts";
 export type { PbtRunStep } from "./pbt.ts";
-export { pbtSchedule } from "./pbt-schedule.ts";
+export { pbtSchedule, replayConfig } from "./pbt-schedule.ts";
 export type { ScheduleExploit, ScheduleRun } from "./pbt-schedule.ts";

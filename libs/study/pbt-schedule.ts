@@ -2,7 +2,7 @@
 // another's checkpoint at epoch f holds weights trained, up to f, by that run (with that run's values,
 // themselves perhaps copied), and by itself after f: its schedule is the donor's up to f, then its own.
 import type { PbtScheduleSegment } from "../results/index.ts";
-import type { TrainingConfig } from "../sgan/index.ts";
+import type { MidRunField, TrainingConfig } from "../sgan/index.ts";
 import type { SweepableField } from "../sweep/index.ts";
 
 export interface ScheduleRun {
@@ -50,4 +50,23 @@ export function pbtSchedule(
     return through > last.fromEpoch ? [...copied, segment(runId, last.fromEpoch + 1, through, last.params)] : copied;
   };
   return scheduleOf(runId, through);
+}
+
+/**
+ * A run's schedule as one ordinary run config: its config with the first segment's values, and a
+ * `schedule` entry at each segment whose values differ. Trained from scratch it retrains the run's
+ * weights: a lineage trains on one seed, since each copy takes the donor's. (Not when a copied
+ * checkpoint was taken mid-epoch, by a worker shutting down: that epoch's first batches were the donor's.)
+ */
+export function replayConfig(params: TrainingConfig, schedule: readonly PbtScheduleSegment[]): TrainingConfig {
+  const { schedule: _replayed, ...base } = params;
+  if (schedule.length === 0) return base;
+  const entries: NonNullable<TrainingConfig["schedule"]> = [];
+  for (const [i, segment] of schedule.entries()) {
+    if (i === 0) continue;
+    const before = schedule[i - 1].values as Record<string, unknown>;
+    const changed = Object.entries(segment.values).filter(([field, value]) => before[field] !== value);
+    if (changed.length > 0) entries.push({ epoch: segment.firstEpoch, ...(Object.fromEntries(changed) as Partial<Pick<TrainingConfig, MidRunField>>) });
+  }
+  return { ...base, ...schedule[0].values, ...(entries.length > 0 ? { schedule: entries } : {}) };
 }

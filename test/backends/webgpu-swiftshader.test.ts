@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import {
   BackendUnavailableError,
+  DROPOUT_SCALE_KERNEL,
   FUSED_KERNELS,
   initBackend,
   LEAKY_RELU_GRAD_KERNEL,
@@ -18,7 +19,7 @@ import { initWebgpu } from "../../libs/backends/webgpu.ts";
 import { loadDataSplit } from "../../libs/data/index.ts";
 import { parseTrainingConfig } from "../../libs/sgan/index.ts";
 import { adamStepFormula } from "../../libs/sgan/adam.ts";
-import { batchNormTraining, leakyRelu, runningStatisticsFormula } from "../../libs/sgan/layers.ts";
+import { batchNormTraining, channelDropout, leakyRelu, runningStatisticsFormula } from "../../libs/sgan/layers.ts";
 import type { CheckpointContents } from "../../libs/sgan/checkpoint.ts";
 import { checkpointAfter } from "../sgan/helpers.ts";
 import { compare, randomValues, sizeOf } from "./helpers.ts";
@@ -105,6 +106,15 @@ const CASES: KernelCase[] = [
     label: "through leakyRelu's gradient",
     inputs: { x: normal(2, 4, 4, 3), dy: normal(2, 4, 4, 3) },
     run: ({ x, dy }) => [tf.grad((input: tf.Tensor) => leakyRelu(input))(x!, dy)],
+  },
+  {
+    kernel: DROPOUT_SCALE_KERNEL,
+    label: "through channelDropout and its gradient, tf.dropout's draws",
+    inputs: { x: normal(3, 2, 2, 8), dy: normal(3, 2, 2, 8) },
+    run: ({ x, dy }) => {
+      const dropout = (input: tf.Tensor) => channelDropout(input as tf.Tensor4D, 0.25, 11);
+      return [dropout(x!), tf.grad(dropout)(x!, dy)];
+    },
   },
   // batchNormTraining takes the fused kernels where registered (webgpu) and its formula elsewhere (cpu).
   {

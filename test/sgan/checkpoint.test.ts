@@ -7,6 +7,7 @@ import { initBackend } from "../../libs/backends/index.ts";
 import { loadDataSplit, type DataSplit } from "../../libs/data/index.ts";
 import {
   CheckpointError,
+  ConfigError,
   decodeCheckpoint,
   directoryCheckpointStore,
   parseTrainingConfig,
@@ -134,6 +135,25 @@ describe("checkpoints", () => {
     } finally {
       await rm(pbtDirectory, { recursive: true, force: true });
     }
+  });
+
+  it("a schedule changes mid-run fields from its epochs on, as a restore under the new values would (wasm); bad entries are refused by name", async () => {
+    await initBackend("wasm");
+    const scheduled = parseTrainingConfig({ ...config, schedule: [{ epoch: 2, lr: 1e-3, labelSmoothing: 0.1 }] });
+    const epochs: EpochMetrics[] = [];
+    await runTraining(scheduled, data, { onEpoch: (metrics) => void epochs.push(metrics) });
+    const straight = SganTrainer.create(config, data);
+    const [first] = await trainEpochs(straight, 1);
+    const switched = SganTrainer.restore(await straight.checkpoint(), data, { ...config, lr: 1e-3, labelSmoothing: 0.1 });
+    straight.dispose();
+    const [second] = await trainEpochs(switched, 1);
+    switched.dispose();
+    assert.deepEqual(epochs.map(comparable), [first, second].map(comparable));
+    const refused = (schedule: unknown[], path: RegExp) =>
+      assert.throws(() => parseTrainingConfig({ ...config, schedule }), (error: unknown) => error instanceof ConfigError && error.issues.some((issue) => path.test(issue.path)));
+    refused([{ epoch: 3, lr: 1e-3 }], /^schedule\.0\.epoch$/);
+    refused([{ epoch: 2, lr: 1e-3 }, { epoch: 2, lr: 2e-3 }], /^schedule\.1\.epoch$/);
+    refused([{ epoch: 2, batchSize: 8 }], /^schedule\.0/);
   });
 
   it("resumes a checkpoint written before the recipe fields (none in its header config) with their defaults (wasm)", async () => {

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseTrainingConfig, type TrainingConfig } from "../../libs/sgan/index.ts";
-import { pbtSchedule, type ScheduleExploit, type ScheduleRun } from "../../libs/study/index.ts";
+import { pbtSchedule, replayConfig, type ScheduleExploit, type ScheduleRun } from "../../libs/study/index.ts";
 
 const config = (lr: number, labelSmoothing = 0): TrainingConfig => parseTrainingConfig({ lr, labelSmoothing, imgSize: 28, epochs: 8 });
 const FIELDS = ["lr", "labelSmoothing"] as const;
@@ -34,5 +34,12 @@ describe("pbtSchedule", () => {
     assert.deepEqual(schedule("c", 4), [[1, 4, 2, { lr: 2e-4, labelSmoothing: 0.2 }]], "c trained epochs 1-4 itself before copying b");
     assert.deepEqual(schedule("b", 2), [[1, 2, 0, { lr: 1e-3, labelSmoothing: 0 }]], "b's weights at epoch 2 are a's copy");
     assert.deepEqual(schedule("b", 0), []);
+  });
+
+  it("exports a schedule as one run config: the first values, then an entry where they change", () => {
+    const replay = replayConfig(runs[2].params, pbtSchedule(runs, exploits, FIELDS, "c", 8));
+    assert.deepEqual(replay, { ...config(1e-3), schedule: [{ epoch: 3, lr: 1.2e-3 }, { epoch: 6, lr: 0.96e-3, labelSmoothing: 0.1 }] });
+    assert.deepEqual(parseTrainingConfig(replay), replay, "an ordinary run config");
+    assert.deepEqual(replayConfig(runs[0].params, pbtSchedule(runs, exploits, FIELDS, "a", 8)), config(1e-3), "no change, no schedule");
   });
 });

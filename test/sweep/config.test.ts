@@ -72,8 +72,8 @@ describe("sweep config: valid input", () => {
     assert.equal(config.strategy, "grid");
   });
 
-  it("covers every training field: sweepable, per sweep, or the derived seed", () => {
-    const covered = [...SWEEPABLE_FIELDS, ...PER_SWEEP_FIELDS, "seed"].sort();
+  it("covers every training field: sweepable, per sweep, the derived seed, or a replayed pbt schedule", () => {
+    const covered = [...SWEEPABLE_FIELDS, ...PER_SWEEP_FIELDS, "seed", "schedule"].sort();
     assert.deepEqual(covered, Object.keys(trainingConfigSchema.shape).sort());
   });
 });

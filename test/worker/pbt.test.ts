@@ -13,7 +13,7 @@ import { withDatabase } from "../../libs/db/url.ts";
 import { createLogger } from "../../libs/log/index.ts";
 import { redisUrl } from "../../libs/queue/index.ts";
 import type { LineageResponse } from "../../libs/results/index.ts";
-import { SganTrainer, type TrainingConfig } from "../../libs/sgan/index.ts";
+import { parseTrainingConfig, runTraining, type EpochMetrics, type TrainingConfig } from "../../libs/sgan/index.ts";
 import { parseSweepConfig, planSweep } from "../../libs/sweep/index.ts";
 import { DatasetCache, TrainingWorker } from "../../libs/worker/index.ts";
 import { PbtJudge } from "../../libs/worker/pbt.ts";
@@ -96,7 +96,7 @@ describe("pbt in the worker", { timeout: 180_000 }, () => {
     await dropTestDatabase(DATABASE);
   });
 
-  it("has the worse run copy the better one's checkpoint and train on from it with the new config, its own epoch rows kept", async () => {
+  it("has the worse run copy the better one's checkpoint and train on with the donor's config and explore's lr, its own epoch rows kept", async () => {
     const [donor, held] = runs;
     assert.deepEqual(runs.map((run) => run.status), ["completed", "completed"]);
     assert.equal((donor.params as TrainingConfig).lr, DONOR_LR, "run #0 is drawn with DONOR_LR and copies nothing");
@@ -109,72 +109,69 @@ describe("pbt in the worker", { timeout: 180_000 }, () => {
     assert.ok(fromEpoch >= 2 && fromEpoch < EPOCHS, `copied as of epoch ${fromEpoch}`);
     assert.ok(decisions.some((decision) => decision.runId === donor.id && decision.epoch === 2 && decision.action === "continue"));
 
-    const heldEpochs = held.epochs.map((row) => row.epoch);
-    assert.deepEqual(heldEpochs.slice(0, 3), [1, 2, fromEpoch + 1], "the epochs the copy holds are the donor's rows, not the run's");
-    assert.equal(heldEpochs.at(-1), EPOCHS);
+    // A second exploit at epoch 4 can follow when the first copy was of epoch 2 or 3.
+    const own = decisions.filter((decision) => decision.runId === held.id && decision.action === "exploit");
+    const copied = (epoch: number) => own.some((decision) => epoch > decision.epoch && epoch <= decision.fromEpoch!);
+    assert.deepEqual(held.epochs.map((row) => row.epoch), Array.from({ length: EPOCHS }, (_, i) => i + 1).filter((epoch) => !copied(epoch)), "the epochs a copy holds are the donor's rows, not the run's");
     for (const epoch of [1, 2]) {
       assert.notEqual(held.epochs[epoch - 1].dLossMean, donor.epochs[epoch - 1].dLossMean, `epoch ${epoch} is the run's own row`);
     }
-    // The donor's config, seed included, with explore's change of lr.
+    // The donor's config, seed included, with explore's change of lr; the run trains on its last exploit's.
     const [change] = exploit.changes as Array<{ field: string; to: number }>;
     assert.equal(change.field, "lr");
     assert.notEqual(change.to, DONOR_LR, "explore moved the copied lr");
-    assert.deepEqual(held.params, { ...(donor.params as TrainingConfig), lr: change.to });
-    assert.deepEqual(exploit.params, held.params);
+    assert.deepEqual(exploit.params, { ...(donor.params as TrainingConfig), lr: change.to });
+    assert.deepEqual(held.params, own.at(-1)!.params);
     const planned = planSweep(parseSweepConfig(PBT_SWEEP));
     assert.deepEqual(runs.map((run) => run.configKey), planned.map((run) => run.configKey), "a run's configKey stays its origin, the configuration drawn at submit");
     const events = (await getRun(database.prisma, held.id))!.events.map((event) => event.message ?? "");
     assert.ok(events.some((message) => message.startsWith(`pbt: copied run #${donor.index} as of epoch ${fromEpoch}`)), events.join("\n"));
-
-    // Replayed here: the donor's first fromEpoch epochs, then one epoch from that checkpoint with the new config.
-    const data = await new DatasetCache().get(donor.params as TrainingConfig);
-    const replay = SganTrainer.create(donor.params as TrainingConfig, data);
-    try {
-      for (let epoch = 1; epoch <= fromEpoch; epoch++) {
-        const outcome = await replay.trainEpoch();
-        assert.equal(outcome.kind, "completed");
-        if (outcome.kind === "completed") assert.deepEqual(lossesOf(epochRow(outcome.metrics)), lossesOf(donor.epochs[epoch - 1]), `the donor's epoch ${epoch} replays`);
-      }
-      const continued = SganTrainer.restore(await replay.checkpoint(), data, held.params as TrainingConfig);
-      try {
-        const outcome = await continued.trainEpoch();
-        assert.ok(outcome.kind === "completed");
-        assert.deepEqual(lossesOf(epochRow(outcome.metrics)), lossesOf(held.epochs[2]), `the run's epoch ${fromEpoch + 1} is the copy trained on with lr ${change.to}`);
-        assert.notDeepEqual(lossesOf(held.epochs[2]), lossesOf(donor.epochs[fromEpoch]), "not the donor's own next epoch: the new lr is in effect");
-      } finally {
-        continued.dispose();
-      }
-    } finally {
-      replay.dispose();
-    }
   });
 
-  it("serves the lineage: the decisions, and the copying run's schedule as the donor's epochs then its own with explore's lr", async () => {
+  it("serves the lineage: the copying run's schedule (the donor's epochs, then its own with explore's lr), whose exported config replays its every epoch", async () => {
     const [donor, held] = runs;
     const { status, body } = await call(api.url, `/api/sweeps/${sweepId}/lineage`);
     assert.equal(status, 200, JSON.stringify(body));
     const lineage = body as LineageResponse;
     assert.deepEqual(lineage.perturb, ["lr"]);
-    const exploit = lineage.decisions.find((decision) => decision.action === "exploit")!;
+    const exploits = lineage.decisions.filter((decision) => decision.action === "exploit");
+    const [exploit] = exploits;
     assert.deepEqual([exploit.runIndex, exploit.epoch, exploit.fromRunIndex], [1, 2, 0]);
+    // The weights come from the run's last copy (a second one can follow at epoch 4 after a copy of epoch 2 or 3).
+    const last = exploits.at(-1)!;
     assert.deepEqual(lineage.decisions.map((decision) => decision.runId).sort(), (await listPbtDecisions(database.prisma, sweepId)).map((decision) => decision.runId).sort());
-    const fromEpoch = exploit.fromEpoch!;
-    const [{ to }] = exploit.changes as Array<{ to: number }>;
-    const segments = (run: { id: string }) => lineage.runs.find((entry) => entry.id === run.id)!.schedule.map((s) => [s.firstEpoch, s.lastEpoch, s.trainedBy.index, s.values]);
-    assert.deepEqual(segments(held), [
-      [1, fromEpoch, 0, { lr: DONOR_LR }],
-      [fromEpoch + 1, EPOCHS, 1, { lr: to }],
-    ]);
+    const fromEpoch = last.fromEpoch!;
+    const [{ to }] = last.changes as Array<{ to: number }>;
+    const scheduleOf = (run: { id: string }) => lineage.runs.find((entry) => entry.id === run.id)!.schedule;
+    const segments = (run: { id: string }) => scheduleOf(run).map((s) => [s.firstEpoch, s.lastEpoch, s.trainedBy.index, s.values]);
+    assert.deepEqual(segments(held)[0], [1, fromEpoch, 0, { lr: DONOR_LR }], "the donor's epochs first");
+    assert.deepEqual(segments(held)[1].slice(0, 4), [fromEpoch + 1, segments(held)[1][1], 1, { lr: to }], "then its own, with explore's lr");
+    assert.deepEqual(segments(held).at(-1)!.slice(1, 2), [EPOCHS]);
     assert.deepEqual(segments(donor), [[1, EPOCHS, 0, { lr: DONOR_LR }]]);
+
+    // Its schedule as one ordinary run, trained from scratch here: every epoch as the run that trained it.
+    const { replay } = lineage.runs.find((run) => run.id === held.id)!;
+    assert.deepEqual({ ...replay, schedule: undefined }, { ...(donor.params as TrainingConfig), schedule: undefined });
+    assert.deepEqual(replay.schedule?.[0], { epoch: fromEpoch + 1, lr: to });
+    const replayed: EpochMetrics[] = [];
+    await runTraining(parseTrainingConfig(replay), await new DatasetCache().get(replay), { onEpoch: (metrics) => void replayed.push(metrics) });
+    const rowsOf = new Map([donor, held].map((run) => [run.index, new Map(run.epochs.map((row) => [row.epoch, row]))]));
+    const trainedBy = Array.from({ length: EPOCHS }, (_, i) => {
+      const segment = scheduleOf(held).find((s) => s.firstEpoch <= i + 1 && i + 1 <= s.lastEpoch)!;
+      return rowsOf.get(segment.trainedBy.index)!.get(i + 1)!;
+    });
+    assert.deepEqual(replayed.map((metrics) => lossesOf(epochRow(metrics))), trainedBy.map(lossesOf), "every epoch of the run's weights, its final metrics included");
 
     const cli = await runSweepsCli(["lineage", sweepId], { env: { SWEEPS_API_URL: api.url } });
     assert.equal(cli.code, 0, cli.stderr);
     console.log(cli.stdout.replace(/^/gm, "# "));
-    const exploits = lineage.decisions.filter((decision) => decision.action === "exploit").length;
-    assert.ok(cli.stdout.startsWith(`pbt sweep ${sweepId}: perturbs lr; 2 runs, ${lineage.decisions.length} decisions, ${exploits} exploits\n`), cli.stdout);
+    assert.ok(cli.stdout.startsWith(`pbt sweep ${sweepId}: perturbs lr; 2 runs, ${lineage.decisions.length} decisions, ${exploits.length} exploits\n`), cli.stdout);
     const lr = (value: number) => ({ [DONOR_LR]: "2e-3", [HELD_LR]: "1e-6", 4e-3: "4e-3" })[value];
-    assert.ok(cli.stdout.includes(`\n    2  #1   #0 as of ${fromEpoch}  lr 2e-3 -> ${lr(to)}\n`), "the exploit's row");
-    assert.ok(cli.stdout.includes(`\n#1   completed       6  1-${fromEpoch} #0 lr 2e-3 | ${fromEpoch + 1}-${EPOCHS} #1 lr ${lr(to)}\n`), "the copying run's schedule");
+    const [{ to: firstTo }] = exploit.changes as Array<{ to: number }>;
+    assert.ok(cli.stdout.includes(`\n    2  #1   #0 as of ${exploit.fromEpoch}  lr 2e-3 -> ${lr(firstTo)}\n`), "the exploit's row");
+    const range = (first: number, last: number) => (first === last ? `${first}` : `${first}-${last}`);
+    const shownSchedule = scheduleOf(held).map((s) => `${range(s.firstEpoch, s.lastEpoch)} #${s.trainedBy.index} lr ${lr(s.values.lr!)}`).join(" | ");
+    assert.ok(cli.stdout.includes(`\n#1   completed       6  ${shownSchedule}\n`), "the copying run's schedule");
     const json = await runSweepsCli(["lineage", sweepId, "--json"], { env: { SWEEPS_API_URL: api.url } });
     assert.deepEqual(JSON.parse(json.stdout), lineage);
     const grid = await call(api.url, "/api/sweeps", {

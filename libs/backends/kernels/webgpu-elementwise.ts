@@ -1,5 +1,6 @@
-// Type only: importing tfjs-backend-webgpu's code registers the backend, which must wait for Dawn (webgpu.ts).
-import type { WebGPUProgram } from "@tensorflow/tfjs-backend-webgpu";
+import type { KernelConfig, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
+// Types only: importing tfjs-backend-webgpu's code registers the backend, which must wait for Dawn (webgpu.ts).
+import type { WebGPUBackend, WebGPUProgram } from "@tensorflow/tfjs-backend-webgpu";
 
 const WORKGROUP_SIZE = 64;
 
@@ -28,5 +29,37 @@ export function elementwiseProgram(options: { key: string; inputs: string[]; uni
           setOutputAtIndex(index, ${value});
         }
       }`,
+  };
+}
+
+type Uniform = { type: string; data: number[] };
+
+/**
+ * A webgpu kernel of one elementwiseProgram over its first input's shape: `inputs` maps the kernel's
+ * input names, in order, to the program's buffer names; `uniformValues` gives `uniforms`' values in order.
+ */
+export function elementwiseKernel(options: {
+  kernelName: string;
+  inputs: Record<string, string>;
+  uniforms: string;
+  value: string;
+  preamble?: string;
+  uniformValues: (shape: number[], attrs: NamedAttrMap) => Uniform[];
+}): KernelConfig {
+  const { kernelName, inputs, uniformValues, ...program } = options;
+  return {
+    kernelName,
+    backendName: "webgpu",
+    kernelFunc: ({ inputs: tensors, attrs, backend }) => {
+      const ordered = Object.keys(inputs).map((name) => (tensors as Record<string, TensorInfo>)[name]!);
+      const shape = ordered[0]!.shape;
+      const key = `sgan${kernelName}`;
+      return (backend as WebGPUBackend).runWebGPUProgram(
+        elementwiseProgram({ key, inputs: Object.values(inputs), shape, ...program }),
+        ordered,
+        "float32",
+        uniformValues(shape, attrs ?? {}),
+      );
+    },
   };
 }
