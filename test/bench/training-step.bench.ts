@@ -1,18 +1,18 @@
 /**
  * `npm run bench`: samples/s of the SGAN training step (G step + D step, the worker's own code path:
  * SganTrainer.trainEpoch) at batch 32, 64, 128 for each compute backend present, next to the seed's
- * PyTorch step (shared/bench/reference_sgan_torch.py) run on the same machine in the same run.
+ * PyTorch step (test/bench/reference_sgan_torch.py) run on the same machine in the same run.
  *
  * Options: --backends wasm,webgpu,tensorflow,cpu (default: all but cpu, which is ~30x slower than
  * wasm), --img 28|32, --iters N, --threads N (wasm threads and torch threads; default all cores),
- * --batches 32,64,128. wasm is measured three times: with the native kernels (what workers run where
- * the addon is built), the same with the convolutions through SGEMM instead of oneDNN's primitives
- * (what a build without libdnnl-dev gets), and with the wasm backend's own kernels only.
+ * --batches 32,64,128, --reference off (no PyTorch run: test/bench/gpu-host.ts runs it once itself).
+ * wasm is measured three times: with the native kernels (what workers run where the addon is built),
+ * the same with the convolutions through SGEMM instead of oneDNN's primitives (what a build without
+ * libdnnl-dev gets), and with the wasm backend's own kernels only.
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cpus } from "node:os";
-import { resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { initBackend, shutdownBackend, type BackendChoice, type BackendInfo } from "../../libs/backends/index.ts";
 import { disableNativeKernels, enableNativeKernels } from "../../libs/backends/native/index.ts";
@@ -20,8 +20,7 @@ import { loadNativeAddon } from "../../libs/backends/native/addon.ts";
 import type { DataSplit, ImageSet } from "../../libs/data/index.ts";
 import { createRng } from "../../libs/random/index.ts";
 import { parseTrainingConfig, SganTrainer } from "../../libs/sgan/index.ts";
-
-const REFERENCE_SCRIPT = resolve(import.meta.dirname, "../../../shared/bench/reference_sgan_torch.py");
+import { parseReferenceRates, REFERENCE_SCRIPT } from "./torch-reference.ts";
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +29,7 @@ const { values } = parseArgs({
     iters: { type: "string", default: "5" },
     threads: { type: "string", default: String(cpus().length) },
     batches: { type: "string", default: "32,64,128" },
+    reference: { type: "string", default: "on" },
   },
 });
 const batchSizes = values.batches.split(",").map(Number);
@@ -64,8 +64,7 @@ async function referenceSamplesPerSec(): Promise<Map<number, number> | string> {
       env: { ...process.env, THREADS: String(threads) },
       timeout: 30 * 60_000,
     });
-    const rates = new Map<number, number>();
-    for (const match of stdout.matchAll(/batch=(\d+): [\d.]+ ms\/iter, (\d+) samples\/s/g)) rates.set(Number(match[1]), Number(match[2]));
+    const rates = parseReferenceRates(stdout);
     return rates.size > 0 ? rates : `unexpected output: ${stdout.trim()}`;
   } catch (error) {
     return `PyTorch reference unavailable (${(error as Error).message.split("\n")[0].slice(0, 120)}); apt-get install python3-torch`;
@@ -103,9 +102,12 @@ for (const choice of values.backends.split(",") as BackendChoice[]) {
   }
 }
 
-console.log(`\nPyTorch reference (${threads} thread(s), same machine, same run)...`);
-const reference = await referenceSamplesPerSec();
-if (typeof reference === "string") console.log(reference);
+let reference: Map<number, number> | string = "PyTorch reference not run (--reference off)";
+if (values.reference !== "off") {
+  console.log(`\nPyTorch reference (${threads} thread(s), same machine, same run)...`);
+  reference = await referenceSamplesPerSec();
+  if (typeof reference === "string") console.log(reference);
+}
 
 console.log(`\n| backend | device | img | batch | ours samples/s | PyTorch samples/s | ours / PyTorch |`);
 console.log(`|---|---|---|---|---|---|---|`);

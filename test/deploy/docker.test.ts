@@ -193,6 +193,9 @@ describe("docker/ (checked without an engine)", () => {
     const runs = steps.filter(({ op }) => op === "RUN").map(({ args }) => args).join("\n");
     assert.match(runs, /@tensorflow\/tfjs-node-gpu@4\.22\./);
     assert.match(runs, /\blibvulkan1\b/);
+    for (const library of ["libcudart.so.11.0", "libcublas.so.11", "libcudnn.so.8"]) {
+      assert.ok(runs.includes(library), `the build opens ${library}, as libtensorflow 2.9 does`);
+    }
     assert.match(steps.filter(({ op }) => op === "ENV").map(({ args }) => args).join(" "), /NVIDIA_DRIVER_CAPABILITIES=\S*graphics/);
     const core = JSON.parse(readFileSync(join(ROOT, "node_modules/@tensorflow/tfjs-core/package.json"), "utf8")).version as string;
     assert.match(core, /^4\.22\./, "tfjs-node-gpu 4.22 matches this project's tfjs-core");
