@@ -3,7 +3,7 @@
  * (metrics.jsonl), sample grids and a checkpoint to the output directory; rerunning with the same
  * --out resumes from the checkpoint.
  */
-import { mkdir, appendFile, writeFile } from "node:fs/promises";
+import { mkdir, appendFile, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { BackendUnavailableError, initBackend, type BackendChoice } from "../../libs/backends/index.ts";
@@ -11,6 +11,7 @@ import { loadDataSplit, DataError } from "../../libs/data/index.ts";
 import { createLogger } from "../../libs/log/index.ts";
 import { ConfigError, directoryCheckpointStore, parseTrainingConfig, runTraining, CheckpointError, type EpochMetrics } from "../../libs/sgan/index.ts";
 import { escaped } from "../../libs/terminal-text/index.ts";
+import { parse as parseYaml } from "yaml";
 import { runBackendTool } from "./backend-tool.ts";
 import { endProgress, renderProgress } from "./progress-bar.ts";
 
@@ -51,20 +52,23 @@ const TRAINING_FLAGS = {
 
 const options = {
   ...Object.fromEntries(Object.entries(TRAINING_FLAGS).map(([flag, kind]) => [flag, { type: kind === "switch" ? "boolean" : "string" }])),
+  config: { type: "string" },
   backend: { type: "string", default: "auto" },
   threads: { type: "string" },
   out: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsConfig["options"];
 
-const USAGE = `usage: npm run train -- [--epochs N] [--batch-size N] [--lr X] [--b1 X] [--b2 X] [--latent-dim N]
+const USAGE = `usage: npm run train -- [--config FILE] [--epochs N] [--batch-size N] [--lr X] [--b1 X] [--b2 X] [--latent-dim N]
   [--variant improved|reference] [--spectral-norm] [--labeled all|N] [--img-size 28|32]
   [--dataset mnist|<IDX directory>] [--limit N] [--seed N]
   [--architecture seed|improved-gan] [--class-head seed|fixedFakeLogit] [--generator-loss standard|featureMatching]
   [--lr-schedule constant|step|exponential|cosine] [--lr-decay X] [--lr-step-epochs N] [--lr-min-factor X]
   [--warmup-epochs X] [--lr-d X] [--lr-g X] [--b1-d X] [--b1-g X] [--d-steps-per-g N]
   [--label-smoothing X] [--instance-noise X] [--eval-ema X]
-  [--backend auto|tensorflow|webgpu|wasm|cpu] [--threads N] [--out DIR]`;
+  [--backend auto|tensorflow|webgpu|wasm|cpu] [--threads N] [--out DIR]
+--config: a training config as JSON or YAML (e.g. a pbt run's replay from \`sweeps lineage <id> --json\`,
+  its schedule included); the flags given override its fields.`;
 
 function numberOrText(text: string | undefined): number | string | undefined {
   if (text === undefined) return undefined;
@@ -74,12 +78,27 @@ function numberOrText(text: string | undefined): number | string | undefined {
 
 const fieldOfFlag = (flag: string) => flag.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
 
-function configFromArgs(values: Record<string, string | boolean | undefined>): unknown {
+function configFromArgs(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
   const fields = Object.entries(TRAINING_FLAGS).map(([flag, kind]) => {
     const value = values[flag];
     return [fieldOfFlag(flag), kind === "number" ? numberOrText(value as string | undefined) : value];
   });
   return Object.fromEntries(fields.filter(([, value]) => value !== undefined));
+}
+
+/** The --config file's fields (JSON is YAML too); a file that cannot be read or is no mapping is the user's to fix. */
+async function configFromFile(path: string | undefined): Promise<Record<string, unknown>> {
+  if (path === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(await readFile(path, "utf8"));
+  } catch (error) {
+    throw new ConfigError([{ path: "--config", message: `cannot read ${path}: ${(error as Error).message}` }]);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new ConfigError([{ path: "--config", message: `${path} holds no mapping of training fields: write one field per line, as \`lr: 0.0002\`` }]);
+  }
+  return parsed as Record<string, unknown>;
 }
 
 function epochLine(metrics: EpochMetrics, epochs: number): string {
@@ -98,7 +117,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const config = parseTrainingConfig(configFromArgs(values));
+  const config = parseTrainingConfig({ ...(await configFromFile(values.config)), ...configFromArgs(values) });
   const backend = await initBackend(values.backend as BackendChoice, {
     threads: values.threads === undefined ? undefined : Number(values.threads),
   });

@@ -5,6 +5,10 @@
 // gives it a learning rate too small to learn in two epochs, so that its discriminator's loss, the
 // objective, is the worse one there.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { initBackend } from "../../libs/backends/index.ts";
 import type { DataSplit } from "../../libs/data/index.ts";
@@ -13,7 +17,7 @@ import { withDatabase } from "../../libs/db/url.ts";
 import { createLogger } from "../../libs/log/index.ts";
 import { redisUrl } from "../../libs/queue/index.ts";
 import type { LineageResponse } from "../../libs/results/index.ts";
-import { parseTrainingConfig, runTraining, type EpochMetrics, type TrainingConfig } from "../../libs/sgan/index.ts";
+import type { EpochMetrics, TrainingConfig } from "../../libs/sgan/index.ts";
 import { parseSweepConfig, planSweep } from "../../libs/sweep/index.ts";
 import { DatasetCache, TrainingWorker } from "../../libs/worker/index.ts";
 import { PbtJudge } from "../../libs/worker/pbt.ts";
@@ -39,6 +43,17 @@ const PBT_SWEEP = {
   // The discriminator's loss, not the held-out accuracy of 16 images: at lr 1e-6 it stays where it started.
   objective: { metric: "dLoss" },
 };
+
+/** `npm run train -- ARGS` as a person runs it. */
+function trainCli(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "apps/cli/train.ts", ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stderr }));
+  });
+}
 
 /** The real data; the run with HELD_LR gets it once `opened` resolves. */
 class HoldingCache extends DatasetCache {
@@ -149,12 +164,23 @@ describe("pbt in the worker", { timeout: 180_000 }, () => {
     assert.deepEqual(segments(held).at(-1)!.slice(1, 2), [EPOCHS]);
     assert.deepEqual(segments(donor), [[1, EPOCHS, 0, { lr: DONOR_LR }]]);
 
-    // Its schedule as one ordinary run, trained from scratch here: every epoch as the run that trained it.
+    // Its schedule as one ordinary run, trained from scratch by `npm run train --config`: every epoch as the run that trained it.
     const { replay } = lineage.runs.find((run) => run.id === held.id)!;
     assert.deepEqual({ ...replay, schedule: undefined }, { ...(donor.params as TrainingConfig), schedule: undefined });
     assert.deepEqual(replay.schedule?.[0], { epoch: fromEpoch + 1, lr: to });
-    const replayed: EpochMetrics[] = [];
-    await runTraining(parseTrainingConfig(replay), await new DatasetCache().get(replay), { onEpoch: (metrics) => void replayed.push(metrics) });
+    const dir = await mkdtemp(join(tmpdir(), "pbt-replay-"));
+    let replayed: EpochMetrics[];
+    try {
+      await writeFile(join(dir, "replay.json"), JSON.stringify(replay));
+      const trained = await trainCli(["--config", join(dir, "replay.json"), "--backend", "wasm", "--threads", "1", "--out", join(dir, "run")]);
+      assert.equal(trained.code, 0, trained.stderr);
+      replayed = (await readFile(join(dir, "run", "metrics.jsonl"), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as EpochMetrics);
+      const unreadable = await trainCli(["--config", join(dir, "missing.yaml"), "--backend", "wasm"]);
+      assert.equal(unreadable.code, 2);
+      assert.match(unreadable.stderr, /- --config: cannot read .*missing\.yaml: ENOENT/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
     const rowsOf = new Map([donor, held].map((run) => [run.index, new Map(run.epochs.map((row) => [row.epoch, row]))]));
     const trainedBy = Array.from({ length: EPOCHS }, (_, i) => {
       const segment = scheduleOf(held).find((s) => s.firstEpoch <= i + 1 && i + 1 <= s.lastEpoch)!;
