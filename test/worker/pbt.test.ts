@@ -171,7 +171,9 @@ describe("pbt in the worker", { timeout: 180_000 }, () => {
     const dir = await mkdtemp(join(tmpdir(), "pbt-replay-"));
     let replayed: EpochMetrics[];
     try {
-      await writeFile(join(dir, "replay.json"), JSON.stringify(replay));
+      const exported = await runSweepsCli(["lineage", sweepId, "--replay", "#1"], { env: { SWEEPS_API_URL: api.url } });
+      assert.deepEqual(JSON.parse(exported.stdout), replay, exported.stderr);
+      await writeFile(join(dir, "replay.json"), exported.stdout);
       const trained = await trainCli(["--config", join(dir, "replay.json"), "--backend", "wasm", "--threads", "1", "--out", join(dir, "run")]);
       assert.equal(trained.code, 0, trained.stderr);
       replayed = (await readFile(join(dir, "run", "metrics.jsonl"), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as EpochMetrics);
@@ -209,6 +211,9 @@ describe("pbt in the worker", { timeout: 180_000 }, () => {
     const refused = await call(api.url, `/api/sweeps/${grid.body.sweep.id}/lineage`);
     assert.equal(refused.status, 409);
     assert.match(refused.body.error, /is a grid sweep: only a pbt sweep's runs copy each other/);
+    const noSuchRun = await runSweepsCli(["lineage", sweepId, "--replay", "7"], { env: { SWEEPS_API_URL: api.url } });
+    assert.equal(noSuchRun.code, 2);
+    assert.match(noSuchRun.stderr, /--replay 7: no such run in sweep .*; give its index \(0 to 1\) or its id/);
     const refusedCli = await runSweepsCli(["lineage", grid.body.sweep.id], { env: { SWEEPS_API_URL: api.url } });
     assert.notEqual(refusedCli.code, 0);
     assert.match(refusedCli.stderr, /is a grid sweep: only a pbt sweep's runs copy each other/);

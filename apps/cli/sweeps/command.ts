@@ -27,6 +27,7 @@ export const OPTIONS = {
   tag: { type: "string", multiple: true },
   note: { type: "string" },
   importance: { type: "boolean" },
+  replay: { type: "string" },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;
