@@ -14,8 +14,8 @@ export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const PRISMA_SCHEMA = join(PROJECT_ROOT, "prisma", "schema.prisma");
 /** Not at the project root, where the CLI would find it by itself: always passed explicitly. */
 const PRISMA_CONFIG = join(PROJECT_ROOT, "prisma", "prisma.config.ts");
-/** prisma generate copies the schema next to the client it writes: how staleness is detected. */
-export const GENERATED_SCHEMA = join(PROJECT_ROOT, "libs", "db", "generated", "schema.prisma");
+/** Where prisma generate writes the client (prisma/schema.prisma's generator output). */
+export const GENERATED_CLIENT = join(PROJECT_ROOT, "libs", "db", "generated");
 
 const prismaPackage = createRequire(import.meta.url).resolve("prisma/package.json");
 const PRISMA_CLI = join(dirname(prismaPackage), "build", "index.js");
