@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { recordPbtDecision, saveCheckpoint, type Run } from "../../libs/db/index.ts";
+import type { LineageResponse } from "../../libs/results/index.ts";
 import type { TrainingConfig } from "../../libs/sgan/index.ts";
 import { launchBrowser, openView, registerTestWorker, screenshot, seedSweep, startDashboard, trainRun, type Browser, type DashboardEnv } from "./helpers.ts";
 
@@ -73,6 +74,11 @@ describe("the sweep page shows a pbt sweep's lineage", { timeout: 90_000 }, () =
     const width = async (index: number) => panel.locator(`.schedule[data-run="${index}"] .segment`).first().evaluate((element) => element.getBoundingClientRect().width);
     const [four, two] = [await width(0), await width(2)];
     assert.ok(Math.abs(four / two - 2) < 0.05, `a segment is as wide as its epochs: ${four} vs ${two}`);
+    const lineage = (await (await fetch(`${env.url}/api/sweeps/${pbtSweep}/lineage`)).json()) as LineageResponse;
+    const download = panel.locator('.schedule[data-run="1"] a.replay');
+    assert.equal(await download.getAttribute("download"), "replay-run-1.json");
+    const href = (await download.getAttribute("href"))!;
+    assert.deepEqual(JSON.parse(decodeURIComponent(href.slice(href.indexOf(",") + 1))), lineage.runs[1].replay, "run #1's schedule as one config");
     shots.push(await screenshot(page, "sweep-lineage"));
   });
 

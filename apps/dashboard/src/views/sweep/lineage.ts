@@ -68,13 +68,18 @@ function exploitRow(decision: PbtDecisionRow): HTMLElement {
   );
 }
 
-/** "#1" and a bar as wide as the sweep's epochs, a segment per stretch, as wide as its epochs. */
+/**
+ * "#1", a bar as wide as the sweep's epochs (a segment per stretch, as wide as its epochs), and the
+ * run's schedule as one training config to download (`npm run train -- --config FILE` retrains it).
+ */
 function scheduleRow(run: PbtLineageRun, epochs: number): HTMLElement {
+  const replay = `data:application/json;charset=utf-8,${encodeURIComponent(`${JSON.stringify(run.replay, null, 2)}\n`)}`;
   return h(
     "div",
     { class: "schedule", dataset: { run: String(run.index) } },
     h("span", { class: "schedule-run" }, `#${run.index}`),
     h("div", { class: "schedule-bar" }, ...run.schedule.map((segment) => segmentBox(run, segment, epochs))),
+    h("a", { class: "replay", href: replay, attrs: { download: `replay-run-${run.index}.json` }, title: "this schedule as one run's config: npm run train -- --config FILE" }, "config"),
   );
 }
 
