@@ -138,6 +138,6 @@ export async function getRun(db: PrismaClient, id: string): Promise<RunDetails |
   if (!isUuid(id)) return null;
   return db.run.findUnique({
     where: { id },
-    include: { events: { orderBy: [{ at: "asc" }, { id: "asc" }] }, sweep: { select: { name: true } } },
+    include: { events: { orderBy: [{ at: "asc" }, { id: "asc" }] }, sweep: { select: { name: true, strategy: true } } },
   });
 }

@@ -77,7 +77,7 @@ export type RunWithEpochs = Run & { epochs: EpochMetric[] };
 
 export type RunWithEpochCount = Run & { epochCount: number };
 
-export type RunDetails = Run & { events: RunEvent[]; sweep: { name: string } };
+export type RunDetails = Run & { events: RunEvent[]; sweep: { name: string; strategy: string } };
 
 export interface WorkerRegistration {
   id: string;

@@ -372,7 +372,8 @@ export interface RunEventRow {
 /** GET /api/runs/:id */
 export interface RunDetail extends RunRecord {
   events: RunEventRow[];
-  sweep: { name: string };
+  /** Its sweep's name, and its strategy (a pbt run has a schedule: GET /api/sweeps/:id/lineage). */
+  sweep: { name: string; strategy: string };
   /** Epochs with a sample image (GET /api/runs/:id/samples/<epoch>.png), ascending. */
   sampleEpochs: number[];
 }

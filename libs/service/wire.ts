@@ -131,7 +131,7 @@ export function toSweepTrials(runs: readonly RunWithEpochs[], config: StoredSwee
 }
 
 export function toRunDetail(run: RunDetails, sampleEpochs: number[]): RunDetail {
-  return { ...toRunRecord(run), events: run.events.map(toRunEventRow), sweep: { name: run.sweep.name }, sampleEpochs };
+  return { ...toRunRecord(run), events: run.events.map(toRunEventRow), sweep: { name: run.sweep.name, strategy: run.sweep.strategy }, sampleEpochs };
 }
 
 function toRunEventRow(event: RunEvent): RunDetail["events"][number] {

@@ -82,9 +82,24 @@ describe("the sweep page shows a pbt sweep's lineage", { timeout: 90_000 }, () =
     shots.push(await screenshot(page, "sweep-lineage"));
   });
 
-  it("has no lineage panel for a grid sweep", async () => {
+  it("shows a pbt run's schedule on its page, under its curves, with the exploits it made or was copied in", async () => {
+    const { page } = browser;
+    for (const [index, trainedBy] of [[1, "0"], [0, "0"], [2, "2"]] as const) {
+      await openView(page, env.url, `/runs/${runs[index].id}`, "run");
+      const panel = page.locator(".panel.run-schedule");
+      assert.ok(await panel.isVisible(), `run #${index}`);
+      assert.equal(await panel.locator(".segment").first().getAttribute("data-trained-by"), trainedBy);
+      assert.equal(await panel.locator(".lineage-exploits tbody tr").count(), index === 2 ? 0 : 1, `run #${index}: the exploit it made or was copied in`);
+    }
+    shots.push(await screenshot(page, "run-schedule"));
+  });
+
+  it("has no lineage panel for a grid sweep, nor a schedule on its runs' pages", async () => {
     const { page } = browser;
     await openView(page, env.url, `/sweeps/${gridSweep}`, "sweep");
     assert.equal(await page.locator(".panel.lineage").isVisible(), false);
+    const [gridRun] = (await (await fetch(`${env.url}/api/sweeps/${gridSweep}`)).json()).runs as Array<{ id: string }>;
+    await openView(page, env.url, `/runs/${gridRun.id}`, "run");
+    assert.equal(await page.locator(".panel.run-schedule").isVisible(), false);
   });
 });

@@ -15,6 +15,7 @@ import { confusionPanel } from "./confusion.ts";
 import { labelsEditor } from "./labels.ts";
 import { EpochChoice } from "./epoch-slider.ts";
 import { progressText, runFraction } from "./run-labels.ts";
+import { runSchedulePanel } from "./run-schedule.ts";
 import { isAbort, loadError, markReady, onInput, section, type View } from "./view.ts";
 
 export function runView(root: HTMLElement, runId: string): View {
@@ -41,6 +42,7 @@ export function runView(root: HTMLElement, runId: string): View {
   const eventsArea = h("div", { class: "events" });
   const progressArea = h("div", { class: "run-progress" });
   const labels = labelsEditor("run", (change) => relabelRun(runId, change));
+  const schedule = runSchedulePanel();
 
   setChildren(
     root,
@@ -49,6 +51,7 @@ export function runView(root: HTMLElement, runId: string): View {
     progressArea,
     h("div", { class: "two-col" }, section("Run", "facts-panel", facts), section("Config", "config-panel", configArea)),
     section("Curves", "curves", h("div", { class: "controls" }, h("label", { for: "run-smoothing" }, "Smoothing (EMA) "), smoothingInput, smoothingLabel), h("div", { class: "chart-grid" }, ...charts.map((chart) => chart.element)), h("p", { class: "note" }, "Shaded: the smallest to largest batch value within each epoch. Test accuracy is measured once per epoch.")),
+    schedule.element,
     h("div", { class: "two-col" }, section("Samples", "samples-panel", samplesArea), section("Confusion matrix (held-out split)", "confusion-panel", confusion.element)),
     section("Status log", "events-panel", eventsArea),
   );
@@ -181,6 +184,7 @@ export function runView(root: HTMLElement, runId: string): View {
     confusion.update(rows);
     renderEvents();
     renderCurves();
+    await schedule.update(run, abort.signal);
   }
   const refresh = new AsyncThrottle(load, 2000);
 

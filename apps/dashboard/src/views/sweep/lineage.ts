@@ -33,11 +33,7 @@ export function lineagePanel(state: SweepState): LineagePanel {
     setChildren(problem);
     const made = lineage.decisions.filter((decision) => decision.action === "exploit");
     setText(note, `${lineage.decisions.length} decisions, ${made.length} exploits; perturbs ${lineage.perturb.join(", ")}.`);
-    setChildren(
-      exploits,
-      made.length === 0 ? null : h("thead", null, h("tr", null, h("th", null, "Epoch"), h("th", null, "Run"), h("th", null, "Copied"), h("th", null, "Changes"))),
-      h("tbody", null, ...made.map(exploitRow)),
-    );
+    setChildren(exploits, ...exploitTable(made));
     const epochs = Math.max(totalEpochs(state), 1);
     setChildren(schedules, ...lineage.runs.map((run) => scheduleRow(run, epochs)));
   }
@@ -68,11 +64,17 @@ function exploitRow(decision: PbtDecisionRow): HTMLElement {
   );
 }
 
+/** The head (when there are exploits) and a row per exploit. */
+export function exploitTable(made: readonly PbtDecisionRow[]): HTMLElement[] {
+  const head = h("thead", null, h("tr", null, h("th", null, "Epoch"), h("th", null, "Run"), h("th", null, "Copied"), h("th", null, "Changes")));
+  return [...(made.length === 0 ? [] : [head]), h("tbody", null, ...made.map(exploitRow))];
+}
+
 /**
  * "#1", a bar as wide as the sweep's epochs (a segment per stretch, as wide as its epochs), and the
  * run's schedule as one training config to download (`npm run train -- --config FILE` retrains it).
  */
-function scheduleRow(run: PbtLineageRun, epochs: number): HTMLElement {
+export function scheduleRow(run: PbtLineageRun, epochs: number): HTMLElement {
   const replay = `data:application/json;charset=utf-8,${encodeURIComponent(`${JSON.stringify(run.replay, null, 2)}\n`)}`;
   return h(
     "div",
