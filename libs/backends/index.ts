@@ -22,3 +22,4 @@ export { FUSED_KERNELS } from "./native/index.ts";
 export { RUNNING_STATISTICS_KERNEL } from "./kernels/webgpu-batch-norm.ts";
 export { LEAKY_RELU_GRAD_KERNEL } from "./kernels/webgpu-leaky-relu.ts";
 export { DROPOUT_SCALE_KERNEL } from "./kernels/webgpu-dropout.ts";
+export { ADAM_STACKED_UPDATE_KERNEL } from "./kernels/webgpu-adam.ts";

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { FUSED_KERNELS } from "../backends/index.ts";
+import { ADAM_STACKED_UPDATE_KERNEL, FUSED_KERNELS } from "../backends/index.ts";
 
 /** The betas; the learning rate comes with each step (the schedule's). */
 export interface AdamOptions {
@@ -9,10 +9,11 @@ export interface AdamOptions {
   eps?: number;
 }
 
+/** The step count and both moments per parameter key, as a checkpoint stores them. */
 export interface AdamState {
   step: number;
-  firstMoments: Map<string, tf.Tensor>;
-  secondMoments: Map<string, tf.Tensor>;
+  firstMoments: Map<string, Float32Array>;
+  secondMoments: Map<string, Float32Array>;
 }
 
 /**
@@ -21,8 +22,7 @@ export interface AdamState {
  */
 export class Adam {
   private step = 0;
-  private readonly firstMoments = new Map<string, tf.Variable>();
-  private readonly secondMoments = new Map<string, tf.Variable>();
+  private readonly moments: Moments;
   private readonly eps: number;
 
   constructor(
@@ -30,10 +30,8 @@ export class Adam {
     private readonly options: AdamOptions,
   ) {
     this.eps = options.eps ?? 1e-8;
-    for (const [key, variable] of params) {
-      this.firstMoments.set(key, tf.tidy(() => tf.variable(tf.zerosLike(variable), false)));
-      this.secondMoments.set(key, tf.tidy(() => tf.variable(tf.zerosLike(variable), false)));
-    }
+    // Stacked where the backend's kernel takes them so (webgpu: one output per dispatch), else apart.
+    this.moments = tf.getKernel(ADAM_STACKED_UPDATE_KERNEL, tf.getBackend()) !== undefined ? new StackedMoments(params) : new SeparateMoments(params);
   }
 
   /** Applies gradients keyed by variable name (what tf.variableGrads returns) at learning rate `lr`, and disposes them. */
@@ -42,40 +40,127 @@ export class Adam {
     const { b1, b2 } = this.options;
     const stepSize = lr / (1 - b1 ** this.step);
     const secondCorrection = Math.sqrt(1 - b2 ** this.step);
-    // One fused kernel per parameter where the backend has it (wasm with the native kernels, webgpu), else the formula.
-    const fused = tf.getKernel(FUSED_KERNELS.adamUpdate, tf.getBackend()) !== undefined;
     const hyper = [b1, 1 - b1, b2, 1 - b2, stepSize, secondCorrection, this.eps];
     tf.tidy(() => {
       for (const [key, variable] of this.params) {
         const gradient = gradients[variable.name];
         if (!gradient) throw new Error(`no gradient for ${key}`);
-        const m = this.firstMoments.get(key)!;
-        const v = this.secondMoments.get(key)!;
-        const [param, firstMoment, secondMoment] = fused
-          ? (tf.engine().runKernel(FUSED_KERNELS.adamUpdate, { param: variable, gradient, m, v }, { hyper }) as [tf.Tensor, tf.Tensor, tf.Tensor])
-          : adamStepFormula(variable, gradient, m, v, hyper);
-        m.assign(firstMoment);
-        v.assign(secondMoment);
-        variable.assign(param);
+        variable.assign(this.moments.step(key, variable, gradient, hyper));
       }
     });
     tf.dispose(Object.values(gradients));
   }
 
-  state(): AdamState {
-    return { step: this.step, firstMoments: new Map(this.firstMoments), secondMoments: new Map(this.secondMoments) };
+  /** Steps taken so far. */
+  get steps(): number {
+    return this.step;
   }
 
-  load(state: { step: number; firstMoments: Map<string, Float32Array>; secondMoments: Map<string, Float32Array> }): void {
+  async state(): Promise<AdamState> {
+    return { step: this.step, ...(await this.moments.read()) };
+  }
+
+  load(state: AdamState): void {
     this.step = state.step;
+    this.moments.load(state.firstMoments, state.secondMoments);
+  }
+
+  dispose(): void {
+    this.moments.dispose();
+  }
+}
+
+/** Where the moments of every parameter live, and the step that updates them with it. */
+interface Moments {
+  /** Updates the moments of `key`, returning the parameter after the step (inside the caller's tidy). */
+  step(key: string, param: tf.Variable, gradient: tf.Tensor, hyper: number[]): tf.Tensor;
+  read(): Promise<Pick<AdamState, "firstMoments" | "secondMoments">>;
+  load(first: Map<string, Float32Array>, second: Map<string, Float32Array>): void;
+  dispose(): void;
+}
+
+/** A variable per moment and parameter: FUSED_KERNELS.adamUpdate's layout (wasm), or the formula's. */
+class SeparateMoments implements Moments {
+  private readonly first = new Map<string, tf.Variable>();
+  private readonly second = new Map<string, tf.Variable>();
+  private readonly fused = tf.getKernel(FUSED_KERNELS.adamUpdate, tf.getBackend()) !== undefined;
+
+  constructor(params: ReadonlyMap<string, tf.Variable>) {
+    for (const [key, variable] of params) {
+      this.first.set(key, tf.tidy(() => tf.variable(tf.zerosLike(variable), false)));
+      this.second.set(key, tf.tidy(() => tf.variable(tf.zerosLike(variable), false)));
+    }
+  }
+
+  step(key: string, param: tf.Variable, gradient: tf.Tensor, hyper: number[]): tf.Tensor {
+    const m = this.first.get(key)!;
+    const v = this.second.get(key)!;
+    const [updated, firstMoment, secondMoment] = this.fused
+      ? (tf.engine().runKernel(FUSED_KERNELS.adamUpdate, { param, gradient, m, v }, { hyper }) as [tf.Tensor, tf.Tensor, tf.Tensor])
+      : adamStepFormula(param, gradient, m, v, hyper);
+    m.assign(firstMoment);
+    v.assign(secondMoment);
+    return updated;
+  }
+
+  async read() {
+    const values = async (moments: Map<string, tf.Variable>) =>
+      new Map(await Promise.all([...moments].map(async ([key, t]) => [key, Float32Array.from(await t.data())] as const)));
+    return { firstMoments: await values(this.first), secondMoments: await values(this.second) };
+  }
+
+  load(first: Map<string, Float32Array>, second: Map<string, Float32Array>): void {
     tf.tidy(() => {
-      for (const [key, variable] of this.firstMoments) variable.assign(tf.tensor(requireEntry(state.firstMoments, key), variable.shape));
-      for (const [key, variable] of this.secondMoments) variable.assign(tf.tensor(requireEntry(state.secondMoments, key), variable.shape));
+      for (const [key, variable] of this.first) variable.assign(tf.tensor(requireEntry(first, key), variable.shape));
+      for (const [key, variable] of this.second) variable.assign(tf.tensor(requireEntry(second, key), variable.shape));
     });
   }
 
   dispose(): void {
-    tf.dispose([...this.firstMoments.values(), ...this.secondMoments.values()]);
+    tf.dispose([...this.first.values(), ...this.second.values()]);
+  }
+}
+
+/** Both moments of a parameter in one variable, [2, ...shape]: ADAM_STACKED_UPDATE_KERNEL's layout (webgpu). */
+class StackedMoments implements Moments {
+  private readonly stacked = new Map<string, tf.Variable>();
+
+  constructor(params: ReadonlyMap<string, tf.Variable>) {
+    for (const [key, variable] of params) this.stacked.set(key, tf.tidy(() => tf.variable(tf.zeros([2, ...variable.shape]), false)));
+  }
+
+  step(key: string, param: tf.Variable, gradient: tf.Tensor, hyper: number[]): tf.Tensor {
+    const moments = this.stacked.get(key)!;
+    const [updated, updatedMoments] = tf.engine().runKernel(ADAM_STACKED_UPDATE_KERNEL, { param, gradient, moments }, { hyper }) as [tf.Tensor, tf.Tensor];
+    moments.assign(updatedMoments!);
+    return updated!;
+  }
+
+  async read() {
+    const firstMoments = new Map<string, Float32Array>();
+    const secondMoments = new Map<string, Float32Array>();
+    for (const [key, moments] of this.stacked) {
+      const values = (await moments.data()) as Float32Array;
+      const half = values.length / 2;
+      firstMoments.set(key, values.slice(0, half));
+      secondMoments.set(key, values.slice(half));
+    }
+    return { firstMoments, secondMoments };
+  }
+
+  load(first: Map<string, Float32Array>, second: Map<string, Float32Array>): void {
+    tf.tidy(() => {
+      for (const [key, moments] of this.stacked) {
+        const values = new Float32Array(moments.size);
+        values.set(requireEntry(first, key));
+        values.set(requireEntry(second, key), moments.size / 2);
+        moments.assign(tf.tensor(values, moments.shape));
+      }
+    });
+  }
+
+  dispose(): void {
+    tf.dispose([...this.stacked.values()]);
   }
 }
 

@@ -19,10 +19,11 @@ export async function stateTensors(model: SganModel, networks: Networks): Promis
     tensors.set(key, { shape: tensor.shape, values: new Float32Array(await tensor.data()) });
   for (const [key, variable] of model.store.weights) await add(key, variable);
   for (const [key, tensor] of model.store.state) await add(key, tensor);
-  for (const [name, { optimizer }] of Object.entries(networks)) {
-    const state = optimizer.state();
-    for (const [key, tensor] of state.firstMoments) await add(`adam.${name}.m.${key}`, tensor);
-    for (const [key, tensor] of state.secondMoments) await add(`adam.${name}.v.${key}`, tensor);
+  for (const [name, { optimizer, weights }] of Object.entries(networks)) {
+    const state = await optimizer.state();
+    const moment = (key: string, values: Float32Array) => ({ shape: weights.get(key)!.shape, values });
+    for (const [key, values] of state.firstMoments) tensors.set(`adam.${name}.m.${key}`, moment(key, values));
+    for (const [key, values] of state.secondMoments) tensors.set(`adam.${name}.v.${key}`, moment(key, values));
   }
   for (const [name, { average }] of Object.entries(networks)) {
     for (const [key, tensor] of average?.values() ?? []) await add(`ema.${name}.${key}`, tensor);

@@ -249,7 +249,7 @@ export class SganTrainer {
       config: this.config,
       epochsDone: this.completedEpochs,
       partialEpoch: this.partial,
-      optimizerSteps: { generator: generator.optimizer.state().step, discriminator: discriminator.optimizer.state().step },
+      optimizerSteps: { generator: generator.optimizer.steps, discriminator: discriminator.optimizer.steps },
       tensors: await stateTensors(this.model, this.networks),
     });
   }

@@ -6,6 +6,7 @@ import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import {
+  ADAM_STACKED_UPDATE_KERNEL,
   BackendUnavailableError,
   DROPOUT_SCALE_KERNEL,
   FUSED_KERNELS,
@@ -18,7 +19,7 @@ import { WEBGPU_TRAINING_KERNELS } from "../../libs/backends/kernels/register-ke
 import { initWebgpu } from "../../libs/backends/webgpu.ts";
 import { loadDataSplit } from "../../libs/data/index.ts";
 import { parseTrainingConfig } from "../../libs/sgan/index.ts";
-import { adamStepFormula } from "../../libs/sgan/adam.ts";
+import { Adam, adamStepFormula } from "../../libs/sgan/adam.ts";
 import { batchNormTraining, channelDropout, leakyRelu, runningStatisticsFormula } from "../../libs/sgan/layers.ts";
 import type { CheckpointContents } from "../../libs/sgan/checkpoint.ts";
 import { checkpointAfter } from "../sgan/helpers.ts";
@@ -88,11 +89,15 @@ const CASES: KernelCase[] = [
   { kernel: "Greater", label: "leaky-relu gradient mask", inputs: { a: normal(2, 4, 4, 3), b: normal(2, 4, 4, 3) } },
   { kernel: "Select", label: "leaky-relu gradient", inputs: { condition: bool(2, 4, 4, 3), t: normal(2, 4, 4, 3), e: normal(2, 4, 4, 3) } },
   {
-    kernel: FUSED_KERNELS.adamUpdate,
+    kernel: ADAM_STACKED_UPDATE_KERNEL,
     label: "step 3 at the seed's betas",
-    inputs: { param: normal(3, 3, 2, 4), gradient: normal(3, 3, 2, 4), m: normal(3, 3, 2, 4), v: positive(3, 3, 2, 4) },
+    inputs: { param: normal(3, 3, 2, 4), gradient: normal(3, 3, 2, 4), moments: positive(2, 3, 3, 2, 4) },
     attrs: { hyper: [0.5, 0.5, 0.999, 0.001, 2e-4 / (1 - 0.5 ** 3), Math.sqrt(1 - 0.999 ** 3), 1e-8] },
-    onCpu: ({ param, gradient, m, v }, { hyper }) => adamStepFormula(param!, gradient!, m!, v!, hyper as number[]),
+    onCpu: ({ param, gradient, moments }, { hyper }) => {
+      const [m, v] = tf.unstack(moments!);
+      const [updated, firstMoment, secondMoment] = adamStepFormula(param!, gradient!, m!, v!, hyper as number[]);
+      return [updated, tf.stack([firstMoment, secondMoment])];
+    },
   },
   {
     kernel: RUNNING_STATISTICS_KERNEL,
@@ -195,6 +200,30 @@ describe("the webgpu backend on SwiftShader", { skip: route.adapter === "none" ?
       assert.equal(tf.getKernel(config.kernelName, "webgpu")?.kernelFunc, config.kernelFunc, `${config.kernelName} is not the registered webgpu kernel`);
       assert.ok(covered.has(config.kernelName), `no case checks ${config.kernelName}`);
     }
+  });
+
+  it("Adam keeps both moments in one tensor on webgpu: a checkpoint's moments load and read back apart, and step on", async () => {
+    await initBackend("webgpu");
+    const param = tf.variable(tf.tensor(randomValues(6, 1), [2, 3]), true, `stacked-adam-${Math.random()}`);
+    const adam = new Adam(new Map([["p", param]]), { b1: 0.5, b2: 0.999 });
+    const firstMoments = new Map([["p", randomValues(6, 2)]]);
+    const secondMoments = new Map([["p", randomValues(6, 3).map(Math.abs)]]);
+    adam.load({ step: 4, firstMoments, secondMoments });
+    assert.deepEqual(await adam.state(), { step: 4, firstMoments, secondMoments });
+    const gradient = randomValues(6, 4);
+    const formula = tf.tidy(() => {
+      const hyper = [0.5, 0.5, 0.999, 0.001, 2e-4 / (1 - 0.5 ** 5), Math.sqrt(1 - 0.999 ** 5), 1e-8];
+      const moment = (values: Float32Array) => tf.tensor(values, [2, 3]);
+      return adamStepFormula(param, tf.tensor(gradient, [2, 3]), moment(firstMoments.get("p")!), moment(secondMoments.get("p")!), hyper);
+    });
+    const expected = await Promise.all(formula.map((t) => t.data()));
+    tf.dispose(formula);
+    adam.apply({ [param.name]: tf.tensor(gradient, [2, 3]) }, 2e-4);
+    const after = await adam.state();
+    const got = [await param.data(), after.firstMoments.get("p")!, after.secondMoments.get("p")!];
+    got.forEach((values, i) => assert.ok(compare(Float32Array.from(values), Float32Array.from(expected[i]!)).maxRel < KERNEL_TOLERANCE, `output ${i}`));
+    adam.dispose();
+    param.dispose();
   });
 
   describe("kernels match the cpu backend on random inputs", () => {

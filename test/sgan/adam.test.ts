@@ -9,7 +9,7 @@ import { compare, randomValues } from "../backends/helpers.ts";
 const SHAPES = [[100, 627], [3, 3, 16, 32], [64], [1]];
 
 /** Parameters and moments after `steps` Adam steps from the same start and the same gradients. */
-function train(steps: number): Float32Array[] {
+async function train(steps: number): Promise<Float32Array[]> {
   // tidy frees the initial values; the variables (never disposed by tidy) keep their own copies.
   const params = new Map(SHAPES.map((shape, i) => [`p${i}`, tf.tidy(() =>
     tf.variable(tf.tensor(randomValues(shape.reduce((a, b) => a * b, 1), 10 + i), shape), true, `adam-test-${i}-${Math.random()}`))]));
@@ -21,8 +21,8 @@ function train(steps: number): Float32Array[] {
     });
     adam.apply(gradients, 2e-4);
   }
-  const { firstMoments, secondMoments } = adam.state();
-  const values = [...params.values(), ...firstMoments.values(), ...secondMoments.values()].map((t) => Float32Array.from(t.dataSync()));
+  const { firstMoments, secondMoments } = await adam.state();
+  const values = [...[...params.values()].map((t) => Float32Array.from(t.dataSync())), ...firstMoments.values(), ...secondMoments.values()];
   adam.dispose();
   tf.dispose([...params.values()]);
   return values;
@@ -32,11 +32,11 @@ describe("Adam's fused native kernel matches the formula", () => {
   it("parameters and both moments after 5 steps agree within float rounding", async () => {
     const info = await initBackend("wasm");
     disableNativeKernels();
-    const plain = train(5);
+    const plain = await train(5);
     const status = enableNativeKernels(info.threads ?? 1);
     assert.ok(status.enabled, status.enabled ? "" : status.reason);
     const idsBefore = tf.engine().backend.numDataIds();
-    const fused = train(5);
+    const fused = await train(5);
     assert.equal(tf.engine().backend.numDataIds(), idsBefore, "no buffers leaked");
     fused.forEach((values, i) => {
       const d = compare(values, plain[i]!);

@@ -11,7 +11,7 @@ import {
 import { conv2DBackpropFilterConfig } from "./conv2d-backprop-filter.ts";
 import { conv2DBackpropInputWasmConfig } from "./conv2d-backprop-input.ts";
 import { sameTypeCastConfig, sharedIdentityConfig } from "./shared-identity.ts";
-import { webgpuAdamUpdateConfig } from "./webgpu-adam.ts";
+import { webgpuAdamStackedUpdateConfig } from "./webgpu-adam.ts";
 import { webgpuBatchNormBackwardConfig, webgpuBatchNormForwardConfig, webgpuRunningStatisticsConfig } from "./webgpu-batch-norm.ts";
 import { webgpuDropoutScaleConfig } from "./webgpu-dropout.ts";
 import { webgpuLeakyReluGradConfig } from "./webgpu-leaky-relu.ts";
@@ -62,12 +62,12 @@ export function registerCpuTrainingKernels(): void {
 
 /**
  * The kernels this project registers for webgpu, over tfjs-backend-webgpu's own or of its own name
- * (Adam's step: 3 dispatches for 13; batch norm's forward and backward: 3 each for about 12; its
+ * (Adam's step, both moments in one tensor: 2 dispatches for 13; batch norm's forward and backward: 3 each for about 12; its
  * running statistics: 2 for 7; the leaky ReLU's gradient: 1 for 3; dropout's scaling: 1 for 4). Each is checked against the cpu backend by
  * test/backends/webgpu-swiftshader.test.ts, which fails for one it has no case for.
  */
 export const WEBGPU_TRAINING_KERNELS: readonly KernelConfig[] = [
-  webgpuAdamUpdateConfig,
+  webgpuAdamStackedUpdateConfig,
   webgpuBatchNormForwardConfig,
   webgpuBatchNormBackwardConfig,
   webgpuRunningStatisticsConfig,
