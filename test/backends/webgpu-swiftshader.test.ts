@@ -67,6 +67,8 @@ const CASES: KernelCase[] = [
   { kernel: "BatchMatMul", label: "weight gradient", inputs: { a: normal(2, 5), b: normal(2, 7) }, attrs: { transposeA: true, transposeB: false } },
   { kernel: "BatchMatMul", label: "input gradient", inputs: { a: normal(2, 7), b: normal(5, 7) }, attrs: { transposeA: false, transposeB: true } },
   { kernel: "Sum", label: "per channel", inputs: { x: normal(2, 4, 4, 3) }, attrs: { axis: [0, 1, 2], keepDims: false } },
+  { kernel: "Sum", label: "conv bias gradient, 72 rows, kept dims", inputs: { x: normal(2, 6, 6, 5) }, attrs: { axis: [2, 0, 1], keepDims: true } },
+  { kernel: "Sum", label: "dense bias gradient", inputs: { x: normal(2, 7) }, attrs: { axis: 0, keepDims: false } },
   { kernel: "Sum", label: "upsampling gradient", inputs: { x: normal(2, 3, 2, 3, 2, 4) }, attrs: { axis: [2, 4], keepDims: false } },
   { kernel: "Sum", label: "per row", inputs: { x: normal(2, 11) }, attrs: { axis: [1], keepDims: true } },
   { kernel: "Mean", label: "batch-norm statistics", inputs: { x: normal(2, 4, 4, 3) }, attrs: { axis: [0, 1, 2], keepDims: true } },

@@ -15,6 +15,8 @@ import { webgpuAdamStackedUpdateConfig } from "./webgpu-adam.ts";
 import { webgpuBatchNormBackwardConfig, webgpuBatchNormForwardConfig, webgpuRunningStatisticsConfig } from "./webgpu-batch-norm.ts";
 import { webgpuDropoutScaleConfig } from "./webgpu-dropout.ts";
 import { webgpuLeakyReluGradConfig } from "./webgpu-leaky-relu.ts";
+import { stockWebgpuKernels } from "./webgpu-stock.ts";
+import { webgpuSumConfig } from "./webgpu-sum.ts";
 
 let registered = false;
 
@@ -63,7 +65,8 @@ export function registerCpuTrainingKernels(): void {
 /**
  * The kernels this project registers for webgpu, over tfjs-backend-webgpu's own or of its own name
  * (Adam's step, both moments in one tensor: 2 dispatches for 13; batch norm's forward and backward: 3 each for about 12; its
- * running statistics: 2 for 7; the leaky ReLU's gradient: 1 for 3; dropout's scaling: 1 for 4). Each is checked against the cpu backend by
+ * running statistics: 2 for 7; the leaky ReLU's gradient: 1 for 3; dropout's scaling: 1 for 4; a sum over
+ * all axes but the innermost: 1 for 2). Each is checked against the cpu backend by
  * test/backends/webgpu-swiftshader.test.ts, which fails for one it has no case for.
  */
 export const WEBGPU_TRAINING_KERNELS: readonly KernelConfig[] = [
@@ -73,15 +76,20 @@ export const WEBGPU_TRAINING_KERNELS: readonly KernelConfig[] = [
   webgpuRunningStatisticsConfig,
   webgpuLeakyReluGradConfig,
   webgpuDropoutScaleConfig,
+  webgpuSumConfig,
 ];
 
 let webgpuRegistered = false;
 
-/** Registers WEBGPU_TRAINING_KERNELS, replacing stock kernels of the same name. Idempotent. */
+/** Registers WEBGPU_TRAINING_KERNELS, replacing stock kernels of the same name (kept in stockWebgpuKernels). Idempotent. */
 export function registerWebgpuTrainingKernels(): void {
   if (webgpuRegistered) return;
   for (const config of WEBGPU_TRAINING_KERNELS) {
-    if (getKernel(config.kernelName, "webgpu") !== undefined) unregisterKernel(config.kernelName, "webgpu");
+    const stock = getKernel(config.kernelName, "webgpu");
+    if (stock !== undefined) {
+      stockWebgpuKernels.set(config.kernelName, stock.kernelFunc);
+      unregisterKernel(config.kernelName, "webgpu");
+    }
     registerKernel(config);
   }
   webgpuRegistered = true;

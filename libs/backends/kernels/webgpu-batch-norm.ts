@@ -16,12 +16,15 @@ const UNIFORMS = "count : i32, channels : i32, eps : f32,";
 /** 1 / sqrt(variance + eps) of a channel `c`, as tf.rsqrt(tf.add(variance, eps)). */
 const INVERSE_STD = "(1.0 / sqrt(Variance[c] + uniforms.eps))";
 
-/** Sums, per channel c, `term` over the rows j of the [count, channels] view; the mean when `mean` is set. */
-function channelReduction(key: string, inputs: string[], term: string, mean: boolean, channels: number): WebGPUProgram {
+/**
+ * Sums, per channel c, `term` over the rows j of the [count, channels] view; the mean when `mean` is
+ * set. Its uniforms are UNIFORMS (eps unused by a plain sum); `outputShape` holds `channels` values.
+ */
+export function channelReduction(key: string, inputs: string[], term: string, mean: boolean, channels: number, outputShape = [channels]): WebGPUProgram {
   return {
     variableNames: inputs,
-    outputShape: [channels],
-    shaderKey: `sganBatchNorm_${key}`,
+    outputShape,
+    shaderKey: `sganChannelSum_${key}`,
     size: true,
     uniforms: UNIFORMS,
     workgroupSize: [REDUCE_WORKGROUP, 1, 1],
@@ -58,8 +61,8 @@ function perElement(key: string, inputs: string[], value: string, shape: number[
   return elementwiseProgram({ key: `sganBatchNorm_${key}`, inputs, uniforms: UNIFORMS, shape, value, preamble: "let c = index % uniforms.channels;" });
 }
 
-/** Runs the programs of one direction on the same uniforms: rows, channels, epsilon. */
-function runner(backend: WebGPUBackend, x: TensorInfo, epsilon: number) {
+/** Runs programs on UNIFORMS for x's [count, channels] view: rows, channels, epsilon. */
+export function runner(backend: WebGPUBackend, x: TensorInfo, epsilon: number) {
   const channels = x.shape[x.shape.length - 1]!;
   const count = x.shape.reduce((a, b) => a * b, 1) / channels;
   const uniforms = [
