@@ -1,3 +1,4 @@
+// Runs alone in the suite (test/suite.sh): the population's epochs are ordered with SIGSTOP and a job lock.
 // Population-based training end to end: the API and two real worker processes training two runs each
 // (BullMQ on Redis, PostgreSQL, wasm); the second is SIGKILLed after an exploit and the first trains
 // its runs on. The population is set up so that a decision copies a run for certain: seed 3 draws the

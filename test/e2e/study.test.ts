@@ -1,3 +1,4 @@
+// Runs alone in the suite (test/suite.sh): the kills are timed against job locks.
 // The study loop end to end: a tpe + asha sweep on the real API (a process of its own), PostgreSQL,
 // Redis and two worker processes. Trials are asked as runs end, losing ones are pruned, and killing
 // the API and a worker mid-study changes nothing in the result's accounting: every trial of the

@@ -1,3 +1,4 @@
+// Runs alone in the suite (test/suite.sh): the kills and the cancel are timed against job locks and batches.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { RUN_LONG_ENOUGH, tinySweep } from "../support/tiny-sweep.ts";

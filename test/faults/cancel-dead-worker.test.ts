@@ -1,3 +1,4 @@
+// Runs alone in the suite (test/suite.sh): the cancel is timed against a dead worker's job lock.
 // Fault: a sweep is cancelled while its running run's worker is dead (SIGKILLed): the cancel message
 // reaches no one and the run stays `running`. The next worker that gets the job must not take the
 // run over and train it again: it ends the run `cancelled`, untrained.

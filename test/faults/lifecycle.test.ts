@@ -1,3 +1,4 @@
+// Runs alone in the suite (test/suite.sh): pauses and deletes are timed against a run's epochs.
 // A sweep's lifecycle with real worker processes training its runs (PostgreSQL, Redis, BullMQ): a
 // pause stops a training run after its epoch, checkpointed, and resume trains it on from there; a
 // retried cancelled run resumes from its checkpoint; deleting a sweep while its run trains stops the

@@ -1,3 +1,4 @@
+// Runs alone in the suite (test/suite.sh): the outage is timed inside one epoch.
 // Fault: PostgreSQL restarts mid-run. The worker keeps the epoch it trained in memory, retries the
 // write with capped backoff (training pauses meanwhile; see libs/worker/retry.ts), and writes it once
 // the database is back: nothing lost, nothing duplicated, no crash loop.

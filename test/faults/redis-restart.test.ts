@@ -1,3 +1,4 @@
+// Runs alone in the suite (test/suite.sh): the restart is timed inside the running run's epoch.
 // Fault: Redis restarts empty mid-sweep (it keeps nothing on disk). PostgreSQL is the source of
 // truth: the API's reconciler re-enqueues the queued runs; the running run keeps training on its
 // worker (alive, so not re-enqueued) and is finished in PostgreSQL even though its job is gone.

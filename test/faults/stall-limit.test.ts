@@ -1,3 +1,4 @@
+// Runs alone in the suite (test/suite.sh): its workers hold a 1 s job lock.
 // Fault: a run's workers are SIGKILLed one after another, with a short job lock, until BullMQ fails
 // the job itself ("job stalled more than allowable limit", after maxStalledCount takeovers) without
 // calling the processor. The run must not stay `running` on a dead worker: the next healthy worker

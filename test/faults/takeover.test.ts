@@ -1,3 +1,4 @@
+// Runs alone in the suite (test/suite.sh): the pause is timed against a 10 s job lock.
 // Fault: a worker loses its connection (here: paused with SIGSTOP past its job lock) and comes back.
 // Another worker has taken the run over meanwhile; the first must notice and stop training it,
 // writing nothing over the new owner's epochs, checkpoint or status.
