@@ -21,5 +21,5 @@ export { routeWebgpu, type WebgpuRoute } from "./swiftshader.ts";
 export { FUSED_KERNELS } from "./native/index.ts";
 export { RUNNING_STATISTICS_KERNEL } from "./kernels/webgpu-batch-norm.ts";
 export { LEAKY_RELU_GRAD_KERNEL } from "./kernels/webgpu-leaky-relu.ts";
-export { DROPOUT_SCALE_KERNEL } from "./kernels/webgpu-dropout.ts";
+export { LEAKY_RELU_DROPOUT_GRAD_KERNEL, LEAKY_RELU_DROPOUT_KERNEL } from "./kernels/webgpu-dropout.ts";
 export { ADAM_STACKED_UPDATE_KERNEL } from "./kernels/webgpu-adam.ts";

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../random/index.ts";
 import { headLayers, headOutputs, type ClassHead } from "./class-head.ts";
-import { batchNorm, conv3x3, dropout2d, leakyRelu, linear, type ForwardContext } from "./layers.ts";
+import { batchNorm, conv3x3, leakyReluDropout2d, linear, type ForwardContext } from "./layers.ts";
 import { addBatchNorm, addConv, addLinear, type ParamStore } from "./params.ts";
 
 export { NUM_CLASSES, FAKE_CLASS } from "./class-head.ts";
@@ -42,7 +42,7 @@ export interface DiscriminatorOutput {
 export function discriminatorForward(ctx: ForwardContext, img: tf.Tensor4D, blockEps: number, classHead: ClassHead): DiscriminatorOutput {
   let x = img;
   BLOCK_CHANNELS.forEach((_, index) => {
-    x = dropout2d(ctx, leakyRelu(conv3x3(ctx, `d.block${index}.conv`, x, 2)), DROPOUT_RATE);
+    x = leakyReluDropout2d(ctx, conv3x3(ctx, `d.block${index}.conv`, x, 2), DROPOUT_RATE);
     if (index > 0) x = batchNorm(ctx, `d.block${index}.bn`, x, blockEps);
   });
   const flat = tf.reshape(x, [img.shape[0], -1]) as tf.Tensor2D;

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { DROPOUT_SCALE_KERNEL, FUSED_KERNELS, LEAKY_RELU_GRAD_KERNEL, RUNNING_STATISTICS_KERNEL } from "../backends/index.ts";
+import { FUSED_KERNELS, LEAKY_RELU_DROPOUT_GRAD_KERNEL, LEAKY_RELU_DROPOUT_KERNEL, LEAKY_RELU_GRAD_KERNEL, RUNNING_STATISTICS_KERNEL } from "../backends/index.ts";
 import type { Rng } from "../random/index.ts";
 import type { ParamStore } from "./params.ts";
 
@@ -170,29 +170,33 @@ export const upsampleNearest2x = tf.customGrad((...args) => {
   };
 }) as (x: tf.Tensor4D) => tf.Tensor4D;
 
-/** nn.Dropout2d: zeroes whole channels per sample while training, scaling the rest by 1/(1-rate). */
-export function dropout2d(ctx: ForwardContext, x: tf.Tensor4D, rate: number): tf.Tensor4D {
-  if (!ctx.training) return x;
+/**
+ * LeakyReLU(0.2) then nn.Dropout2d: the latter zeroes whole channels per sample while training, scaling
+ * the rest by 1/(1-rate).
+ */
+export function leakyReluDropout2d(ctx: ForwardContext, x: tf.Tensor4D, rate: number): tf.Tensor4D {
+  if (!ctx.training) return leakyRelu(x);
   if (!ctx.rng) throw new Error("dropout while training needs a seeded rng");
-  return channelDropout(x, rate, ctx.rng.seed());
+  return leakyReluChannelDropout(x, rate, ctx.rng.seed());
 }
 
 /**
- * tf.dropout with one draw per sample and channel; where the backend has the fused scaling (webgpu)
- * the same draws and mask in one kernel each way.
+ * leakyRelu, then tf.dropout with one draw per sample and channel; where the backend has the fused
+ * kernels (webgpu) the same draws, activation and mask in one kernel each way.
  */
-export function channelDropout(x: tf.Tensor4D, rate: number, seed: number): tf.Tensor4D {
+export function leakyReluChannelDropout(x: tf.Tensor4D, rate: number, seed: number): tf.Tensor4D {
   const [n, , , c] = x.shape;
-  if (tf.getKernel(DROPOUT_SCALE_KERNEL, tf.getBackend()) === undefined) return tf.dropout(x, rate, [n, 1, 1, c], seed) as tf.Tensor4D;
-  const attrs = { keepProbability: 1 - rate };
-  const scaleByMask = tf.customGrad((...args) => {
+  if (tf.getKernel(LEAKY_RELU_DROPOUT_KERNEL, tf.getBackend()) === undefined) return tf.dropout(leakyRelu(x), rate, [n, 1, 1, c], seed) as tf.Tensor4D;
+  const attrs = { keepProbability: 1 - rate, alpha: LEAKY_SLOPE };
+  const fused = tf.customGrad((...args) => {
     const [input, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
     const noise = tf.randomUniform([n, 1, 1, c], 0, 1, "float32", seed);
-    save([noise]);
+    save([input, noise]);
     return {
-      value: tf.engine().runKernel(DROPOUT_SCALE_KERNEL, { x: input, noise }, attrs) as tf.Tensor4D,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(DROPOUT_SCALE_KERNEL, { x: dy, noise: saved[0]! }, attrs) as tf.Tensor,
+      value: tf.engine().runKernel(LEAKY_RELU_DROPOUT_KERNEL, { x: input, noise }, attrs) as tf.Tensor4D,
+      gradFunc: (dy: tf.Tensor, [savedX, savedNoise]: tf.Tensor[]) =>
+        tf.engine().runKernel(LEAKY_RELU_DROPOUT_GRAD_KERNEL, { dy, x: savedX!, noise: savedNoise! }, attrs) as tf.Tensor,
     };
   }) as (input: tf.Tensor4D) => tf.Tensor4D;
-  return scaleByMask(x);
+  return fused(x);
 }

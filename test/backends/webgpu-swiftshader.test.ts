@@ -8,9 +8,10 @@ import * as tf from "@tensorflow/tfjs-core";
 import {
   ADAM_STACKED_UPDATE_KERNEL,
   BackendUnavailableError,
-  DROPOUT_SCALE_KERNEL,
   FUSED_KERNELS,
   initBackend,
+  LEAKY_RELU_DROPOUT_GRAD_KERNEL,
+  LEAKY_RELU_DROPOUT_KERNEL,
   LEAKY_RELU_GRAD_KERNEL,
   routeWebgpu,
   RUNNING_STATISTICS_KERNEL,
@@ -20,7 +21,7 @@ import { initWebgpu } from "../../libs/backends/webgpu.ts";
 import { loadDataSplit } from "../../libs/data/index.ts";
 import { parseTrainingConfig } from "../../libs/sgan/index.ts";
 import { Adam, adamStepFormula } from "../../libs/sgan/adam.ts";
-import { batchNormTraining, channelDropout, leakyRelu, runningStatisticsFormula } from "../../libs/sgan/layers.ts";
+import { batchNormTraining, leakyRelu, leakyReluChannelDropout, runningStatisticsFormula } from "../../libs/sgan/layers.ts";
 import type { CheckpointContents } from "../../libs/sgan/checkpoint.ts";
 import { checkpointAfter } from "../sgan/helpers.ts";
 import { compare, randomValues, sizeOf } from "./helpers.ts";
@@ -115,13 +116,16 @@ const CASES: KernelCase[] = [
     run: ({ x, dy }) => [tf.grad((input: tf.Tensor) => leakyRelu(input))(x!, dy)],
   },
   {
-    kernel: DROPOUT_SCALE_KERNEL,
-    label: "through channelDropout and its gradient, tf.dropout's draws",
+    kernel: LEAKY_RELU_DROPOUT_KERNEL,
+    label: "through leakyReluChannelDropout, tf.dropout's draws",
+    inputs: { x: normal(3, 2, 2, 8) },
+    run: ({ x }) => [leakyReluChannelDropout(x as tf.Tensor4D, 0.25, 11)],
+  },
+  {
+    kernel: LEAKY_RELU_DROPOUT_GRAD_KERNEL,
+    label: "through leakyReluChannelDropout's gradient",
     inputs: { x: normal(3, 2, 2, 8), dy: normal(3, 2, 2, 8) },
-    run: ({ x, dy }) => {
-      const dropout = (input: tf.Tensor) => channelDropout(input as tf.Tensor4D, 0.25, 11);
-      return [dropout(x!), tf.grad(dropout)(x!, dy)];
-    },
+    run: ({ x, dy }) => [tf.grad((input: tf.Tensor) => leakyReluChannelDropout(input as tf.Tensor4D, 0.25, 11))(x!, dy)],
   },
   // batchNormTraining takes the fused kernels where registered (webgpu) and its formula elsewhere (cpu).
   {

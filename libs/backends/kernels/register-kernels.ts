@@ -13,7 +13,7 @@ import { conv2DBackpropInputWasmConfig } from "./conv2d-backprop-input.ts";
 import { sameTypeCastConfig, sharedIdentityConfig } from "./shared-identity.ts";
 import { webgpuAdamStackedUpdateConfig } from "./webgpu-adam.ts";
 import { webgpuBatchNormBackwardConfig, webgpuBatchNormForwardConfig, webgpuRunningStatisticsConfig } from "./webgpu-batch-norm.ts";
-import { webgpuDropoutScaleConfig } from "./webgpu-dropout.ts";
+import { webgpuLeakyReluDropoutConfig, webgpuLeakyReluDropoutGradConfig } from "./webgpu-dropout.ts";
 import { webgpuLeakyReluGradConfig } from "./webgpu-leaky-relu.ts";
 import { stockWebgpuKernels } from "./webgpu-stock.ts";
 import { webgpuSumConfig } from "./webgpu-sum.ts";
@@ -65,7 +65,7 @@ export function registerCpuTrainingKernels(): void {
 /**
  * The kernels this project registers for webgpu, over tfjs-backend-webgpu's own or of its own name
  * (Adam's step, both moments in one tensor: 2 dispatches for 13; batch norm's forward and backward: 3 each for about 12; its
- * running statistics: 2 for 7; the leaky ReLU's gradient: 1 for 3; dropout's scaling: 1 for 4; a sum over
+ * running statistics: 2 for 7; the leaky ReLU's gradient: 1 for 3; the leaky ReLU then dropout: 1 each way for 2; a sum over
  * all axes but the innermost: 1 for 2). Each is checked against the cpu backend by
  * test/backends/webgpu-swiftshader.test.ts, which fails for one it has no case for.
  */
@@ -75,7 +75,8 @@ export const WEBGPU_TRAINING_KERNELS: readonly KernelConfig[] = [
   webgpuBatchNormBackwardConfig,
   webgpuRunningStatisticsConfig,
   webgpuLeakyReluGradConfig,
-  webgpuDropoutScaleConfig,
+  webgpuLeakyReluDropoutConfig,
+  webgpuLeakyReluDropoutGradConfig,
   webgpuSumConfig,
 ];
 
