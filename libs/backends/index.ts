@@ -23,3 +23,4 @@ export { RUNNING_STATISTICS_KERNEL } from "./kernels/webgpu-batch-norm.ts";
 export { LEAKY_RELU_GRAD_KERNEL } from "./kernels/webgpu-leaky-relu.ts";
 export { LEAKY_RELU_DROPOUT_GRAD_KERNEL, LEAKY_RELU_DROPOUT_KERNEL } from "./kernels/webgpu-dropout.ts";
 export { ADAM_STACKED_UPDATE_KERNEL } from "./kernels/webgpu-adam.ts";
+export { CROSS_ENTROPY_GRAD_KERNEL, CROSS_ENTROPY_KERNEL } from "./kernels/webgpu-cross-entropy.ts";

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { CROSS_ENTROPY_GRAD_KERNEL, CROSS_ENTROPY_KERNEL } from "../backends/index.ts";
 
 export type Variant = "improved" | "reference";
 
@@ -28,9 +29,25 @@ const bceOnProbabilities = tf.customGrad((...args: Array<tf.Tensor | tf.GradSave
   return { value, gradFunc };
 }) as (p: tf.Tensor, y: tf.Tensor) => tf.Scalar;
 
-function crossEntropyOnLogits(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+/** nn.CrossEntropyLoss: -mean(log_softmax(logits)[label]); one kernel each way where the backend has them (webgpu). */
+export function crossEntropyOnLogits(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  if (tf.getKernel(CROSS_ENTROPY_KERNEL, tf.getBackend()) !== undefined) return fusedCrossEntropy(logits, labels);
   const oneHot = tf.oneHot(labels, logits.shape[1]);
   return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1)));
+}
+
+function fusedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  // The labels are no input of the gradient's: closed over, saved with the logits.
+  const loss = tf.customGrad((...args) => {
+    const [input, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+    save([input, labels]);
+    return {
+      value: tf.reshape(tf.engine().runKernel(CROSS_ENTROPY_KERNEL, { logits: input, labels }) as tf.Tensor, []) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, [savedLogits, savedLabels]: tf.Tensor[]) =>
+        tf.engine().runKernel(CROSS_ENTROPY_GRAD_KERNEL, { logits: savedLogits!, labels: savedLabels!, dy }) as tf.Tensor,
+    };
+  }) as (input: tf.Tensor2D) => tf.Scalar;
+  return loss(logits);
 }
 
 /** The seed exactly: sigmoid + BCELoss, and CrossEntropyLoss applied to softmax outputs (a double softmax). */

@@ -8,6 +8,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import {
   ADAM_STACKED_UPDATE_KERNEL,
   BackendUnavailableError,
+  CROSS_ENTROPY_GRAD_KERNEL,
+  CROSS_ENTROPY_KERNEL,
   FUSED_KERNELS,
   initBackend,
   LEAKY_RELU_DROPOUT_GRAD_KERNEL,
@@ -21,6 +23,7 @@ import { initWebgpu } from "../../libs/backends/webgpu.ts";
 import { loadDataSplit } from "../../libs/data/index.ts";
 import { parseTrainingConfig } from "../../libs/sgan/index.ts";
 import { Adam, adamStepFormula } from "../../libs/sgan/adam.ts";
+import { crossEntropyOnLogits } from "../../libs/sgan/losses.ts";
 import { batchNormTraining, leakyRelu, leakyReluChannelDropout, runningStatisticsFormula } from "../../libs/sgan/layers.ts";
 import type { CheckpointContents } from "../../libs/sgan/checkpoint.ts";
 import { checkpointAfter } from "../sgan/helpers.ts";
@@ -30,8 +33,9 @@ const route = await routeWebgpu("swiftshader");
 
 interface InputSpec {
   shape: number[];
-  /** "positive": |N(0,1)| + 0.1, for kernels defined on positive numbers; "bool": N(0,1) > 0. */
-  draw?: "normal" | "positive" | "bool";
+  /** "positive": |N(0,1)| + 0.1, for kernels defined on positive numbers; "bool": N(0,1) > 0; "labels": int32 in [0, classes). */
+  draw?: "normal" | "positive" | "bool" | "labels";
+  classes?: number;
 }
 interface KernelCase {
   kernel: string;
@@ -48,6 +52,7 @@ interface KernelCase {
 const normal = (...shape: number[]): InputSpec => ({ shape });
 const positive = (...shape: number[]): InputSpec => ({ shape, draw: "positive" });
 const bool = (...shape: number[]): InputSpec => ({ shape, draw: "bool" });
+const labels = (rows: number, classes: number): InputSpec => ({ shape: [rows], draw: "labels", classes });
 
 const conv = { dataFormat: "NHWC", dilations: [1, 1], pad: 1 };
 
@@ -127,6 +132,18 @@ const CASES: KernelCase[] = [
     inputs: { x: normal(3, 2, 2, 8), dy: normal(3, 2, 2, 8) },
     run: ({ x, dy }) => [tf.grad((input: tf.Tensor) => leakyReluChannelDropout(input as tf.Tensor4D, 0.25, 11))(x!, dy)],
   },
+  {
+    kernel: CROSS_ENTROPY_KERNEL,
+    label: "through crossEntropyOnLogits, 70 rows of 11 classes",
+    inputs: { logits: normal(70, 11), labels: labels(70, 11) },
+    run: ({ logits, labels }) => [crossEntropyOnLogits(logits as tf.Tensor2D, labels as tf.Tensor1D)],
+  },
+  {
+    kernel: CROSS_ENTROPY_GRAD_KERNEL,
+    label: "through crossEntropyOnLogits' gradient",
+    inputs: { logits: normal(3, 11), labels: labels(3, 11), dy: normal() },
+    run: ({ logits, labels, dy }) => [tf.grad((input: tf.Tensor) => crossEntropyOnLogits(input as tf.Tensor2D, labels as tf.Tensor1D))(logits!, dy)],
+  },
   // batchNormTraining takes the fused kernels where registered (webgpu) and its formula elsewhere (cpu).
   {
     kernel: FUSED_KERNELS.batchNormForward,
@@ -157,6 +174,7 @@ function drawInputs(c: KernelCase, seed: number): Record<string, { spec: InputSp
       const values = randomValues(sizeOf(spec.shape), seed + i);
       if (spec.draw === "positive") values.forEach((v, j) => (values[j] = Math.abs(v) + 0.1));
       if (spec.draw === "bool") values.forEach((v, j) => (values[j] = v > 0 ? 1 : 0));
+      if (spec.draw === "labels") values.forEach((v, j) => (values[j] = Math.floor(Math.abs(v) * 1000) % spec.classes!));
       return [name, { spec, values }];
     }),
   );
@@ -167,7 +185,7 @@ async function runOn(backend: "cpu" | "webgpu", c: KernelCase, inputs: ReturnTyp
   await initBackend(backend);
   const idsBefore = tf.engine().backend.numDataIds();
   const tensors = Object.fromEntries(
-    Object.entries(inputs).map(([name, { spec, values }]) => [name, tf.tensor(values, spec.shape, spec.draw === "bool" ? "bool" : "float32")]),
+    Object.entries(inputs).map(([name, { spec, values }]) => [name, tf.tensor(values, spec.shape, spec.draw === "bool" ? "bool" : spec.draw === "labels" ? "int32" : "float32")]),
   );
   const attrs = c.attrs ?? {};
   const outputs = tf.tidy(() =>

@@ -8,13 +8,28 @@ import type { WebGPUBackend, WebGPUProgram } from "@tensorflow/tfjs-backend-webg
 import { FUSED_KERNELS } from "../native/fused-kernels.ts";
 import { elementwiseProgram } from "./webgpu-elementwise.ts";
 
-const REDUCE_WORKGROUP = 64;
+export const REDUCE_WORKGROUP = 64;
 
 /** Every program of both directions takes the same uniforms (runner passes them). */
 const UNIFORMS = "count : i32, channels : i32, eps : f32,";
 
 /** 1 / sqrt(variance + eps) of a channel `c`, as tf.rsqrt(tf.add(variance, eps)). */
 const INVERSE_STD = "(1.0 / sqrt(Variance[c] + uniforms.eps))";
+
+/** The workgroup's scratch for workgroupSum, declared before main. */
+export const WORKGROUP_SUMS = `var<workgroup> sums : array<f32, ${REDUCE_WORKGROUP}>;`;
+
+/** WGSL: every thread of a REDUCE_WORKGROUP-wide workgroup adds its `value`; then sums[0] holds the total. */
+export function workgroupSum(value: string): string {
+  return `sums[localId.x] = ${value};
+        workgroupBarrier();
+        for (var span = ${REDUCE_WORKGROUP / 2}u; span > 0u; span = span / 2u) {
+          if (localId.x < span) {
+            sums[localId.x] = sums[localId.x] + sums[localId.x + span];
+          }
+          workgroupBarrier();
+        }`;
+}
 
 /**
  * Sums, per channel c, `term` over the rows j of the [count, channels] view; the mean when `mean` is
@@ -31,7 +46,7 @@ export function channelReduction(key: string, inputs: string[], term: string, me
     dispatchLayout: { x: [0] },
     dispatch: [channels, 1, 1],
     getUserCode: () => `
-      var<workgroup> sums : array<f32, ${REDUCE_WORKGROUP}>;
+      ${WORKGROUP_SUMS}
       fn main(index : i32) {
         let c = index / ${REDUCE_WORKGROUP};
         var total = 0.0;
@@ -41,14 +56,7 @@ export function channelReduction(key: string, inputs: string[], term: string, me
             total = total + ${term};
           }
         }
-        sums[localId.x] = total;
-        workgroupBarrier();
-        for (var span = ${REDUCE_WORKGROUP / 2}u; span > 0u; span = span / 2u) {
-          if (localId.x < span) {
-            sums[localId.x] = sums[localId.x] + sums[localId.x + span];
-          }
-          workgroupBarrier();
-        }
+        ${workgroupSum("total")}
         if (localId.x == 0u && c < uniforms.size) {
           setOutputAtIndex(c, sums[0]${mean ? " / f32(uniforms.count)" : ""});
         }
