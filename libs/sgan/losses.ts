@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { CROSS_ENTROPY_GRAD_KERNEL, CROSS_ENTROPY_KERNEL } from "../backends/index.ts";
+import { BCE_ON_LOGITS_GRAD_KERNEL, BCE_ON_LOGITS_KERNEL, CROSS_ENTROPY_GRAD_KERNEL, CROSS_ENTROPY_KERNEL } from "../backends/index.ts";
 
 export type Variant = "improved" | "reference";
 
@@ -60,10 +60,25 @@ export const referenceLosses: Losses = {
  * BCE(sigmoid(x), y) from the logit: y softplus(-x) + (1 - y) softplus(x) = softplus(-x) + (1 - y) x.
  * The hard targets keep their one-term form, so the seed's targets compute exactly what they always did.
  */
-function bceOnLogits(logit: tf.Tensor2D, target: number): tf.Scalar {
+export function bceOnLogits(logit: tf.Tensor2D, target: number): tf.Scalar {
+  if (tf.getKernel(BCE_ON_LOGITS_KERNEL, tf.getBackend()) !== undefined) return fusedBceOnLogits(logit, target);
   if (target === 1) return tf.mean(tf.softplus(tf.neg(logit)));
   if (target === 0) return tf.mean(tf.softplus(logit));
   return tf.mean(tf.add(tf.softplus(tf.neg(logit)), tf.mul(logit, 1 - target)));
+}
+
+/** The same forms in one kernel each way (webgpu); the gradient dy * (sigmoid(x) - target) / n. */
+function fusedBceOnLogits(logit: tf.Tensor2D, target: number): tf.Scalar {
+  const attrs = { target };
+  const loss = tf.customGrad((...args) => {
+    const [input, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+    save([input]);
+    return {
+      value: tf.reshape(tf.engine().runKernel(BCE_ON_LOGITS_KERNEL, { logit: input }, attrs) as tf.Tensor, []) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => tf.engine().runKernel(BCE_ON_LOGITS_GRAD_KERNEL, { logit: saved!, dy }, attrs) as tf.Tensor,
+    };
+  }) as (input: tf.Tensor2D) => tf.Scalar;
+  return loss(logit);
 }
 
 /** The fixed model: the same criteria computed from logits (numerically stable, no double softmax). */

@@ -8,6 +8,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import {
   ADAM_STACKED_UPDATE_KERNEL,
   BackendUnavailableError,
+  BCE_ON_LOGITS_GRAD_KERNEL,
+  BCE_ON_LOGITS_KERNEL,
   CROSS_ENTROPY_GRAD_KERNEL,
   CROSS_ENTROPY_KERNEL,
   FUSED_KERNELS,
@@ -23,7 +25,7 @@ import { initWebgpu } from "../../libs/backends/webgpu.ts";
 import { loadDataSplit } from "../../libs/data/index.ts";
 import { parseTrainingConfig } from "../../libs/sgan/index.ts";
 import { Adam, adamStepFormula } from "../../libs/sgan/adam.ts";
-import { crossEntropyOnLogits } from "../../libs/sgan/losses.ts";
+import { bceOnLogits, crossEntropyOnLogits } from "../../libs/sgan/losses.ts";
 import { batchNormTraining, leakyRelu, leakyReluChannelDropout, runningStatisticsFormula } from "../../libs/sgan/layers.ts";
 import type { CheckpointContents } from "../../libs/sgan/checkpoint.ts";
 import { checkpointAfter } from "../sgan/helpers.ts";
@@ -144,6 +146,20 @@ const CASES: KernelCase[] = [
     inputs: { logits: normal(3, 11), labels: labels(3, 11), dy: normal() },
     run: ({ logits, labels, dy }) => [tf.grad((input: tf.Tensor) => crossEntropyOnLogits(input as tf.Tensor2D, labels as tf.Tensor1D))(logits!, dy)],
   },
+  ...[1, 0, 0.9].flatMap((target): KernelCase[] => [
+    {
+      kernel: BCE_ON_LOGITS_KERNEL,
+      label: `through bceOnLogits, target ${target}, 70 logits`,
+      inputs: { logit: normal(70, 1) },
+      run: ({ logit }) => [bceOnLogits(logit as tf.Tensor2D, target)],
+    },
+    {
+      kernel: BCE_ON_LOGITS_GRAD_KERNEL,
+      label: `through bceOnLogits' gradient, target ${target}`,
+      inputs: { logit: normal(3, 1), dy: normal() },
+      run: ({ logit, dy }) => [tf.grad((input: tf.Tensor) => bceOnLogits(input as tf.Tensor2D, target))(logit!, dy)],
+    },
+  ]),
   // batchNormTraining takes the fused kernels where registered (webgpu) and its formula elsewhere (cpu).
   {
     kernel: FUSED_KERNELS.batchNormForward,

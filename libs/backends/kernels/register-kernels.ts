@@ -13,6 +13,7 @@ import { conv2DBackpropInputWasmConfig } from "./conv2d-backprop-input.ts";
 import { sameTypeCastConfig, sharedIdentityConfig } from "./shared-identity.ts";
 import { webgpuAdamStackedUpdateConfig } from "./webgpu-adam.ts";
 import { webgpuBatchNormBackwardConfig, webgpuBatchNormForwardConfig, webgpuRunningStatisticsConfig } from "./webgpu-batch-norm.ts";
+import { webgpuBceOnLogitsConfig, webgpuBceOnLogitsGradConfig } from "./webgpu-bce.ts";
 import { webgpuCrossEntropyConfig, webgpuCrossEntropyGradConfig } from "./webgpu-cross-entropy.ts";
 import { webgpuLeakyReluDropoutConfig, webgpuLeakyReluDropoutGradConfig } from "./webgpu-dropout.ts";
 import { webgpuLeakyReluGradConfig } from "./webgpu-leaky-relu.ts";
@@ -67,7 +68,8 @@ export function registerCpuTrainingKernels(): void {
  * The kernels this project registers for webgpu, over tfjs-backend-webgpu's own or of its own name
  * (Adam's step, both moments in one tensor: 2 dispatches for 13; batch norm's forward and backward: 3 each for about 12; its
  * running statistics: 2 for 7; the leaky ReLU's gradient: 1 for 3; the leaky ReLU then dropout: 1 each way for 2; a sum over
- * all axes but the innermost: 1 for 2; the class head's cross-entropy: 1 each way for about 11 and 9). Each is checked against the cpu backend by
+ * all axes but the innermost: 1 for 2; the class head's cross-entropy: 1 each way for about 11 and 9; the
+ * adversarial binary cross-entropy from the logit: 1 each way for 2-4 and 4-5). Each is checked against the cpu backend by
  * test/backends/webgpu-swiftshader.test.ts, which fails for one it has no case for.
  */
 export const WEBGPU_TRAINING_KERNELS: readonly KernelConfig[] = [
@@ -81,6 +83,8 @@ export const WEBGPU_TRAINING_KERNELS: readonly KernelConfig[] = [
   webgpuSumConfig,
   webgpuCrossEntropyConfig,
   webgpuCrossEntropyGradConfig,
+  webgpuBceOnLogitsConfig,
+  webgpuBceOnLogitsGradConfig,
 ];
 
 let webgpuRegistered = false;

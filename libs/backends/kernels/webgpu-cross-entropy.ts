@@ -6,8 +6,8 @@
 import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs-core";
 // Types only: importing tfjs-backend-webgpu's code registers the backend, which must wait for Dawn (webgpu.ts).
 import type { WebGPUBackend, WebGPUProgram } from "@tensorflow/tfjs-backend-webgpu";
-import { REDUCE_WORKGROUP, WORKGROUP_SUMS, workgroupSum } from "./webgpu-batch-norm.ts";
 import { elementwiseKernel } from "./webgpu-elementwise.ts";
+import { rowMeanProgram } from "./webgpu-row-mean.ts";
 
 /** Kernels for webgpu only: libs/sgan's crossEntropyOnLogits takes its formula where they are missing. */
 export const CROSS_ENTROPY_KERNEL = "SganCrossEntropy";
@@ -28,30 +28,15 @@ const shapeUniforms = ([rows, classes]: number[]) => [
 ];
 
 function crossEntropyProgram(): WebGPUProgram {
-  return {
-    variableNames: ["Logits", "Labels"],
-    outputShape: [1],
-    shaderKey: "sganCrossEntropy",
-    size: true,
+  return rowMeanProgram({
+    key: "sganCrossEntropy",
+    inputs: ["Logits", "Labels"],
     uniforms: UNIFORMS,
-    workgroupSize: [REDUCE_WORKGROUP, 1, 1],
-    dispatchLayout: { x: [0] },
-    dispatch: [1, 1, 1],
-    getUserCode: () => `
-      ${WORKGROUP_SUMS}
-      fn main(index : i32) {
-        var total = 0.0;
-        for (var row = i32(localId.x); row < uniforms.rows; row = row + ${REDUCE_WORKGROUP}) {
-          let base = row * uniforms.classes;
+    negate: true,
+    rowTerm: `let base = row * uniforms.classes;
           ${ROW_STATISTICS}
-          total = total + ((Logits[base + Labels[row]] - largest) - log(expSum));
-        }
-        ${workgroupSum("total")}
-        if (localId.x == 0u) {
-          setOutputAtIndex(0, -(sums[0] / f32(uniforms.rows)));
-        }
-      }`,
-  };
+          term = (Logits[base + Labels[row]] - largest) - log(expSum);`,
+  });
 }
 
 /** inputs logits [rows, classes], labels [rows] int32 -> the mean cross-entropy, shape [1]. */
