@@ -11,7 +11,7 @@ export { cancelSweep, createSweepWithRuns, findSweepByIdempotencyKey, getSweep, 
 export { countRequeues, finishRun, getRun, listUnfinishedRuns, requeueRun, runOwner, startRun } from "./runs.ts";
 export { getRunEpochs, getSample, listSampleEpochs, recordEpoch } from "./epochs.ts";
 export { loadBestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoints.ts";
-export { listPbtDecisions, PbtDecisionError, recordPbtDecision, type PbtDecision, type PbtRunConfig, type PbtState, type PbtStep } from "./pbt.ts";
+export { listPbtDecisions, pbtLaggards, PbtDecisionError, recordPbtDecision, type PbtDecision, type PbtRunConfig, type PbtState, type PbtStep } from "./pbt.ts";
 export { deleteSweep, pauseSweep, raiseTrialBudget, resumeSweep, retryRun, RETRYABLE_RUN_STATUSES, type HeldRuns, type RetriedRun, type Unchanged } from "./lifecycle.ts";
 export { countRunsByStatus } from "./counts.ts";
 export { relabelRun, relabelSweep, type Labels, type Relabel } from "./labels.ts";

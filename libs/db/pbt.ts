@@ -121,3 +121,16 @@ export function listPbtDecisions(db: PrismaClient, sweepId: string): Promise<Pbt
   if (!isUuid(sweepId)) return Promise.resolve([]);
   return db.pbtDecision.findMany({ where: { sweepId }, orderBy: [{ createdAt: "asc" }, { epoch: "asc" }] });
 }
+
+/**
+ * What a pbt run weighs at a boundary before training on: how many other members of its sweep wait
+ * in the queue with fewer than `epoch` epochs done, and the sweep's priority (for the job it hands
+ * back). Null: no such run.
+ */
+export async function pbtLaggards(db: PrismaClient, runId: string, epoch: number): Promise<{ behind: number; priority: number } | null> {
+  if (!isUuid(runId)) return null;
+  const run = await db.run.findUnique({ where: { id: runId }, select: { sweepId: true, sweep: { select: { priority: true } } } });
+  if (!run) return null;
+  const behind = await db.run.count({ where: { sweepId: run.sweepId, id: { not: runId }, status: "queued", epochsDone: { lt: epoch } } });
+  return { behind, priority: run.sweep.priority };
+}

@@ -20,7 +20,14 @@ export interface RunJobSpec {
   priority: number;
 }
 
-/** BullMQ priorities run 1 (first) .. 2^21; 0 means "no priority" and would overtake every prioritised job. */
-export function bullPriority(sweepPriority: number): number {
-  return 101 - sweepPriority;
+/** Epochs are at most 1000 (the training schema), so each sweep priority's band holds every epoch count. */
+const PROGRESS_BAND = 1024;
+
+/**
+ * BullMQ priorities run 1 (first) .. 2^21; 0 means "no priority" and would overtake every prioritised
+ * job. Each sweep priority owns a band of PROGRESS_BAND values, ordered by epochs done: a pbt run that
+ * yields its slot at a boundary queues behind its population's laggards, never behind another sweep.
+ */
+export function bullPriority(sweepPriority: number, epochsDone = 0): number {
+  return (101 - sweepPriority) * PROGRESS_BAND + 1 + Math.min(Math.max(epochsDone, 0), PROGRESS_BAND - 1);
 }

@@ -15,7 +15,7 @@ import {
   type PrismaClient,
 } from "../db/index.ts";
 import type { Logger } from "../log/index.ts";
-import { publishEvent, type Publisher, type RunJobData, type RunJobResult } from "../queue/index.ts";
+import { bullPriority, publishEvent, type Publisher, type RunJobData, type RunJobResult } from "../queue/index.ts";
 import {
   CheckpointError,
   ConfigError,
@@ -29,22 +29,23 @@ import {
 import { summarizeRun } from "../results/index.ts";
 import { BackendFailureError, isBackendFailure } from "./backend-failure.ts";
 import type { DatasetCache } from "./dataset-cache.ts";
-import type { PbtJudge } from "./pbt.ts";
+import type { PbtJudge, PbtYield } from "./pbt.ts";
 import type { ProgressTracker } from "./progress-tracker.ts";
 import type { PruningJudge } from "./pruning.ts";
 import { retryDbWrite, type RetryOptions } from "./retry.ts";
 
 /**
  * Why a running training was asked to stop ("lost": another worker owns the run now; "pruned": the
- * sweep's pruner stopped it after an epoch; "paused": its sweep was paused, it stopped after an epoch).
+ * sweep's pruner stopped it after an epoch; "paused": its sweep was paused, it stopped after an epoch;
+ * "yielded": a pbt run at a boundary gives its slot to members queued behind it).
  */
-export type StopReason = "cancel" | "shutdown" | "lost" | "pruned" | "paused";
+export type StopReason = "cancel" | "shutdown" | "lost" | "pruned" | "paused" | "yielded";
 
 /**
  * A training's stop switch, and why it was pulled. A pause is a request honoured at the end of the
- * epoch in progress (the switch is not pulled); a pruning carries the pruner's reason.
+ * epoch in progress (the switch is not pulled); a pruning carries the pruner's reason, a yield whom it yields to.
  */
-export type Stop = { controller: AbortController; reason: StopReason | null; pauseRequested?: boolean; prunedReason?: string };
+export type Stop = { controller: AbortController; reason: StopReason | null; pauseRequested?: boolean; prunedReason?: string; yielded?: PbtYield };
 
 export interface RunProcessorContext {
   db: PrismaClient;
@@ -200,6 +201,7 @@ export async function processRunJob(ctx: RunProcessorContext, job: Job<RunJobDat
     if (outcome.status === "stopped" && stop.reason === "paused") {
       return await holdRun(ctx, log, job, token, `sweep paused: stopped after epoch ${outcome.epochsDone}, checkpointed; trains on when the sweep resumes`);
     }
+    if (outcome.status === "stopped" && stop.reason === "yielded") return await yieldSlot(ctx, log, job, token, outcome.epochsDone, stop.yielded!);
     if (outcome.status === "stopped" && stop.reason !== "cancel") {
       await durable(ctx, log, "hand run back", () => requeueRun(ctx.db, runId, "worker shutting down: checkpointed mid-epoch, job handed back", ctx.workerId));
       await job.moveToWait(token);
@@ -260,6 +262,20 @@ async function holdRun(ctx: RunProcessorContext, log: Logger, job: Job<RunJobDat
 }
 
 /**
+ * A pbt run checkpointed at a boundary goes back to the queue behind the members that lag: its job's
+ * priority within its sweep's band becomes its epochs done, so the worker takes the least advanced
+ * member next (BullMQ takes a prioritised job in front of those of its own priority, behind lower ones).
+ */
+async function yieldSlot(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>, token: string | undefined, epochsDone: number, yielded: PbtYield): Promise<never> {
+  const reason = `pbt: checkpointed at epoch ${epochsDone}, slot handed to ${yielded.behind} member(s) queued with fewer epochs; trains on after them`;
+  await durable(ctx, log, "hand run back", () => requeueRun(ctx.db, job.data.runId, reason, ctx.workerId));
+  await job.changePriority({ priority: bullPriority(yielded.sweepPriority, epochsDone) });
+  log.info({ epochsDone, behind: yielded.behind }, "pbt: slot handed to members behind, job handed back");
+  await job.moveToWait(token);
+  throw new WaitingError();
+}
+
+/**
  * The run fails for good, recorded before BullMQ hears of it (a long native call may have cost this
  * worker its job lock, so BullMQ may never record it), and this process's backend is reported
  * broken so the worker stops taking jobs with it.
@@ -287,7 +303,7 @@ async function train(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>
   for (let config = params; ; ) {
     const outcome = await trainOnce(ctx, log, job, stop, config, data, midRunChanges);
     if (outcome.status !== "replaced") return outcome;
-    if (stop.controller.signal.aborted) return { status: "stopped", epochsDone: outcome.epochsDone };
+    if (stop.controller.signal.aborted || stop.reason === "yielded") return { status: "stopped", epochsDone: outcome.epochsDone };
     if (stop.pauseRequested) {
       stop.reason = "paused";
       return { status: "stopped", epochsDone: outcome.epochsDone };
@@ -360,7 +376,8 @@ async function trainOnce(ctx: RunProcessorContext, log: Logger, job: Job<RunJobD
 
 /**
  * After a recorded epoch: the pruner's verdict first (a pruned run stops for good), then a pbt
- * sweep's decision (an exploit has replaced the run's checkpoint), then a pending pause.
+ * sweep's decision (an exploit has replaced the run's checkpoint), then a pending pause, then a pbt
+ * run's yield to members queued behind it.
  */
 async function afterEpoch(ctx: RunProcessorContext, log: Logger, job: Job<RunJobData>, stop: Stop, params: TrainingConfig, epoch: number): Promise<AfterEpoch> {
   const { runId, sweepId } = job.data;
@@ -373,9 +390,17 @@ async function afterEpoch(ctx: RunProcessorContext, log: Logger, job: Job<RunJob
   }
   const pbt = await durable(ctx, log, `pbt decision after epoch ${epoch}`, () => ctx.pbt.decide(sweepId, runId, epoch, ctx.workerId));
   if (pbt) log.info({ epoch, action: pbt.action, reason: pbt.reason }, "pbt decision");
+  if (pbt && !stop.pauseRequested) {
+    const yielded = await durable(ctx, log, `pbt slot after epoch ${epoch}`, () => ctx.pbt.yields(runId, epoch));
+    if (yielded) {
+      stop.reason = "yielded";
+      stop.yielded = yielded;
+    }
+  }
   if (pbt?.action === "exploit") return "replaced";
   if (stop.pauseRequested) {
     stop.reason = "paused";
     return "stop";
   }
+  if (stop.reason === "yielded") return "stop";
 }

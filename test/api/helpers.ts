@@ -6,7 +6,7 @@ import { startApi, type RunningApi } from "../../apps/api/server.ts";
 import { AUTH_ENV } from "../../apps/api/auth.ts";
 import { resolveDatabaseUrl } from "../../libs/db/index.ts";
 import { withDatabase } from "../../libs/db/url.ts";
-import { redisUrl } from "../../libs/queue/index.ts";
+import { redisUrl, type QueueBackendKind } from "../../libs/queue/index.ts";
 import { dropDatabase } from "../db/helpers.ts";
 
 process.env.LOG_LEVEL ??= "warn";
@@ -20,8 +20,11 @@ export interface TestApi extends RunningApi {
 
 export type TokenEnv = Partial<Record<keyof typeof AUTH_ENV, string>>;
 
-/** Starts an API with these token settings (unset ones removed from the environment meanwhile) and other settings from `env`. */
-export async function startTestApi(database: string, tokens: TokenEnv = {}, env: Record<string, string> = {}): Promise<TestApi> {
+/**
+ * Starts an API with these token settings (unset ones removed from the environment meanwhile) and
+ * other settings from `env`, on the local Redis queue or the PostgreSQL one ("postgres": in its database).
+ */
+export async function startTestApi(database: string, tokens: TokenEnv = {}, env: Record<string, string> = {}, queue: QueueBackendKind = "redis"): Promise<TestApi> {
   const databaseUrl = withDatabase(resolveDatabaseUrl(), database);
   let text = "";
   const sink = new Writable({
@@ -40,7 +43,8 @@ export async function startTestApi(database: string, tokens: TokenEnv = {}, env:
   Object.assign(process.env, env);
   let api: RunningApi;
   try {
-    api = await startApi({ log, port: 0, databaseUrl, redisUrl: redisUrl(), queueName: `${database}-${process.pid}-${Date.now()}`, reconcileMs: 0 });
+    const backend = queue === "redis" ? { redisUrl: redisUrl() } : { queueBackend: { kind: "postgres" as const, databaseUrl } };
+    api = await startApi({ log, port: 0, databaseUrl, ...backend, queueName: `${database}-${process.pid}-${Date.now()}`, reconcileMs: 0 });
   } finally {
     for (const [name, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[name];
