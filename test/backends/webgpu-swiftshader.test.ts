@@ -1,7 +1,8 @@
 // The webgpu backend on SwiftShader (Chromium's Vulkan software driver, see libs/backends/swiftshader.ts):
 // the route a GPU worker takes, checked on machines without a GPU. Tiny shapes and a 2-step training at
-// batch 2: SwiftShader runs every kernel on the CPU, ~11 s per step on 2 cores (docs/performance.md),
-// so the training is most of this file's ~26 s (idle 2-core machine).
+// batch 2, then two such trainings at once (a worker's --concurrency 2 on one device): SwiftShader runs
+// every kernel on the CPU, ~11 s per step on 2 cores (docs/performance.md), so the trainings are most
+// of this file's time.
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
@@ -28,7 +29,7 @@ import { Adam, adamStepFormula } from "../../libs/sgan/adam.ts";
 import { bceOnLogits, crossEntropyOnLogits } from "../../libs/sgan/losses.ts";
 import { batchNormTraining, leakyRelu, leakyReluChannelDropout, runningStatisticsFormula } from "../../libs/sgan/layers.ts";
 import type { CheckpointContents } from "../../libs/sgan/checkpoint.ts";
-import { checkpointAfter } from "../sgan/helpers.ts";
+import { checkpointAfter, fingerprintOf } from "../sgan/helpers.ts";
 import { compare, randomValues, sizeOf } from "./helpers.ts";
 
 const route = await routeWebgpu("swiftshader");
@@ -285,27 +286,42 @@ describe("the webgpu backend on SwiftShader", { skip: route.adapter === "none" ?
   describe("training", () => {
     // The seed's architecture: the cheaper step on SwiftShader. Batch 2, the smallest allowed.
     const config = parseTrainingConfig({ imgSize: 28, batchSize: 2, epochs: 1, seed: 3 });
+    const other = parseTrainingConfig({ imgSize: 28, batchSize: 2, epochs: 1, seed: 4 });
     const STEPS = 2;
     let cpu: CheckpointContents;
+    let cpuOther: CheckpointContents;
     let webgpu: CheckpointContents;
+    let together: CheckpointContents[];
+    const order: string[] = [];
 
     before(async () => {
       const data = await loadDataSplit({ imgSize: 28, limit: 16 });
       await initBackend("cpu");
       cpu = await checkpointAfter(data, config, STEPS);
+      cpuOther = await checkpointAfter(data, other, STEPS);
       await initBackend("webgpu");
       webgpu = await checkpointAfter(data, config, STEPS);
+      // Two trainings at once on the one device, as a worker with --concurrency 2 runs them.
+      together = await Promise.all([config, other].map((run, i) => checkpointAfter(data, run, STEPS, (batch) => order.push(`${"ab"[i]}${batch}`))));
     });
 
-    it(`${STEPS} steps on webgpu give the cpu backend's per-batch losses and accuracies`, () => {
-      const [gLoss, dLoss, dAcc] = webgpu.partialEpoch!.perBatch;
-      const [cpuG, cpuD, cpuAcc] = cpu.partialEpoch!.perBatch;
+    /** Within float32 sums in another order through two Adam steps (seen: 1.6e-5 at most). */
+    const assertNearCpu = (got: CheckpointContents, want: CheckpointContents) => {
+      const [gLoss, dLoss, dAcc] = got.partialEpoch!.perBatch;
+      const [cpuG, cpuD, cpuAcc] = want.partialEpoch!.perBatch;
       assert.equal(gLoss.length, STEPS);
-      // Seen: 1.6e-5 at most (the kernels' float32 sums in another order, through two Adam steps).
-      for (const [got, want] of [[gLoss, cpuG], [dLoss, cpuD]] as const) {
-        got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) <= 1e-3 * Math.abs(want[i]!), `batch ${i + 1}: ${v} vs cpu ${want[i]}`));
+      for (const [values, expected] of [[gLoss, cpuG], [dLoss, cpuD]] as const) {
+        values.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) <= 1e-3 * Math.abs(expected[i]!), `batch ${i + 1}: ${v} vs cpu ${expected[i]}`));
       }
       assert.deepEqual(dAcc, cpuAcc);
+    };
+
+    it(`${STEPS} steps on webgpu give the cpu backend's per-batch losses and accuracies`, () => assertNearCpu(webgpu, cpu));
+
+    it("two trainings at once on one device interleave their steps and each trains as it does alone", () => {
+      assert.deepEqual(order, ["a1", "b1", "a2", "b2"], "each step is followed by the other training's");
+      assert.deepEqual(fingerprintOf(together[0]), fingerprintOf(webgpu), "the same training, bit for bit, as alone on the device");
+      assertNearCpu(together[1], cpuOther);
     });
   });
 });

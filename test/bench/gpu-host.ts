@@ -4,7 +4,8 @@
  * still run: the environment (nvidia-smi, Node, Vulkan), the seed's PyTorch step
  * (test/bench/reference_sgan_torch.py, where a python3 with torch exists), `npm run bench`'s
  * training-step benchmark and `npm run bench:profile` on webgpu and tensorflow (tfjs-node-gpu, where
- * installed) at each batch size. Writes raw.log (every step's output), summary.json and summary.md
+ * installed) at each batch size, and `npm run bench:concurrency` (1, 2, 4, 8 trainings at once in one
+ * process on the GPU, at batch 64) on webgpu. Writes raw.log (every step's output), summary.json and summary.md
  * to SGAN_BENCH_OUT (default $OUT, else test-output/gpu-bench).
  *
  * BENCH_GPU_QUICK=1: batch 2, 1 step (checks the command end to end on a machine without a GPU,
@@ -24,6 +25,9 @@ const ITERS = QUICK ? 1 : 10;
 /** PyTorch steps in milliseconds on a GPU: more of them for a stable median. */
 const TORCH_ITERS = QUICK ? 5 : 20;
 const PROFILE_STEPS = QUICK ? 1 : 3;
+/** Trainings at once in one process (a worker's --concurrency) and the steps each trains per measured epoch. */
+const TRAININGS = QUICK ? [1, 2] : [1, 2, 4, 8];
+const CONCURRENCY_STEPS = QUICK ? 1 : 20;
 const IMG = 28;
 const BACKENDS = ["webgpu", "tensorflow"] as const;
 /** The issue's GPU target: at batch 64, at least this share of PyTorch's samples/s on the same GPU. */
@@ -49,6 +53,11 @@ interface BenchRow {
   batch: number;
   samplesPerSec: number;
 }
+interface ConcurrencyRow {
+  trainings: number;
+  samplesPerSec: number;
+  speedUp: number;
+}
 interface ProfileRow {
   backend: Backend;
   batch: number;
@@ -60,6 +69,7 @@ interface ProfileRow {
 const steps: StepRecord[] = [];
 const benchRows: BenchRow[] = [];
 const profileRows: ProfileRow[] = [];
+const concurrencyRows: ConcurrencyRow[] = [];
 const environment: Record<string, string> = {};
 
 interface Outcome {
@@ -92,8 +102,8 @@ async function step(name: string, body: () => Promise<{ status: StepStatus; note
   console.log(`${name}: ${result.status}${result.note ? ` (${result.note})` : ""}`);
 }
 
-/** The benchmark `script` (training-step or profile-step) as a command: the bundle where prepared, else the tree's source. */
-function benchCommand(script: "training-step" | "profile-step", args: string[]): [string, string[]] {
+/** The benchmark `script` as a command: the bundle where prepared, else the tree's source. */
+function benchCommand(script: "training-step" | "profile-step" | "concurrency", args: string[]): [string, string[]] {
   const bundles = process.env.SGAN_BENCH_SCRIPTS;
   if (bundles) return [process.execPath, [join(bundles, `${script}.bench.mjs`), ...args]];
   return [process.execPath, ["--import", "tsx", join(repoRoot, `test/bench/${script}.bench.ts`), ...args]];
@@ -170,6 +180,19 @@ async function profile(backend: Backend, batch: number): Promise<{ status: StepS
   return line ? { status: "ok" } : { status: "failed", note: "no 'ms per step' line in its output" };
 }
 
+/** Trainings at once in one process on webgpu, at the target's batch size. */
+async function concurrency(): Promise<{ status: StepStatus; note?: string }> {
+  if (unavailableBackends.has("webgpu")) return { status: "skipped", note: "webgpu not available" };
+  const batch = QUICK ? BATCHES[0] : TARGET_BATCH;
+  const [file, args] = benchCommand("concurrency", ["--backend=webgpu", `--batch=${batch}`, `--trainings=${TRAININGS.join(",")}`, `--steps=${CONCURRENCY_STEPS}`, `--img=${IMG}`]);
+  const result = await run(`concurrency webgpu batch ${batch}`, file, args);
+  for (const match of result.output.matchAll(/^\| (\d+) \| ([\d.]+) \| ([\d.]+) \| [\d.]+ \|$/gm)) {
+    concurrencyRows.push({ trainings: Number(match[1]), samplesPerSec: Number(match[2]), speedUp: Number(match[3]) });
+  }
+  if (!result.ok) return { status: "failed", note: result.note };
+  return concurrencyRows.length > 0 ? { status: "ok" } : { status: "failed", note: "no table rows in its output" };
+}
+
 /** The GPU target at batch 64 on webgpu: met, missed, or why it cannot be told. */
 function targetVerdict(): string {
   const ours = benchRows.find((row) => row.backend === "webgpu" && row.batch === TARGET_BATCH);
@@ -190,6 +213,8 @@ function summaryMarkdown(target: string): string {
   }
   lines.push("", "| profile | batch | ms per step (profiled) | kernel calls | dispatches |", "|---|---|---|---|---|");
   for (const row of profileRows) lines.push(`| ${row.backend} | ${row.batch} | ${row.msPerStep} | ${row.kernelCalls} | ${row.dispatches ?? "n/a"} |`);
+  lines.push("", "| webgpu trainings at once | samples/s in all | speed-up over 1 |", "|---|---|---|");
+  for (const row of concurrencyRows) lines.push(`| ${row.trainings} | ${row.samplesPerSec} | ${row.speedUp} |`);
   lines.push("", "| step | status | seconds | note |", "|---|---|---|---|");
   for (const s of steps) lines.push(`| ${s.name} | ${s.status} | ${s.seconds} | ${(s.note ?? "").replaceAll("|", "/")} |`);
   return `${lines.join("\n")}\n`;
@@ -201,9 +226,10 @@ await step("environment", probeEnvironment);
 await step("pytorch reference", torchReference);
 for (const backend of BACKENDS) await step(`bench ${backend}`, () => trainingBench(backend));
 for (const backend of BACKENDS) for (const batch of BATCHES) await step(`profile ${backend} batch ${batch}`, () => profile(backend, batch));
+await step("concurrency webgpu", concurrency);
 const target = targetVerdict();
 const torchRows = [...torchRates].map(([batch, samplesPerSec]) => ({ batch, samplesPerSec }));
-writeFileSync(join(outDir, "summary.json"), `${JSON.stringify({ environment, target, torch: torchRows, bench: benchRows, profile: profileRows, steps }, null, 2)}\n`);
+writeFileSync(join(outDir, "summary.json"), `${JSON.stringify({ environment, target, torch: torchRows, bench: benchRows, profile: profileRows, concurrency: concurrencyRows, steps }, null, 2)}\n`);
 writeFileSync(join(outDir, "summary.md"), summaryMarkdown(target));
 console.log(`\n${summaryMarkdown(target)}\nwritten to ${outDir} (raw.log, summary.json, summary.md)`);
 // Fail soft: each step's failure is in the summary; Dawn's probe may hold the event loop open.

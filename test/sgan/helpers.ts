@@ -39,10 +39,16 @@ export async function checkpointsPerBatch(data: DataSplit, config: TrainingConfi
 }
 
 /** A run's checkpoint after its first `batches` batches (fewer than an epoch's), on the active backend. */
-export async function checkpointAfter(data: DataSplit, config: TrainingConfig, batches: number): Promise<CheckpointContents> {
+export async function checkpointAfter(data: DataSplit, config: TrainingConfig, batches: number, onBatch?: (batch: number) => void): Promise<CheckpointContents> {
   const trainer = SganTrainer.create(config, data);
   const controller = new AbortController();
-  const outcome = await trainer.trainEpoch({ signal: controller.signal, onProgress: (p) => p.batch === batches && controller.abort() });
+  const outcome = await trainer.trainEpoch({
+    signal: controller.signal,
+    onProgress: (p) => {
+      onBatch?.(p.batch);
+      if (p.batch === batches) controller.abort();
+    },
+  });
   const contents = decodeCheckpoint(await trainer.checkpoint());
   trainer.dispose();
   if (outcome.kind !== "stopped") throw new Error(`the epoch ended ${outcome.kind} before batch ${batches}`);
@@ -53,8 +59,12 @@ export async function checkpointAfter(data: DataSplit, config: TrainingConfig, b
  * Per-batch [g_loss, d_loss, d_acc] of a run's first `batches` batches and a sha256 of every tensor
  * its checkpoint holds after them: equal fingerprints mean the same training, bit for bit.
  */
-export async function trainingFingerprint(data: DataSplit, config: TrainingConfig, batches: number): Promise<{ perBatch: number[][]; tensors: string }> {
-  const contents = await checkpointAfter(data, config, batches);
+export async function trainingFingerprint(data: DataSplit, config: TrainingConfig, batches: number, onBatch?: (batch: number) => void): Promise<{ perBatch: number[][]; tensors: string }> {
+  return fingerprintOf(await checkpointAfter(data, config, batches, onBatch));
+}
+
+/** A checkpoint's per-batch figures and the sha256 of every tensor it holds. */
+export function fingerprintOf(contents: CheckpointContents): { perBatch: number[][]; tensors: string } {
   const hash = createHash("sha256");
   for (const [key, tensor] of contents.tensors) hash.update(key).update(new Uint8Array(tensor.values.buffer, tensor.values.byteOffset, tensor.values.byteLength));
   return { perBatch: contents.partialEpoch!.perBatch, tensors: hash.digest("hex") };
