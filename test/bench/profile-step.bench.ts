@@ -33,19 +33,22 @@ const imgSize = Number(values.img) as 28 | 32;
 const steps = Number(values.steps);
 
 /**
- * On webgpu, a counter of the compute shaders the backend dispatches from now on: a kernel of this
- * project may dispatch several (SganAdamUpdate: 3), a reshape none.
+ * On webgpu, a counter of the compute shaders the backend dispatches from now on, per WebGPU program
+ * (its class name: a kernel of this project may dispatch several, a reshape none).
  */
-function countWebgpuDispatches(): (() => number) | undefined {
+function countWebgpuDispatches(): Map<string, number> | undefined {
   if (tf.getBackend() !== "webgpu") return undefined;
-  const webgpu = tf.backend() as unknown as { runWebGPUProgram: (...args: unknown[]) => unknown };
+  const webgpu = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown };
   const run = webgpu.runWebGPUProgram.bind(webgpu);
-  let count = 0;
-  webgpu.runWebGPUProgram = (...args) => {
-    count += 1;
-    return run(...args);
+  const counts = new Map<string, number>();
+  webgpu.runWebGPUProgram = (program, ...rest) => {
+    // This project's programs are plain objects: their shader key names them; tfjs's element-wise ones carry their op.
+    const op = (program as { op?: unknown }).op;
+    const name = program.constructor.name === "Object" ? program.shaderKey.split(/[_\s]/)[0] : `${program.constructor.name}${op === undefined ? "" : ` ${String(op)}`}`;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+    return run(program, ...rest);
   };
-  return () => count;
+  return counts;
 }
 
 function syntheticSet(count: number): ImageSet {
@@ -81,7 +84,7 @@ const profile = await tf.profile(async () => {
   return [];
 });
 const wallMs = (performance.now() - started) / steps;
-const dispatchesPerStep = dispatches === undefined ? undefined : dispatches() / steps;
+const dispatchesPerStep = dispatches === undefined ? undefined : [...dispatches.values()].reduce((sum, count) => sum + count, 0) / steps;
 trainer.dispose();
 
 // Custom-gradient ops (tf.customGrad, profiled as "forward") wrap kernels that are profiled
@@ -106,6 +109,11 @@ console.log("|---|---|---|---|");
 for (const [name, { ms, calls }] of kernels) {
   if (ms < kernelMs * 0.005) continue;
   console.log(`| ${name} | ${calls.toFixed(0)} | ${ms.toFixed(1)} | ${((100 * ms) / kernelMs).toFixed(1)}% |`);
+}
+if (dispatches) {
+  console.log("\n| webgpu program | dispatches/step |");
+  console.log("|---|---|");
+  for (const [name, count] of [...dispatches].sort((a, b) => b[1] - a[1])) console.log(`| ${name} | ${(count / steps).toFixed(0)} |`);
 }
 const composites = [...byKernel].filter(([name]) => !isKernel(name));
 for (const [name, { ms, calls }] of composites) {
