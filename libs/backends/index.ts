@@ -22,6 +22,6 @@ export { FUSED_KERNELS } from "./native/index.ts";
 export { RUNNING_STATISTICS_KERNEL } from "./kernels/webgpu-batch-norm.ts";
 export { LEAKY_RELU_GRAD_KERNEL } from "./kernels/webgpu-leaky-relu.ts";
 export { LEAKY_RELU_DROPOUT_GRAD_KERNEL, LEAKY_RELU_DROPOUT_KERNEL } from "./kernels/webgpu-dropout.ts";
-export { ADAM_STACKED_UPDATE_KERNEL } from "./kernels/webgpu-adam.ts";
+export { ADAM_PACKED_PARAM_KERNEL, updatePackedMoments, type PackedGradient } from "./kernels/webgpu-adam.ts";
 export { CROSS_ENTROPY_GRAD_KERNEL, CROSS_ENTROPY_KERNEL } from "./kernels/webgpu-cross-entropy.ts";
 export { BCE_ON_LOGITS_GRAD_KERNEL, BCE_ON_LOGITS_KERNEL } from "./kernels/webgpu-bce.ts";

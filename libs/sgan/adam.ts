@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { ADAM_STACKED_UPDATE_KERNEL, FUSED_KERNELS } from "../backends/index.ts";
+import { ADAM_PACKED_PARAM_KERNEL, FUSED_KERNELS, updatePackedMoments, type PackedGradient } from "../backends/index.ts";
 
 /** The betas; the learning rate comes with each step (the schedule's). */
 export interface AdamOptions {
@@ -30,8 +30,8 @@ export class Adam {
     private readonly options: AdamOptions,
   ) {
     this.eps = options.eps ?? 1e-8;
-    // Stacked where the backend's kernel takes them so (webgpu: one output per dispatch), else apart.
-    this.moments = tf.getKernel(ADAM_STACKED_UPDATE_KERNEL, tf.getBackend()) !== undefined ? new StackedMoments(params) : new SeparateMoments(params);
+    // Packed where the backend's kernel takes them so (webgpu: one output per dispatch), else apart.
+    this.moments = tf.getKernel(ADAM_PACKED_PARAM_KERNEL, tf.getBackend()) !== undefined ? new PackedMoments(params) : new SeparateMoments(params);
   }
 
   /** Applies gradients keyed by variable name (what tf.variableGrads returns) at learning rate `lr`, and disposes them. */
@@ -41,12 +41,14 @@ export class Adam {
     const stepSize = lr / (1 - b1 ** this.step);
     const secondCorrection = Math.sqrt(1 - b2 ** this.step);
     const hyper = [b1, 1 - b1, b2, 1 - b2, stepSize, secondCorrection, this.eps];
+    const steps = [...this.params].map(([key, param]) => {
+      const gradient = gradients[param.name];
+      if (!gradient) throw new Error(`no gradient for ${key}`);
+      return { key, param, gradient };
+    });
     tf.tidy(() => {
-      for (const [key, variable] of this.params) {
-        const gradient = gradients[variable.name];
-        if (!gradient) throw new Error(`no gradient for ${key}`);
-        variable.assign(this.moments.step(key, variable, gradient, hyper));
-      }
+      const updated = this.moments.step(steps, hyper);
+      steps.forEach(({ param }, i) => param.assign(updated[i]!));
     });
     tf.dispose(Object.values(gradients));
   }
@@ -70,10 +72,17 @@ export class Adam {
   }
 }
 
+/** One parameter's part of a step. */
+interface ParamStep {
+  key: string;
+  param: tf.Variable;
+  gradient: tf.Tensor;
+}
+
 /** Where the moments of every parameter live, and the step that updates them with it. */
 interface Moments {
-  /** Updates the moments of `key`, returning the parameter after the step (inside the caller's tidy). */
-  step(key: string, param: tf.Variable, gradient: tf.Tensor, hyper: number[]): tf.Tensor;
+  /** Updates the moments of every parameter, returning each parameter after the step, in order (inside the caller's tidy). */
+  step(steps: readonly ParamStep[], hyper: number[]): tf.Tensor[];
   read(): Promise<Pick<AdamState, "firstMoments" | "secondMoments">>;
   load(first: Map<string, Float32Array>, second: Map<string, Float32Array>): void;
   dispose(): void;
@@ -92,15 +101,17 @@ class SeparateMoments implements Moments {
     }
   }
 
-  step(key: string, param: tf.Variable, gradient: tf.Tensor, hyper: number[]): tf.Tensor {
-    const m = this.first.get(key)!;
-    const v = this.second.get(key)!;
-    const [updated, firstMoment, secondMoment] = this.fused
-      ? (tf.engine().runKernel(FUSED_KERNELS.adamUpdate, { param, gradient, m, v }, { hyper }) as [tf.Tensor, tf.Tensor, tf.Tensor])
-      : adamStepFormula(param, gradient, m, v, hyper);
-    m.assign(firstMoment);
-    v.assign(secondMoment);
-    return updated;
+  step(steps: readonly ParamStep[], hyper: number[]): tf.Tensor[] {
+    return steps.map(({ key, param, gradient }) => {
+      const m = this.first.get(key)!;
+      const v = this.second.get(key)!;
+      const [updated, firstMoment, secondMoment] = this.fused
+        ? (tf.engine().runKernel(FUSED_KERNELS.adamUpdate, { param, gradient, m, v }, { hyper }) as [tf.Tensor, tf.Tensor, tf.Tensor])
+        : adamStepFormula(param, gradient, m, v, hyper);
+      m.assign(firstMoment);
+      v.assign(secondMoment);
+      return updated;
+    });
   }
 
   async read() {
@@ -121,46 +132,58 @@ class SeparateMoments implements Moments {
   }
 }
 
-/** Both moments of a parameter in one variable, [2, ...shape]: ADAM_STACKED_UPDATE_KERNEL's layout (webgpu). */
-class StackedMoments implements Moments {
-  private readonly stacked = new Map<string, tf.Variable>();
+/**
+ * Every parameter's moments in one variable, packed (all first moments, then all second ones, each
+ * parameter at its offset): updatePackedMoments and ADAM_PACKED_PARAM_KERNEL's layout (webgpu).
+ */
+class PackedMoments implements Moments {
+  private readonly offsets = new Map<string, { offset: number; size: number }>();
+  private readonly total: number;
+  private readonly packed: tf.Variable;
 
   constructor(params: ReadonlyMap<string, tf.Variable>) {
-    for (const [key, variable] of params) this.stacked.set(key, tf.tidy(() => tf.variable(tf.zeros([2, ...variable.shape]), false)));
+    let offset = 0;
+    for (const [key, variable] of params) {
+      this.offsets.set(key, { offset, size: variable.size });
+      offset += variable.size;
+    }
+    this.total = offset;
+    this.packed = tf.tidy(() => tf.variable(tf.zeros([2 * offset]), false));
   }
 
-  step(key: string, param: tf.Variable, gradient: tf.Tensor, hyper: number[]): tf.Tensor {
-    const moments = this.stacked.get(key)!;
-    const [updated, updatedMoments] = tf.engine().runKernel(ADAM_STACKED_UPDATE_KERNEL, { param, gradient, moments }, { hyper }) as [tf.Tensor, tf.Tensor];
-    moments.assign(updatedMoments!);
-    return updated!;
+  step(steps: readonly ParamStep[], hyper: number[]): tf.Tensor[] {
+    const gradients: PackedGradient[] = steps.map(({ key, gradient }) => ({ gradient, offset: this.offsets.get(key)!.offset }));
+    updatePackedMoments(tf.backend() as never, this.packed, gradients, hyper);
+    return steps.map(({ key, param }) =>
+      tf.engine().runKernel(ADAM_PACKED_PARAM_KERNEL, { param, moments: this.packed }, { offset: this.offsets.get(key)!.offset, total: this.total, hyper }) as tf.Tensor,
+    );
   }
 
   async read() {
+    const values = (await this.packed.data()) as Float32Array;
     const firstMoments = new Map<string, Float32Array>();
     const secondMoments = new Map<string, Float32Array>();
-    for (const [key, moments] of this.stacked) {
-      const values = (await moments.data()) as Float32Array;
-      const half = values.length / 2;
-      firstMoments.set(key, values.slice(0, half));
-      secondMoments.set(key, values.slice(half));
+    for (const [key, { offset, size }] of this.offsets) {
+      firstMoments.set(key, values.slice(offset, offset + size));
+      secondMoments.set(key, values.slice(this.total + offset, this.total + offset + size));
     }
     return { firstMoments, secondMoments };
   }
 
   load(first: Map<string, Float32Array>, second: Map<string, Float32Array>): void {
-    tf.tidy(() => {
-      for (const [key, moments] of this.stacked) {
-        const values = new Float32Array(moments.size);
-        values.set(requireEntry(first, key));
-        values.set(requireEntry(second, key), moments.size / 2);
-        moments.assign(tf.tensor(values, moments.shape));
+    const values = new Float32Array(2 * this.total);
+    for (const [key, { offset, size }] of this.offsets) {
+      for (const [half, entries] of [[0, first], [this.total, second]] as const) {
+        const entry = requireEntry(entries, key);
+        if (entry.length !== size) throw new Error(`optimizer state for ${key} holds ${entry.length} values, not its parameter's ${size}`);
+        values.set(entry, half + offset);
       }
-    });
+    }
+    tf.tidy(() => this.packed.assign(tf.tensor(values, [2 * this.total])));
   }
 
   dispose(): void {
-    tf.dispose([...this.stacked.values()]);
+    this.packed.dispose();
   }
 }
 

@@ -7,7 +7,7 @@ import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import {
-  ADAM_STACKED_UPDATE_KERNEL,
+  ADAM_PACKED_PARAM_KERNEL,
   BackendUnavailableError,
   BCE_ON_LOGITS_GRAD_KERNEL,
   BCE_ON_LOGITS_KERNEL,
@@ -100,14 +100,16 @@ const CASES: KernelCase[] = [
   { kernel: "Greater", label: "leaky-relu gradient mask", inputs: { a: normal(2, 4, 4, 3), b: normal(2, 4, 4, 3) } },
   { kernel: "Select", label: "leaky-relu gradient", inputs: { condition: bool(2, 4, 4, 3), t: normal(2, 4, 4, 3), e: normal(2, 4, 4, 3) } },
   {
-    kernel: ADAM_STACKED_UPDATE_KERNEL,
-    label: "step 3 at the seed's betas",
-    inputs: { param: normal(3, 3, 2, 4), gradient: normal(3, 3, 2, 4), moments: positive(2, 3, 3, 2, 4) },
-    attrs: { hyper: [0.5, 0.5, 0.999, 0.001, 2e-4 / (1 - 0.5 ** 3), Math.sqrt(1 - 0.999 ** 3), 1e-8] },
-    onCpu: ({ param, gradient, moments }, { hyper }) => {
-      const [m, v] = tf.unstack(moments!);
-      const [updated, firstMoment, secondMoment] = adamStepFormula(param!, gradient!, m!, v!, hyper as number[]);
-      return [updated, tf.stack([firstMoment, secondMoment])];
+    kernel: ADAM_PACKED_PARAM_KERNEL,
+    label: "step 3 at the seed's betas, the second of two packed parameters",
+    // Moments packed for a first parameter of 5 values, then this one's 24: offset 5, total 29.
+    inputs: { param: normal(3, 2, 4), moments: positive(2 * 29) },
+    attrs: { offset: 5, total: 29, hyper: [0.5, 0.5, 0.999, 0.001, 2e-4 / (1 - 0.5 ** 3), Math.sqrt(1 - 0.999 ** 3), 1e-8] },
+    onCpu: ({ param, moments }, { offset, total, hyper }) => {
+      const [, , , , stepSize, secondCorrection, eps] = hyper as number[];
+      const part = (start: number) => tf.reshape(tf.slice(moments!, start, param!.size), param!.shape);
+      const [m, v] = [part(offset as number), part((total as number) + (offset as number))];
+      return [tf.sub(param!, tf.mul(tf.div(m, tf.add(tf.div(tf.sqrt(v), secondCorrection!), eps!)), stepSize!))];
     },
   },
   {
@@ -243,28 +245,41 @@ describe("the webgpu backend on SwiftShader", { skip: route.adapter === "none" ?
     }
   });
 
-  it("Adam keeps both moments in one tensor on webgpu: a checkpoint's moments load and read back apart, and step on", async () => {
+  it("Adam packs every parameter's moments in one tensor on webgpu: a checkpoint's moments load and read back apart, and two steps (9 parameters: 2 dispatches of moments) follow the formula", async () => {
     await initBackend("webgpu");
-    const param = tf.variable(tf.tensor(randomValues(6, 1), [2, 3]), true, `stacked-adam-${Math.random()}`);
-    const adam = new Adam(new Map([["p", param]]), { b1: 0.5, b2: 0.999 });
-    const firstMoments = new Map([["p", randomValues(6, 2)]]);
-    const secondMoments = new Map([["p", randomValues(6, 3).map(Math.abs)]]);
+    const shapes = [[2, 3], [4], [3, 3, 2], [1], [5, 2], [2, 2, 2, 2], [7], [3, 1], [6]];
+    const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+    const keys = shapes.map((_, i) => `p${i}`);
+    const params = new Map(shapes.map((shape, i) => [keys[i]!, tf.variable(tf.tensor(randomValues(size(shape), 10 + i), shape), true, `packed-adam-${i}-${Math.random()}`)] as const));
+    const adam = new Adam(params, { b1: 0.5, b2: 0.999 });
+    const firstMoments = new Map(shapes.map((shape, i) => [keys[i]!, randomValues(size(shape), 30 + i)] as const));
+    const secondMoments = new Map(shapes.map((shape, i) => [keys[i]!, randomValues(size(shape), 50 + i).map(Math.abs)] as const));
     adam.load({ step: 4, firstMoments, secondMoments });
     assert.deepEqual(await adam.state(), { step: 4, firstMoments, secondMoments });
-    const gradient = randomValues(6, 4);
-    const formula = tf.tidy(() => {
-      const hyper = [0.5, 0.5, 0.999, 0.001, 2e-4 / (1 - 0.5 ** 5), Math.sqrt(1 - 0.999 ** 5), 1e-8];
-      const moment = (values: Float32Array) => tf.tensor(values, [2, 3]);
-      return adamStepFormula(param, tf.tensor(gradient, [2, 3]), moment(firstMoments.get("p")!), moment(secondMoments.get("p")!), hyper);
-    });
-    const expected = await Promise.all(formula.map((t) => t.data()));
-    tf.dispose(formula);
-    adam.apply({ [param.name]: tf.tensor(gradient, [2, 3]) }, 2e-4);
-    const after = await adam.state();
-    const got = [await param.data(), after.firstMoments.get("p")!, after.secondMoments.get("p")!];
-    got.forEach((values, i) => assert.ok(compare(Float32Array.from(values), Float32Array.from(expected[i]!)).maxRel < KERNEL_TOLERANCE, `output ${i}`));
+    // Expected: the formula on the cpu values, step after step.
+    let expected = shapes.map((shape, i) => ({ p: Float32Array.from([]), m: firstMoments.get(keys[i]!)!, v: secondMoments.get(keys[i]!)! }));
+    for (const [i, param] of [...params.values()].entries()) expected[i]!.p = Float32Array.from(await param.data());
+    for (const step of [5, 6]) {
+      const gradients = shapes.map((shape, i) => randomValues(size(shape), 100 * step + i));
+      const hyper = [0.5, 0.5, 0.999, 0.001, 2e-4 / (1 - 0.5 ** step), Math.sqrt(1 - 0.999 ** step), 1e-8];
+      expected = await Promise.all(expected.map(async ({ p, m, v }, i) => {
+        const shape = shapes[i]!;
+        const formula = tf.tidy(() => adamStepFormula(tf.tensor(p, shape), tf.tensor(gradients[i]!, shape), tf.tensor(m, shape), tf.tensor(v, shape), hyper));
+        const [pNext, mNext, vNext] = await Promise.all(formula.map(async (t) => Float32Array.from(await t.data())));
+        tf.dispose(formula);
+        return { p: pNext!, m: mNext!, v: vNext! };
+      }));
+      adam.apply(Object.fromEntries([...params.values()].map((param, i) => [param.name, tf.tensor(gradients[i]!, shapes[i]!)])), 2e-4);
+      // Read after each step: a stale CPU copy of the packed moments would show at the second.
+      const state = await adam.state();
+      for (const [i, key] of keys.entries()) {
+        const got = [await params.get(key)!.data(), state.firstMoments.get(key)!, state.secondMoments.get(key)!];
+        const want = [expected[i]!.p, expected[i]!.m, expected[i]!.v];
+        got.forEach((values, k) => assert.ok(compare(Float32Array.from(values), want[k]!).maxRel < KERNEL_TOLERANCE, `step ${step}, ${key}, output ${k}`));
+      }
+    }
     adam.dispose();
-    param.dispose();
+    for (const param of params.values()) param.dispose();
   });
 
   describe("kernels match the cpu backend on random inputs", () => {

@@ -11,7 +11,7 @@ import {
 import { conv2DBackpropFilterConfig } from "./conv2d-backprop-filter.ts";
 import { conv2DBackpropInputWasmConfig } from "./conv2d-backprop-input.ts";
 import { sameTypeCastConfig, sharedIdentityConfig } from "./shared-identity.ts";
-import { webgpuAdamStackedUpdateConfig } from "./webgpu-adam.ts";
+import { webgpuAdamPackedParamConfig } from "./webgpu-adam.ts";
 import { webgpuBatchNormBackwardConfig, webgpuBatchNormForwardConfig, webgpuRunningStatisticsConfig } from "./webgpu-batch-norm.ts";
 import { webgpuBceOnLogitsConfig, webgpuBceOnLogitsGradConfig } from "./webgpu-bce.ts";
 import { webgpuCrossEntropyConfig, webgpuCrossEntropyGradConfig } from "./webgpu-cross-entropy.ts";
@@ -66,14 +66,14 @@ export function registerCpuTrainingKernels(): void {
 
 /**
  * The kernels this project registers for webgpu, over tfjs-backend-webgpu's own or of its own name
- * (Adam's step, both moments in one tensor: 2 dispatches for 13; batch norm's forward and backward: 3 each for about 12; its
+ * (Adam's step from every parameter's moments packed in one tensor: 1 dispatch per parameter and 1 per 7 parameters' moments, for 13; batch norm's forward and backward: 3 each for about 12; its
  * running statistics: 2 for 7; the leaky ReLU's gradient: 1 for 3; the leaky ReLU then dropout: 1 each way for 2; a sum over
  * all axes but the innermost: 1 for 2; the class head's cross-entropy: 1 each way for about 11 and 9; the
  * adversarial binary cross-entropy from the logit: 1 each way for 2-4 and 4-5). Each is checked against the cpu backend by
  * test/backends/webgpu-swiftshader.test.ts, which fails for one it has no case for.
  */
 export const WEBGPU_TRAINING_KERNELS: readonly KernelConfig[] = [
-  webgpuAdamStackedUpdateConfig,
+  webgpuAdamPackedParamConfig,
   webgpuBatchNormForwardConfig,
   webgpuBatchNormBackwardConfig,
   webgpuRunningStatisticsConfig,
