@@ -4,7 +4,7 @@ import { startApi } from "./server.ts";
 
 const log = createLogger("api");
 const api = await startApi({ log, port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? "127.0.0.1" });
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.once(signal, () => {
     log.info({ signal }, "shutting down");
     void api.close().then(() => process.exit(0));

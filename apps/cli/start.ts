@@ -82,7 +82,8 @@ async function main(): Promise<void> {
     strict: true,
   });
   const options = parseInput(optionsSchema, values, "start options");
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, stop);
+  // SIGHUP: the terminal closed. Left to its default the start would die at once and leave the embedded PostgreSQL running on its folder.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, stop);
   await buildWhatChanged(createLogger("build"));
   const { startApi } = await import("../api/server.ts");
   const { databaseUrl, databaseLine } = await database();
@@ -128,7 +129,7 @@ function printableLines(text: string): string {
   return text.split("\n").map(printable).join("\n");
 }
 
-/** SIGINT/SIGTERM: the workers stop after their current batch (checkpointed), then the API, then the embedded PostgreSQL. */
+/** SIGINT/SIGTERM/SIGHUP: the workers stop after their current batch (checkpointed), then the API, then the embedded PostgreSQL. */
 function stop(): void {
   if (stopping) return;
   stopping = true;

@@ -3,7 +3,7 @@
  * [--threads N] [--queue NAME] [--lock-ms N] [--stalled-check-ms N] [--max-stalled-count N]`, against DATABASE_URL and the queue
  * backend: Redis at REDIS_URL, or BullMQ's PostgreSQL backend on DATABASE_URL (SGAN_QUEUE_BACKEND
  * picks; unset: REDIS_URL if set, else a Redis on this machine if one answers, else PostgreSQL). Any
- * number of them, on any machines that reach the same Redis and PostgreSQL. SIGTERM/SIGINT: stop
+ * number of them, on any machines that reach the same Redis and PostgreSQL. SIGTERM/SIGINT/SIGHUP: stop
  * after the current batch, checkpoint, hand the jobs back. A training that fails inside the compute
  * backend fails its run, stops the worker and exits with status 75: run workers under a supervisor.
  */
@@ -66,7 +66,8 @@ async function main(): Promise<void> {
   });
   await worker.start();
   let stopping = false;
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  // SIGHUP (its terminal closed) too: the runs in progress are checkpointed and handed back, not left to stall.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
