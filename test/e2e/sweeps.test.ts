@@ -118,10 +118,11 @@ describe("sweeps end to end: API, BullMQ, worker processes, PostgreSQL", () => {
     const submitted = await postSweep(stack.url, tinySweep("e2e-term", [2e-4], 1, RUN_LONG_ENOUGH));
     const sweepId = submitted.body.sweep.id;
     const runId = submitted.body.runs[0].id;
-    await waitFor("a few batches of epoch 1", async () => {
-      const { workers: listed } = (await api(stack.url, "/api/workers")).body;
-      return listed.some((w: { progress: Record<string, { batch: number }> }) => (w.progress?.[runId]?.batch ?? 0) >= 2);
-    });
+    // The live progress events (one a second), not the worker list: its heartbeat lags by up to 5 s,
+    // about an epoch of this run on an idle machine, so the stop could come after the epoch's end.
+    const live = collectEvents(stack.url, sweepId);
+    await waitFor("a few batches of epoch 1", () => live.events.some(({ type, data }) => type === "run-progress" && data.runId === runId && data.batch >= 2));
+    live.stop();
     leaving.child.kill("SIGTERM");
     assert.equal(await leaving.exited, 0, leaving.output().slice(-2000));
     const handedBack = await sweepState(stack, sweepId);
