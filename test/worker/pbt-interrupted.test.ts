@@ -18,20 +18,9 @@ import { PbtJudge } from "../../libs/worker/pbt.ts";
 import type { Stop } from "../../libs/worker/run-processor.ts";
 import { call, dropTestDatabase, startTestApi, type TestApi } from "../api/helpers.ts";
 import { waitFor } from "../support/wait-for.ts";
+import { heldPopulation } from "./pbt-population.ts";
 
-const DONOR_LR = 2e-3;
-const HELD_LR = 1e-6;
-const EPOCHS = 4;
-const PBT_SWEEP = {
-  name: "pbt-interrupted",
-  strategy: "pbt",
-  // Seed 10 draws DONOR_LR for run #0 and HELD_LR for run #1 (test/worker/pbt.test.ts).
-  seed: 10,
-  pbt: { population: 2, interval: 2, resampleProbability: 0 },
-  fixed: { epochs: EPOCHS, dataset: "mnist", imgSize: 28, limit: 64 },
-  parameters: { batchSize: 32, lr: { choice: [HELD_LR, DONOR_LR, 4e-3] } },
-  objective: { metric: "dLoss" },
-};
+const PBT_SWEEP = heldPopulation("pbt-interrupted", 4);
 
 type Request = "pause" | "cancel";
 

@@ -12,22 +12,9 @@ import { redisUrl, type QueueBackendKind } from "../../libs/queue/index.ts";
 import { DatasetCache, TrainingWorker } from "../../libs/worker/index.ts";
 import { call, dropTestDatabase, startTestApi, type TestApi } from "../api/helpers.ts";
 import { waitFor } from "../support/wait-for.ts";
+import { DONOR_LR, HELD_LR, heldPopulation } from "./pbt-population.ts";
 
-const DONOR_LR = 2e-3;
-const HELD_LR = 1e-6;
-const EPOCHS = 4;
-
-const PBT_SWEEP = {
-  name: "pbt-one-slot",
-  strategy: "pbt",
-  // Seed 10 draws DONOR_LR for run #0 and HELD_LR for run #1 (test/worker/pbt.test.ts).
-  seed: 10,
-  pbt: { population: 2, interval: 2, resampleProbability: 0 },
-  fixed: { epochs: EPOCHS, dataset: "mnist", imgSize: 28, limit: 64 },
-  parameters: { batchSize: 32, lr: { choice: [HELD_LR, DONOR_LR, 4e-3] } },
-  // The discriminator's loss: at lr 1e-6 it stays where it started, the worse one at the boundary.
-  objective: { metric: "dLoss" },
-};
+const PBT_SWEEP = heldPopulation("pbt-one-slot", 4);
 
 for (const queue of ["redis", "postgres"] as const satisfies readonly QueueBackendKind[]) {
   describe(`pbt with one training slot for a population of 2 (${queue} queue)`, { timeout: 180_000 }, () => {

@@ -26,23 +26,11 @@ import { SweepConfigs } from "../../libs/worker/sweep-configs.ts";
 import { call, dropTestDatabase, startTestApi, type TestApi } from "../api/helpers.ts";
 import { runSweepsCli } from "../support/sweeps-cli.ts";
 import { waitFor } from "../support/wait-for.ts";
+import { DONOR_LR, HELD_LR, heldPopulation } from "./pbt-population.ts";
 
 const DATABASE = `sgan_worker_pbt_test_${process.pid}`;
-const DONOR_LR = 2e-3;
-const HELD_LR = 1e-6;
 const EPOCHS = 6;
-
-const PBT_SWEEP = {
-  name: "pbt-worker",
-  strategy: "pbt",
-  // Seed 10 draws DONOR_LR and HELD_LR for the population; explore moves the copied DONOR_LR one place, to 1e-6 or 4e-3.
-  seed: 10,
-  pbt: { population: 2, interval: 2, resampleProbability: 0 },
-  fixed: { epochs: EPOCHS, dataset: "mnist", imgSize: 28, limit: 64 },
-  parameters: { batchSize: 32, lr: { choice: [HELD_LR, DONOR_LR, 4e-3] } },
-  // The discriminator's loss, not the held-out accuracy of 16 images: at lr 1e-6 it stays where it started.
-  objective: { metric: "dLoss" },
-};
+const PBT_SWEEP = heldPopulation("pbt-worker", EPOCHS);
 
 /** `npm run train -- ARGS` as a person runs it. */
 function trainCli(args: string[]): Promise<{ code: number | null; stderr: string }> {
