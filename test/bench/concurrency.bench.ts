@@ -13,9 +13,9 @@
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { initBackend, routeWebgpu, shutdownBackend, type BackendChoice } from "../../libs/backends/index.ts";
-import type { DataSplit, ImageSet } from "../../libs/data/index.ts";
-import { createRng } from "../../libs/random/index.ts";
+import type { DataSplit } from "../../libs/data/index.ts";
 import { parseTrainingConfig, SganTrainer } from "../../libs/sgan/index.ts";
+import { syntheticSplit } from "./synthetic-data.ts";
 
 const { values } = parseArgs({
   options: {
@@ -33,12 +33,6 @@ const steps = Number(values.steps);
 const imgSize = Number(values.img) as 28 | 32;
 /** The small sweep's run, for runs per hour: 10 epochs of the default split's 8,000 training digits. */
 const SAMPLES_PER_RUN = 10 * 8_000;
-
-function syntheticSet(count: number, rngSeed: number): ImageSet {
-  const rng = createRng(rngSeed);
-  const images = Float32Array.from({ length: count * imgSize * imgSize }, () => rng.next() * 2 - 1);
-  return { images, labels: Int32Array.from({ length: count }, () => rng.int(10)), count, imgSize };
-}
 
 /** Samples/s of `count` trainings' second epochs run at once (the first is their warm-up, also at once). */
 async function measure(count: number, data: DataSplit): Promise<number> {
@@ -61,7 +55,7 @@ if (values.backend === "webgpu") {
   if (route.adapter === "none") throw new Error(route.reason);
 }
 const backend = await initBackend(values.backend as BackendChoice, { threads: Number(values.threads) });
-const data: DataSplit = { train: syntheticSet(batchSize * steps, 1), test: syntheticSet(16, 2), source: "synthetic" };
+const data = syntheticSplit(batchSize * steps, imgSize);
 console.log(`${backend.name} (${backend.device}), img ${imgSize}, batch ${batchSize}, ${steps} steps per training per epoch`);
 const rows: Array<{ trainings: number; samplesPerSec: number }> = [];
 for (const count of counts) {

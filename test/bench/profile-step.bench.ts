@@ -12,9 +12,8 @@ import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, routeWebgpu, shutdownBackend, type BackendChoice } from "../../libs/backends/index.ts";
-import { createRng } from "../../libs/random/index.ts";
 import { parseTrainingConfig, SganTrainer } from "../../libs/sgan/index.ts";
-import type { ImageSet } from "../../libs/data/index.ts";
+import { syntheticSet } from "./synthetic-data.ts";
 
 const { values } = parseArgs({
   options: {
@@ -51,11 +50,6 @@ function countWebgpuDispatches(): Map<string, number> | undefined {
   return counts;
 }
 
-function syntheticSet(count: number): ImageSet {
-  const rng = createRng(7);
-  const images = Float32Array.from({ length: count * imgSize * imgSize }, () => rng.next() * 2 - 1);
-  return { images, labels: Int32Array.from({ length: count }, () => rng.int(10)), count, imgSize };
-}
 
 if (values.backend === "webgpu") {
   // Without a GPU: SwiftShader, Chromium's Vulkan software driver (right kernel counts, CPU timings).
@@ -72,8 +66,8 @@ const config = parseTrainingConfig({
   labeled: values.labeled === "all" ? "all" : Number(values.labeled),
 });
 const trainer = SganTrainer.create(config, {
-  train: syntheticSet(batchSize * steps),
-  test: syntheticSet(16),
+  train: syntheticSet(batchSize * steps, imgSize, 7),
+  test: syntheticSet(16, imgSize, 7),
   source: "synthetic",
 });
 await trainer.trainEpoch(); // warm-up: kernel setup, heap growth

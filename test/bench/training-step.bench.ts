@@ -17,9 +17,8 @@ import { parseArgs, promisify } from "node:util";
 import { initBackend, shutdownBackend, type BackendChoice, type BackendInfo } from "../../libs/backends/index.ts";
 import { disableNativeKernels, enableNativeKernels } from "../../libs/backends/native/index.ts";
 import { loadNativeAddon } from "../../libs/backends/native/addon.ts";
-import type { DataSplit, ImageSet } from "../../libs/data/index.ts";
-import { createRng } from "../../libs/random/index.ts";
 import { parseTrainingConfig, SganTrainer } from "../../libs/sgan/index.ts";
+import { syntheticSplit } from "./synthetic-data.ts";
 import { parseReferenceRates, REFERENCE_SCRIPT } from "./torch-reference.ts";
 
 const { values } = parseArgs({
@@ -37,15 +36,9 @@ const imgSize = Number(values.img) as 28 | 32;
 const iterations = Number(values.iters);
 const threads = Number(values.threads);
 
-function syntheticSet(count: number, rngSeed: number): ImageSet {
-  const rng = createRng(rngSeed);
-  const images = Float32Array.from({ length: count * imgSize * imgSize }, () => rng.next() * 2 - 1);
-  return { images, labels: Int32Array.from({ length: count }, () => rng.int(10)), count, imgSize };
-}
-
 /** One warm-up epoch, then a measured one, each of `iterations` steps: samples/s of the second. */
 async function measure(batchSize: number): Promise<number> {
-  const data: DataSplit = { train: syntheticSet(batchSize * iterations, 1), test: syntheticSet(16, 2), source: "synthetic" };
+  const data = syntheticSplit(batchSize * iterations, imgSize);
   const trainer = SganTrainer.create(parseTrainingConfig({ imgSize, batchSize, epochs: 2 }), data);
   try {
     await trainer.trainEpoch();
