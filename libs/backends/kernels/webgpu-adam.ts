@@ -67,14 +67,14 @@ export function updatePackedMoments(backend: WebGPUBackend, moments: TensorInfo,
 
 /** The moments of one group's parameters, one thread per element; offsets and sizes are part of the shader (its key names them). */
 function momentsProgram(group: readonly PackedGradient[], total: number, shape: number[]): WebGPUProgram {
+  const sizes = group.map(({ gradient }) => gradient.shape.reduce((a, b) => a * b, 1));
   let start = 0;
-  const branches = group.map(({ gradient, offset }, j) => {
-    const size = gradient.shape.reduce((a, b) => a * b, 1);
-    const branch = `if (index < ${start + size}) { g = G${j}[index - ${start}]; at = ${offset} + index - ${start}; }`;
-    start += size;
+  const branches = group.map(({ offset }, j) => {
+    const branch = `if (index < ${start + sizes[j]!}) { g = G${j}[index - ${start}]; at = ${offset} + index - ${start}; }`;
+    start += sizes[j]!;
     return branch;
   });
-  const layout = group.map(({ gradient, offset }) => `${offset}+${gradient.shape.reduce((a, b) => a * b, 1)}`).join("_");
+  const layout = group.map(({ offset }, j) => `${offset}+${sizes[j]}`).join("_");
   return {
     variableNames: group.map((_, j) => `G${j}`),
     outputShape: shape,
