@@ -5,7 +5,7 @@
 // the median, over seeds, of the epochs spent until a run ends whose final objective is within 1 pp
 // of the fixture's best. Optuna 3.1 runs the same replay when /usr/bin/python3 has it
 // (test/bench/search_optuna.py), and its figures are printed beside ours.
-// Options: SEARCH_SEEDS (default 21), SEARCH_FIXTURE (another recording, an absolute path).
+// Options: SEARCH_SEEDS (default 101), SEARCH_FIXTURE (another recording, an absolute path).
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { DEFAULT_OBJECTIVE, type Objective } from "../../libs/results/index.ts";
@@ -13,7 +13,7 @@ import { judgeEpoch, nextTrials, type StudyEpoch, type StudyRun } from "../../li
 import { parseSweepConfig, planSweep, type SweepConfig } from "../../libs/sweep/index.ts";
 
 const FIXTURE = process.env.SEARCH_FIXTURE ? new URL(`file://${process.env.SEARCH_FIXTURE}`) : new URL("../fixtures/search/curves.json", import.meta.url);
-const SEEDS = Number(process.env.SEARCH_SEEDS ?? 21);
+const SEEDS = Number(process.env.SEARCH_SEEDS ?? 101);
 /** Within this of the best final objective counts as found. */
 const TOLERANCE = 0.01;
 
@@ -57,8 +57,16 @@ interface Outcome {
   referenceEpochs: number[];
 }
 
+/**
+ * For scale, not a product pruner: one that knows every run's final accuracy and stops each run that
+ * will not be found after its first epoch, the least any pruner spends to judge a run. Its figure is
+ * the floor for a study whose first trials are drawn at random (TPE's start-up trials are).
+ */
+const PERFECT = "perfect (floor)";
+const willBeFound = (recorded: StudyEpoch[]) => recorded.at(-1)!.testAccuracy >= best - TOLERANCE;
+
 /** One study, replayed: ask a trial, reveal its epochs one by one, prune or complete it, ask the next. */
-function replay(config: SweepConfig, objective: Objective): Outcome {
+function replay(config: SweepConfig, objective: Objective, perfect = false): Outcome {
   const settings = { pruner: config.pruner, objective, seed: config.seed, epochs: epochsPerRun };
   const runs: StudyRun[] = [];
   let spent = 0;
@@ -81,7 +89,7 @@ function replay(config: SweepConfig, objective: Objective): Outcome {
         if (epochsToFind === null && row.testAccuracy >= best - TOLERANCE) epochsToFind = spent;
         break;
       }
-      if (judgeEpoch(settings, runs, { runId: run.id, epoch: row.epoch }).prune) {
+      if (perfect ? !willBeFound(recorded) : judgeEpoch(settings, runs, { runId: run.id, epoch: row.epoch }).prune) {
         run.status = "pruned";
         break;
       }
@@ -111,29 +119,33 @@ const optuna = optunaFigures();
 const rows: string[][] = [];
 let baseline = Number.NaN;
 const results = new Map<string, number>();
-for (const strategy of ["random", "tpe"] as const) {
-  for (const [prunerName, pruner] of Object.entries(PRUNERS)) {
-    const outcomes = Array.from({ length: SEEDS }, (_, seed) => replay(sweepConfig(strategy, pruner, seed), DEFAULT_OBJECTIVE));
-    const found = outcomes.map((outcome) => outcome.epochsToFind ?? outcome.epochsTotal);
-    const epochs = median(found);
-    results.set(`${strategy}+${prunerName}`, epochs);
-    if (strategy === "random" && prunerName === "none") baseline = epochs;
-    const referenceByEpoch3 = outcomes.every((outcome) => outcome.referenceEpochs.every((n) => n <= 3));
-    const anchor = optuna?.get(`${strategy}+${prunerName}`);
-    rows.push([
-      `${strategy} + ${prunerName}`,
-      String(epochs),
-      (epochs / baseline).toFixed(2),
-      String(median(outcomes.map((outcome) => outcome.epochsTotal))),
-      `${outcomes.filter((outcome) => outcome.epochsToFind !== null).length}/${SEEDS}`,
-      prunerName === "stuck" ? (referenceByEpoch3 ? "yes" : `no (${median(outcomes.flatMap((outcome) => outcome.referenceEpochs))} epochs, median)`) : "-",
-      anchor === undefined ? "-" : String(anchor),
-      anchor === undefined ? "-" : (epochs / anchor).toFixed(2),
-    ]);
-  }
+const studies: Array<["random" | "tpe", string]> = [
+  ...(["random", "tpe"] as const).flatMap((strategy) => Object.keys(PRUNERS).map((prunerName): ["random" | "tpe", string] => [strategy, prunerName])),
+  ["random", PERFECT],
+];
+for (const [strategy, prunerName] of studies) {
+  const pruner = PRUNERS[prunerName] ?? PRUNERS.none;
+  const outcomes = Array.from({ length: SEEDS }, (_, seed) => replay(sweepConfig(strategy, pruner, seed), DEFAULT_OBJECTIVE, prunerName === PERFECT));
+  const found = outcomes.map((outcome) => outcome.epochsToFind ?? outcome.epochsTotal);
+  const epochs = median(found);
+  results.set(`${strategy}+${prunerName}`, epochs);
+  if (strategy === "random" && prunerName === "none") baseline = epochs;
+  const referenceByEpoch3 = outcomes.every((outcome) => outcome.referenceEpochs.every((n) => n <= 3));
+  const anchor = optuna?.get(`${strategy}+${prunerName}`);
+  rows.push([
+    `${strategy} + ${prunerName}`,
+    String(epochs),
+    (epochs / baseline).toFixed(2),
+    String(median(outcomes.map((outcome) => outcome.epochsTotal))),
+    `${outcomes.filter((outcome) => outcome.epochsToFind !== null).length}/${SEEDS}`,
+    prunerName === "stuck" ? (referenceByEpoch3 ? "yes" : `no (${median(outcomes.flatMap((outcome) => outcome.referenceEpochs))} epochs, median)`) : "-",
+    anchor === undefined ? "-" : String(anchor),
+    anchor === undefined ? "-" : (epochs / anchor).toFixed(2),
+  ]);
 }
 const header = ["sampler + pruner", "epochs to find (median)", "vs random+none", "epochs for the whole budget", "found", "reference runs stopped by epoch 3", "Optuna 3.1", "ours / Optuna"];
 const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
 for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join("  "));
 const target = results.get("tpe+asha")! / baseline;
 console.log(`tpe + asha needs ${target.toFixed(2)} x the epochs of random without pruning (target <= 0.33)`);
+console.log(`a perfect pruner over random draws needs ${(results.get(`random+${PERFECT}`)! / baseline).toFixed(2)} x: no pruner can go below it while the trials are drawn at random`);

@@ -75,7 +75,7 @@ describe("pbt over a sweep's stored runs", () => {
   });
 
   it("replaces a run the sweep's stuck rule flags first, and only under a stuck pruner", () => {
-    const stuckSweep = config({ kind: "stuck", metric: "dAcc", tolerance: 0.005, epochs: 2, maxSpread: 0.001, gLossSpike: 5 });
+    const stuckSweep = config({ kind: "stuck", metric: "dAcc", tolerance: 0.005, epochs: 2, maxSpread: 0.002, gLossSpike: 5 });
     const outcomes = [
       { status: "running" as const, epochs: accuracies([0.3, 0.8]) },
       { status: "running" as const, epochs: accuracies([0.7, 0.9], flat) },

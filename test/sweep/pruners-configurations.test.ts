@@ -79,7 +79,7 @@ describe("the sweep config's pruner", () => {
     assert.deepEqual(config({ kind: "median" }).pruner, { kind: "median", startupTrials: 5, warmupEpochs: 0, interval: 1 });
     assert.deepEqual(config({ kind: "asha" }).pruner, { kind: "asha", minEpochs: 1, reductionFactor: 3, minEarlyStoppingRate: 0 });
     assert.deepEqual(config({ kind: "hyperband" }).pruner, { kind: "hyperband", minEpochs: 1, reductionFactor: 3 });
-    assert.deepEqual(config({ kind: "stuck" }).pruner, { kind: "stuck", metric: "dAcc", tolerance: 0.005, epochs: 2, maxSpread: 0.001, gLossSpike: 5 });
+    assert.deepEqual(config({ kind: "stuck" }).pruner, { kind: "stuck", metric: "dAcc", tolerance: 0.005, epochs: 2, maxSpread: 0.002, gLossSpike: 5 });
     assert.equal((config({ kind: "stuck", gLossSpike: null }).pruner as { gLossSpike: unknown }).gLossSpike, null);
   });
 

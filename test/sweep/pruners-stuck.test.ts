@@ -41,14 +41,14 @@ describe("stuck, with its defaults, on real training runs", () => {
       assert.deepEqual(rows.filter((row) => row.epoch >= 2).map((row) => [row.dAccMean, row.dAccStd]), rows.slice(1).map(() => [0.5, 0]));
       const pruned = prunedAt(rows);
       assert.equal(pruned?.epoch, 3);
-      assert.equal(pruned?.reason, "stuck: dAcc stayed within 0.005 of 0.5 for 2 epochs (2-3: 0.5, 0.5) with within-epoch std at most 0 (maxSpread 0.001)");
+      assert.equal(pruned?.reason, "stuck: dAcc stayed within 0.005 of 0.5 for 2 epochs (2-3: 0.5, 0.5), the quietest with within-epoch std 0 (maxSpread 0.002)");
     });
   }
 
-  it("stops the reference variant on 512 images only once d_acc has sat at 0.500 for 2 epochs, after epoch 4", () => {
+  it("stops the reference variant on 512 images once d_acc has sat near 0.500 for 2 epochs, one of them still, at epoch 4", () => {
     const rows = recordedRun("reference-512");
-    assert.ok(rows.find((row) => row.epoch === 3)!.dAccStd > 0.001, "epoch 3 still has spread");
-    assert.equal(prunedAt(rows), undefined);
+    assert.ok(rows.find((row) => row.epoch === 3)!.dAccStd > 0.002, "epoch 3 still has spread");
+    assert.equal(prunedAt(rows)?.epoch, 4);
   });
 
   for (const name of ["improved-4096", "improved-2000-bs128-lr1e-4", "improved-512"]) {
@@ -58,6 +58,24 @@ describe("stuck, with its defaults, on real training runs", () => {
       assert.equal(prunedAt(rows), undefined);
     });
   }
+});
+
+describe("stuck, with its defaults, on the 48 runs of the default split (test/fixtures/search/curves.json)", () => {
+  const curves = JSON.parse(readFileSync(new URL("../fixtures/search/curves.json", import.meta.url), "utf8")) as {
+    curves: Array<{ configuration: { variant: string }; epochs: Array<EpochStats & { testAccuracy: number }> }>;
+  };
+  const byVariant = (variant: string) => curves.curves.filter((curve) => curve.configuration.variant === variant);
+
+  it("stops every reference run by its epoch 3, the ones whose stuck d_acc flickers included", () => {
+    const late = byVariant("reference").map((curve) => prunedAt(curve.epochs)?.epoch ?? Infinity).filter((epoch) => epoch > 3);
+    assert.equal(byVariant("reference").length, 24);
+    assert.deepEqual(late, []);
+  });
+
+  it("never stops an improved run", () => {
+    assert.equal(byVariant("improved").length, 24);
+    assert.deepEqual(byVariant("improved").flatMap((curve) => prunedAt(curve.epochs) ?? []), []);
+  });
 });
 
 describe("stuck, rule by rule", () => {
@@ -73,7 +91,7 @@ describe("stuck, rule by rule", () => {
   });
   const trial = (rows: EpochStats[]): PrunerTrial => ({ id: "run", state: "running", curve: rows.map((r) => ({ epoch: r.epoch, value: 0 })), stats: rows });
   const stuck = (options: Partial<ConstructorParameters<typeof StuckPruner>[0]> = {}) =>
-    new StuckPruner({ metric: "dAcc", tolerance: 0.005, epochs: 2, maxSpread: 0.001, gLossSpike: 5, ...options });
+    new StuckPruner({ metric: "dAcc", tolerance: 0.005, epochs: 2, maxSpread: 0.002, gLossSpike: 5, ...options });
 
   it("needs every one of the last `epochs` epochs within tolerance of one constant (a spread of at most 2 x tolerance)", () => {
     assert.equal(stuck().prune(trial([row(1, 0.3), row(2, 0.496), row(3, 0.504)])).prune, true);
@@ -81,9 +99,10 @@ describe("stuck, rule by rule", () => {
     assert.equal(stuck({ epochs: 3 }).prune(trial([row(1, 0.3), row(2, 0.5), row(3, 0.5)])).prune, false, "epoch 1 is not at the constant");
   });
 
-  it("needs no spread within each of those epochs", () => {
-    assert.equal(stuck().prune(trial([row(1, 0.5, 0.0009), row(2, 0.5, 0.001)])).prune, true);
-    assert.equal(stuck().prune(trial([row(1, 0.5, 0), row(2, 0.5, 0.0011)])).prune, false);
+  it("needs one of those epochs without spread; the others may flicker", () => {
+    assert.equal(stuck().prune(trial([row(1, 0.5, 0.002), row(2, 0.5, 0.013)])).prune, true);
+    assert.equal(stuck().prune(trial([row(1, 0.5, 0.013), row(2, 0.5, 0.002)])).prune, true);
+    assert.equal(stuck().prune(trial([row(1, 0.5, 0.0021), row(2, 0.5, 0.0021)])).prune, false);
   });
 
   it("needs consecutive epochs", () => {

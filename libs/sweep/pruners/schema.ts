@@ -32,7 +32,7 @@ const prunerSchemas = z.discriminatedUnion("kind", [
       metric: z.enum(STUCK_METRICS).default("dAcc"),
       tolerance: z.number().min(0).max(1000).default(0.005),
       epochs: count(2).default(2),
-      maxSpread: z.number().min(0).max(1000).default(0.001),
+      maxSpread: z.number().min(0).max(1000).default(0.002),
       gLossSpike: z.number().positive().max(1000).nullable().default(5),
     }),
   ]);

@@ -10,7 +10,11 @@ export interface StuckOptions {
   tolerance: number;
   /** How many consecutive epochs, the latest included, must sit at that constant. */
   epochs: number;
-  /** Largest within-epoch standard deviation of the metric that still counts as no spread. */
+  /**
+   * Largest within-epoch standard deviation of the metric that still counts as no spread; one epoch of
+   * the window must be that quiet. A stuck discriminator flickers: a batch now and then answers
+   * otherwise, which lifts an epoch's std to 0.003-0.013 without moving its mean (docs/sweeps.md, stuck).
+   */
   maxSpread: number;
   /** Prune when an epoch's gLossMax exceeds its gLossMean by more than this; null turns the check off. */
   gLossSpike: number | null;
@@ -60,11 +64,11 @@ export class StuckPruner implements Pruner {
     const spreads = window.map((row) => row[COLUMNS[metric].std]);
     const low = Math.min(...means);
     const high = Math.max(...means);
-    const widestSpread = Math.max(...spreads);
-    if (!(high - low <= 2 * tolerance) || !(widestSpread <= maxSpread)) return undefined;
+    const quietestSpread = Math.min(...spreads);
+    if (!(high - low <= 2 * tolerance) || !(quietestSpread <= maxSpread)) return undefined;
     return (
       `stuck: ${metric} stayed within ${shown(tolerance)} of ${shown((low + high) / 2)} for ${epochs} epochs ` +
-      `(${window[0].epoch}-${latest}: ${means.map(shown).join(", ")}) with within-epoch std at most ${shown(widestSpread)} (maxSpread ${shown(maxSpread)})`
+      `(${window[0].epoch}-${latest}: ${means.map(shown).join(", ")}), the quietest with within-epoch std ${shown(quietestSpread)} (maxSpread ${shown(maxSpread)})`
     );
   }
 }
