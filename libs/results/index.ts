@@ -22,6 +22,7 @@ export { rankRuns, rankConfigurations, scoreRun, RANKED_RUN_STATUS } from "./ran
 export type { LeftOutReason, RankableRun, RankableConfiguration, RankedRun, RankedConfiguration, Ranking } from "./rank.ts";
 export { RankOptionsError } from "./errors.ts";
 export { bestSoFar } from "./trials.ts";
+export { perturbationText } from "./perturbation-text.ts";
 export { changedTags, labelsChangeSchema, MAX_NOTE_CHARS, MAX_TAG_CHARS, MAX_TAGS, noteSchema, tagSchema, tagsSchema } from "./labels.ts";
 export type { LabelsChange } from "./labels.ts";
 export * from "./contract.ts";

@@ -26,6 +26,6 @@ export { createPruner, NO_PRUNER, MedianPruner, SuccessiveHalvingPruner, Hyperba
 export { prunerConfigSchema, PRUNER_KINDS, STUCK_METRICS, configurationTrials, configurationStudy } from "./pruners/index.ts";
 export type { Pruner, PrunerTrial, RunTrial, StudyHistory, StudyDirection, TrialState, CurvePoint, EpochStats, PruneDecision } from "./pruners/index.ts";
 export type { PrunerConfig, PrunerConfigInput, PrunerKind, StuckMetric } from "./pruners/index.ts";
-export { decidePbt, isPbtBoundary, quantileSize, rankPopulation, valueAtOrBefore, explore, perturbValue, describeChange } from "./pbt/index.ts";
+export { decidePbt, isPbtBoundary, quantileSize, rankPopulation, valueAtOrBefore, explore, perturbValue } from "./pbt/index.ts";
 export { FROZEN_MID_RUN, PERTURBABLE_FIELDS, MAX_POPULATION, pbtOptionsSchema, pbtOptionsOf, defaultPerturbed } from "./pbt/index.ts";
 export type { PbtDecision, PbtMember, PbtSettings, PbtOptions, ExploreSettings, Exploration, PerturbOperation, PerturbedValue } from "./pbt/index.ts";

@@ -63,7 +63,7 @@ describe("the sweep page shows a pbt sweep's lineage", { timeout: 90_000 }, () =
     const rows = panel.locator(".lineage-exploits tbody tr");
     assert.equal(await rows.count(), 1);
     assert.deepEqual(await rows.first().locator("td").allTextContents(), ["2", "#1", "#0 as of epoch 4", await rows.first().locator("td").nth(3).textContent()]);
-    assert.match((await rows.first().locator("td").nth(3).textContent())!, /^lr \S+ → \S+$/);
+    assert.match((await rows.first().locator("td").nth(3).textContent())!, /^lr \S+ → \S+ \(x1\.2\)$/);
     const segments = async (index: number) =>
       panel.locator(`.schedule[data-run="${index}"] .segment`).evaluateAll((elements) =>
         elements.map((element) => [(element as HTMLElement).dataset.first, (element as HTMLElement).dataset.last, (element as HTMLElement).dataset.trainedBy, element.classList.contains("copied")]),

@@ -7,7 +7,6 @@ import {
   EvenlySpaced,
   IntRange,
   decidePbt,
-  describeChange,
   explore,
   isFiniteDistribution,
   isPbtBoundary,
@@ -24,6 +23,7 @@ import {
   type PbtMember,
   type PbtSettings,
 } from "../../libs/sweep/index.ts";
+import { perturbationText } from "../../libs/results/index.ts";
 import { PBT_INPUT } from "./pbt-fixture.ts";
 
 const CONFIG = parseSweepConfig({
@@ -254,9 +254,9 @@ describe("pbt: explore stays inside the search space", () => {
     assert.equal(values.batchSize, 64);
     assert.equal(values.lr, 6e-4);
     assert.deepEqual(changes.map((change) => change.field), ["lr", "generatorLoss"]);
-    assert.equal(describeChange(changes[0]), "lr 0.0005 -> 0.0006 (x1.2)");
-    assert.match(describeChange(changes[1]), /^generatorLoss standard -> (standard \(shift left, at the end: unchanged\)|featureMatching \(shift right\))$/);
-    assert.equal(describeChange({ field: "lr", from: 9e-4, to: 1e-3, operation: { kind: "multiply", factor: 1.2, clamped: true } }), "lr 0.0009 -> 0.001 (x1.2, clamped to the range)");
-    assert.equal(describeChange({ field: "lr", from: 9e-4, to: 2e-4, operation: { kind: "resample" } }), "lr 0.0009 -> 0.0002 (resampled)");
+    assert.equal(perturbationText(changes[0]), "lr 0.0005 -> 0.0006 (x1.2)");
+    assert.match(perturbationText(changes[1]), /^generatorLoss standard -> (standard \(shift left, at the end: unchanged\)|featureMatching \(shift right\))$/);
+    assert.equal(perturbationText({ field: "lr", from: 9e-4, to: 1e-3, operation: { kind: "multiply", factor: 1.2, clamped: true } }), "lr 0.0009 -> 0.001 (x1.2, clamped to the range)");
+    assert.equal(perturbationText({ field: "lr", from: 9e-4, to: 2e-4, operation: { kind: "resample" } }), "lr 0.0009 -> 0.0002 (resampled)");
   });
 });

@@ -184,7 +184,7 @@ describe("pbt in the worker", { timeout: 180_000 }, () => {
     assert.ok(cli.stdout.startsWith(`pbt sweep ${sweepId}: perturbs lr; 2 runs, ${lineage.decisions.length} decisions, ${exploits.length} exploits\n`), cli.stdout);
     const lr = (value: number) => ({ [DONOR_LR]: "2e-3", [HELD_LR]: "1e-6", 4e-3: "4e-3" })[value];
     const [{ to: firstTo }] = exploit.changes as Array<{ to: number }>;
-    assert.ok(cli.stdout.includes(`\n    2  #1   #0 as of ${exploit.fromEpoch}  lr 2e-3 -> ${lr(firstTo)}\n`), "the exploit's row");
+    assert.match(cli.stdout, new RegExp(`\\n    2  #1   #0 as of ${exploit.fromEpoch}  lr 2e-3 -> ${lr(firstTo)} \\((shift (left|right)(, at the end: unchanged)?|x[\\d.]+(, clamped to the range)?|resampled)\\)\\n`), "the exploit's row, with how explore moved lr");
     const range = (first: number, last: number) => (first === last ? `${first}` : `${first}-${last}`);
     const shownSchedule = scheduleOf(held).map((s) => `${range(s.firstEpoch, s.lastEpoch)} #${s.trainedBy.index} lr ${lr(s.values.lr!)}`).join(" | ");
     assert.ok(cli.stdout.includes(`\n#1   completed       6  ${shownSchedule}\n`), "the copying run's schedule");

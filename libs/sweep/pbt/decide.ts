@@ -5,7 +5,8 @@ import { createRng, deriveSeed } from "../../random/index.ts";
 import type { Assignment, SearchSpace } from "../sampler.ts";
 import type { CurvePoint, StudyDirection } from "../pruners/types.ts";
 import { isWorse, shown } from "../pruners/curve.ts";
-import { describeChange, explore, type Exploration } from "./explore.ts";
+import { perturbationText } from "../../results/perturbation-text.ts";
+import { explore, type Exploration } from "./explore.ts";
 import type { PbtOptions } from "./options.ts";
 
 /** One run of the population as the decision reads it. */
@@ -117,7 +118,7 @@ export function decidePbt(settings: PbtSettings, population: readonly PbtMember[
   const rng = createRng(deriveSeed(settings.seed, "pbt", self.index, epoch));
   const donor = donors[rng.int(donors.length)];
   const exploration = explore(donor.member.assignment, settings.space, new Set(settings.options.perturb), settings.options, rng);
-  const changes = exploration.changes.map(describeChange).join("; ");
+  const changes = exploration.changes.map((change) => perturbationText(change)).join("; ");
   return {
     action: "exploit",
     fromRunId: donor.member.runId,

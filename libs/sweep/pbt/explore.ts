@@ -80,12 +80,3 @@ function shifted(distribution: FiniteDistribution, index: number, rng: Rng): { v
   const moved = Math.min(distribution.size - 1, Math.max(0, index + direction));
   return { value: distribution.at(moved), operation: { kind: "shift", direction, noop: moved === index } };
 }
-
-/** "lr 0.0002 -> 0.00024 (x1.2)", for reasons and logs. */
-export function describeChange({ field, from, to, operation }: PerturbedValue): string {
-  const how =
-    operation.kind === "resample" ? "resampled"
-    : operation.kind === "multiply" ? `x${operation.factor}${operation.clamped ? ", clamped to the range" : ""}`
-    : `shift ${operation.direction === -1 ? "left" : "right"}${operation.noop ? ", at the end: unchanged" : ""}`;
-  return `${field} ${String(from)} -> ${String(to)} (${how})`;
-}

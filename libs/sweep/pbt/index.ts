@@ -6,7 +6,7 @@
 export { FROZEN_MID_RUN, PERTURBABLE_FIELDS } from "./perturbable.ts";
 export { MAX_POPULATION, pbtOptionsSchema, pbtOptionsOf, defaultPerturbed } from "./options.ts";
 export type { PbtOptions } from "./options.ts";
-export { explore, perturbValue, describeChange } from "./explore.ts";
+export { explore, perturbValue } from "./explore.ts";
 export type { ExploreSettings, Exploration, PerturbOperation, PerturbedValue } from "./explore.ts";
 export { decidePbt, isPbtBoundary, quantileSize, rankPopulation, valueAtOrBefore } from "./decide.ts";
 export type { PbtDecision, PbtMember, PbtSettings } from "./decide.ts";

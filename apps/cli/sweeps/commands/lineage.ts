@@ -1,4 +1,4 @@
-import type { LineageResponse, PbtDecisionRow, PbtLineageRun, PbtScheduleSegment } from "../../../../libs/results/index.ts";
+import { perturbationText, type LineageResponse, type PbtDecisionRow, type PbtLineageRun, type PbtScheduleSegment } from "../../../../libs/results/index.ts";
 import { escaped } from "../../../../libs/terminal-text/index.ts";
 import { printJson, UsageError, type Command } from "../command.ts";
 import { compact } from "../format.ts";
@@ -44,7 +44,7 @@ function exploitTable(exploits: readonly PbtDecisionRow[]): string {
     String(decision.epoch),
     `#${decision.runIndex}`,
     `#${decision.fromRunIndex} as of ${decision.fromEpoch}`,
-    decision.changes.map((change) => `${change.field} ${shown(change.from)} -> ${shown(change.to)}`).join(", "),
+    decision.changes.map((change) => perturbationText(change, (_, value) => shown(value))).join(", "),
   ]);
   return table([{ header: "EPOCH", align: "right" }, { header: "RUN" }, { header: "COPIED" }, { header: "CHANGES" }], rows);
 }

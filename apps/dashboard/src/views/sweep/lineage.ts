@@ -5,6 +5,7 @@ import { getLineage } from "../../api.ts";
 import { h, notice, setChildren, setText } from "../../dom.ts";
 import { paramValue } from "../../format.ts";
 import type { LineageResponse, PbtDecisionRow, PbtLineageRun, PbtScheduleSegment } from "../../../../../libs/results/contract.ts";
+import { perturbationText } from "../../../../../libs/results/perturbation-text.ts";
 import { isAbort, section } from "../view.ts";
 import { totalEpochs, type Panel, type SweepState } from "./state.ts";
 
@@ -53,7 +54,7 @@ export function lineagePanel(state: SweepState): LineagePanel {
 }
 
 function exploitRow(decision: PbtDecisionRow): HTMLElement {
-  const changes = decision.changes.map((change) => `${change.field} ${paramValue(change.field, change.from)} → ${paramValue(change.field, change.to)}`).join(", ");
+  const changes = decision.changes.map((change) => perturbationText(change, paramValue, "→")).join(", ");
   return h(
     "tr",
     { dataset: { run: String(decision.runIndex), epoch: String(decision.epoch) }, title: decision.reason },
