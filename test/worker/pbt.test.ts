@@ -16,7 +16,7 @@ import { getRun, getSweepRuns, listPbtDecisions, loadCheckpoint, openDatabase, r
 import { withDatabase } from "../../libs/db/url.ts";
 import { createLogger } from "../../libs/log/index.ts";
 import { redisUrl } from "../../libs/queue/index.ts";
-import type { LineageResponse } from "../../libs/results/index.ts";
+import type { BestResponse, LineageResponse } from "../../libs/results/index.ts";
 import type { EpochMetrics, TrainingConfig } from "../../libs/sgan/index.ts";
 import { parseSweepConfig, planSweep } from "../../libs/sweep/index.ts";
 import { DatasetCache, TrainingWorker } from "../../libs/worker/index.ts";
@@ -52,6 +52,22 @@ class HoldingCache extends DatasetCache {
   override async get(config: Pick<TrainingConfig, "dataset" | "imgSize" | "limit">, signal?: AbortSignal): Promise<DataSplit> {
     if ((config as TrainingConfig).lr === HELD_LR) await this.opened();
     return super.get(config, signal);
+  }
+}
+
+/** Run `index`'s schedule exported by `sweeps lineage --replay` and trained from scratch by `npm run train --config`: its epoch rows. */
+async function replayed(apiUrl: string, sweepId: string, index: number, expected: unknown): Promise<Array<ReturnType<typeof epochRow>>> {
+  const dir = await mkdtemp(join(tmpdir(), "pbt-replay-"));
+  try {
+    const exported = await runSweepsCli(["lineage", sweepId, "--replay", `#${index}`], { env: { SWEEPS_API_URL: apiUrl } });
+    assert.deepEqual(JSON.parse(exported.stdout), expected, exported.stderr);
+    await writeFile(join(dir, "replay.json"), exported.stdout);
+    const trained = await trainCli(["--config", join(dir, "replay.json"), "--backend", "wasm", "--threads", "1", "--out", join(dir, "run")]);
+    assert.equal(trained.code, 0, trained.stderr);
+    const lines = (await readFile(join(dir, "run", "metrics.jsonl"), "utf8")).trim().split("\n");
+    return lines.map((line) => epochRow(JSON.parse(line) as EpochMetrics));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -156,27 +172,26 @@ describe("pbt in the worker", { timeout: 180_000 }, () => {
     const { replay } = lineage.runs.find((run) => run.id === held.id)!;
     assert.deepEqual({ ...replay, schedule: undefined }, { ...(donor.params as TrainingConfig), schedule: undefined });
     assert.deepEqual(replay.schedule?.[0], { epoch: fromEpoch + 1, lr: to });
-    const dir = await mkdtemp(join(tmpdir(), "pbt-replay-"));
-    let replayed: EpochMetrics[];
-    try {
-      const exported = await runSweepsCli(["lineage", sweepId, "--replay", "#1"], { env: { SWEEPS_API_URL: api.url } });
-      assert.deepEqual(JSON.parse(exported.stdout), replay, exported.stderr);
-      await writeFile(join(dir, "replay.json"), exported.stdout);
-      const trained = await trainCli(["--config", join(dir, "replay.json"), "--backend", "wasm", "--threads", "1", "--out", join(dir, "run")]);
-      assert.equal(trained.code, 0, trained.stderr);
-      replayed = (await readFile(join(dir, "run", "metrics.jsonl"), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as EpochMetrics);
-      const unreadable = await trainCli(["--config", join(dir, "missing.yaml"), "--backend", "wasm"]);
-      assert.equal(unreadable.code, 2);
-      assert.match(unreadable.stderr, /- --config: cannot read .*missing\.yaml: ENOENT/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const replayedEpochs = (index: number) => replayed(api.url, sweepId, index, lineage.runs.find((run) => run.index === index)!.replay);
     const rowsOf = new Map([donor, held].map((run) => [run.index, new Map(run.epochs.map((row) => [row.epoch, row]))]));
-    const trainedBy = Array.from({ length: EPOCHS }, (_, i) => {
-      const segment = scheduleOf(held).find((s) => s.firstEpoch <= i + 1 && i + 1 <= s.lastEpoch)!;
-      return rowsOf.get(segment.trainedBy.index)!.get(i + 1)!;
-    });
-    assert.deepEqual(replayed.map((metrics) => lossesOf(epochRow(metrics))), trainedBy.map(lossesOf), "every epoch of the run's weights, its final metrics included");
+    /** The rows of the runs that trained each epoch of `run`'s weights, as its schedule says. */
+    const trainedBy = (run: { id: string }) =>
+      Array.from({ length: EPOCHS }, (_, i) => {
+        const segment = scheduleOf(run).find((s) => s.firstEpoch <= i + 1 && i + 1 <= s.lastEpoch)!;
+        return rowsOf.get(segment.trainedBy.index)!.get(i + 1)!;
+      });
+    const heldReplay = await replayedEpochs(held.index);
+    assert.deepEqual(heldReplay.map(lossesOf), trainedBy(held).map(lossesOf), "every epoch of the copying run's weights, its final metrics included");
+    // And the sweep's best run by its objective, whichever it is (when it is the copying run, the replay above).
+    const best = (await call(api.url, `/api/sweeps/${sweepId}/best?limit=1`)).body as BestResponse;
+    const bestRun = runs.find((run) => run.id === best.runs.entries[0]?.id)!;
+    assert.ok(bestRun, JSON.stringify(best.runs));
+    console.log(`# the best run by dLoss: #${bestRun.index}`);
+    const bestReplay = bestRun.id === held.id ? heldReplay : await replayedEpochs(bestRun.index);
+    assert.deepEqual(bestReplay.map(lossesOf).at(-1), trainedBy(bestRun).map(lossesOf).at(-1), `the best run's (#${bestRun.index}) final metrics`);
+    const unreadable = await trainCli(["--config", "/nonexistent/missing.yaml", "--backend", "wasm"]);
+    assert.equal(unreadable.code, 2);
+    assert.match(unreadable.stderr, /- --config: cannot read .*missing\.yaml: ENOENT/);
 
     const cli = await runSweepsCli(["lineage", sweepId], { env: { SWEEPS_API_URL: api.url } });
     assert.equal(cli.code, 0, cli.stderr);
