@@ -11,7 +11,8 @@ export const show: Command = {
   options: ["tag", "json"],
   synopsis: "[--tag TAG ...] [--json]",
   help: `A sweep: its runs by status, its tags and note, and its runs with theirs (--tag: only the runs
-with every tag given). --json: the sweep without its runs, configurations and trials, and the runs listed.`,
+with every tag given), then why each run that stopped early stopped (the pruner's reason, the error).
+--json: the sweep without its runs, configurations and trials, and the runs listed.`,
   async run({ api, args: [id], options, out }) {
     const { runs: allRuns, configurations: _configurations, trials: _trials, ...sweep } = await api.getSweep(id);
     const filter = options.tag ?? [];
@@ -21,8 +22,17 @@ with every tag given). --json: the sweep without its runs, configurations and tr
     const heading = filter.length > 0 ? escaped`runs with tag ${tagList(filter)}: ${runs.length} of ${plural(allRuns.length, "run")}` : plural(runs.length, "run");
     out.write(`${heading}\n`);
     if (runs.length > 0) out.write(`${table(RUN_COLUMNS, runs.map(runCells))}\n`);
+    const endings = runs.flatMap(endingLine);
+    if (endings.length > 0) out.write(`\nwhy runs stopped early\n${endings.join("\n")}\n`);
   },
 };
+
+/** The pruner's reason for a pruned run, the error of a failed or diverged one; nothing for the others. */
+function endingLine(run: RunRow): string[] {
+  if (run.status === "pruned" && run.prunedReason) return [escaped`#${run.index} pruned after epoch ${run.epochsDone}: ${run.prunedReason}`];
+  if ((run.status === "failed" || run.status === "diverged") && run.error) return [escaped`#${run.index} ${run.status}: ${run.error}`];
+  return [];
+}
 
 const RUN_COLUMNS = [
   { header: "#", align: "right" },
