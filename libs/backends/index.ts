@@ -25,3 +25,4 @@ export { LEAKY_RELU_DROPOUT_GRAD_KERNEL, LEAKY_RELU_DROPOUT_KERNEL } from "./ker
 export { ADAM_PACKED_PARAM_KERNEL, updatePackedMoments, type PackedGradient } from "./kernels/webgpu-adam.ts";
 export { CROSS_ENTROPY_GRAD_KERNEL, CROSS_ENTROPY_KERNEL } from "./kernels/webgpu-cross-entropy.ts";
 export { BCE_ON_LOGITS_GRAD_KERNEL, BCE_ON_LOGITS_KERNEL } from "./kernels/webgpu-bce.ts";
+export { CONV2D_BIAS_KERNEL, MATMUL_BIAS_KERNEL } from "./kernels/webgpu-bias-products.ts";

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { FUSED_KERNELS, LEAKY_RELU_DROPOUT_GRAD_KERNEL, LEAKY_RELU_DROPOUT_KERNEL, LEAKY_RELU_GRAD_KERNEL, RUNNING_STATISTICS_KERNEL } from "../backends/index.ts";
+import { CONV2D_BIAS_KERNEL, FUSED_KERNELS, LEAKY_RELU_DROPOUT_GRAD_KERNEL, LEAKY_RELU_DROPOUT_KERNEL, LEAKY_RELU_GRAD_KERNEL, MATMUL_BIAS_KERNEL, RUNNING_STATISTICS_KERNEL } from "../backends/index.ts";
 import type { Rng } from "../random/index.ts";
 import type { ParamStore } from "./params.ts";
 
@@ -20,13 +20,30 @@ export interface ForwardContext {
 }
 
 export function linear(ctx: ForwardContext, key: string, x: tf.Tensor2D): tf.Tensor2D {
-  return tf.add(tf.matMul(x, ctx.weight(`${key}.w`) as tf.Tensor2D), ctx.weight(`${key}.b`));
+  return denseWithBias(x, ctx.weight(`${key}.w`) as tf.Tensor2D, ctx.weight(`${key}.b`) as tf.Tensor1D);
 }
 
 export function conv3x3(ctx: ForwardContext, key: string, x: tf.Tensor4D, stride: 1 | 2): tf.Tensor4D {
-  // Explicit padding 1 on every side, like nn.Conv2d(..., padding=1); tf's 'same' pads asymmetrically at stride 2.
-  const y = tf.conv2d(x, ctx.weight(`${key}.w`) as tf.Tensor4D, stride, 1);
-  return tf.add(y, ctx.weight(`${key}.b`));
+  return convWithBias(x, ctx.weight(`${key}.w`) as tf.Tensor4D, ctx.weight(`${key}.b`) as tf.Tensor1D, stride);
+}
+
+const hasKernel = (name: string) => tf.getKernel(name, tf.getBackend()) !== undefined;
+
+/** x w + b; in one dispatch where the backend has the kernel (webgpu). */
+export function denseWithBias(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  if (!hasKernel(MATMUL_BIAS_KERNEL)) return tf.add(tf.matMul(x, w), b);
+  const [n, k] = x.shape;
+  const product = tf.engine().runKernel(MATMUL_BIAS_KERNEL, { a: tf.reshape(x, [1, n, k]), b: tf.reshape(w, [1, k, w.shape[1]]), bias: b }) as tf.Tensor3D;
+  return tf.reshape(product, [n, w.shape[1]]);
+}
+
+/**
+ * conv2d(x, w) + b with explicit padding 1 on every side, like nn.Conv2d(..., padding=1) (tf's 'same'
+ * pads asymmetrically at stride 2); in one dispatch where the backend has the kernel (webgpu).
+ */
+export function convWithBias(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, stride: 1 | 2): tf.Tensor4D {
+  if (!hasKernel(CONV2D_BIAS_KERNEL)) return tf.add(tf.conv2d(x, w, stride, 1), b);
+  return tf.engine().runKernel(CONV2D_BIAS_KERNEL, { x, filter: w, bias: b }, { strides: [stride, stride], pad: 1 }) as tf.Tensor4D;
 }
 
 /**
@@ -73,7 +90,7 @@ export function batchNormTraining(
   x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, eps: number,
   onStatistics: Statistics = () => {},
 ): tf.Tensor4D {
-  const fused = tf.getKernel(FUSED_KERNELS.batchNormForward, tf.getBackend()) !== undefined;
+  const fused = hasKernel(FUSED_KERNELS.batchNormForward);
   const normalize = tf.customGrad((...args) => {
     const [input, scale, shift, save] = args as [tf.Tensor4D, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     return fused ? fusedBatchNorm(input, scale, shift, eps, save, onStatistics) : batchNormOps(input, scale, shift, eps, save, onStatistics);
@@ -120,7 +137,7 @@ function updateRunningStats(ctx: ForwardContext, key: string, mean: tf.Tensor, v
   const inputs = { runningMean: ctx.store.stateOf(meanKey), runningVariance: ctx.store.stateOf(varKey), mean, variance };
   const attrs = { momentum: BN_MOMENTUM, unbiasing: n / Math.max(n - 1, 1) };
   // One kernel where the backend has it (webgpu), else the formula.
-  const [runningMean, runningVariance] = tf.getKernel(RUNNING_STATISTICS_KERNEL, tf.getBackend()) !== undefined
+  const [runningMean, runningVariance] = hasKernel(RUNNING_STATISTICS_KERNEL)
     ? (tf.engine().runKernel(RUNNING_STATISTICS_KERNEL, inputs, attrs) as [tf.Tensor, tf.Tensor])
     : runningStatisticsFormula(inputs, attrs);
   ctx.store.replaceState(meanKey, runningMean, ctx.retired);
@@ -142,7 +159,7 @@ export function runningStatisticsFormula(
 
 /** Where the backend has a fused gradient (webgpu), it takes that; elsewhere tfjs's own. */
 export function leakyRelu<T extends tf.Tensor>(x: T): T {
-  if (tf.getKernel(LEAKY_RELU_GRAD_KERNEL, tf.getBackend()) === undefined) return tf.leakyRelu(x, LEAKY_SLOPE);
+  if (!hasKernel(LEAKY_RELU_GRAD_KERNEL)) return tf.leakyRelu(x, LEAKY_SLOPE);
   return leakyReluFusedGradient(x) as T;
 }
 
@@ -186,7 +203,7 @@ export function leakyReluDropout2d(ctx: ForwardContext, x: tf.Tensor4D, rate: nu
  */
 export function leakyReluChannelDropout(x: tf.Tensor4D, rate: number, seed: number): tf.Tensor4D {
   const [n, , , c] = x.shape;
-  if (tf.getKernel(LEAKY_RELU_DROPOUT_KERNEL, tf.getBackend()) === undefined) return tf.dropout(leakyRelu(x), rate, [n, 1, 1, c], seed) as tf.Tensor4D;
+  if (!hasKernel(LEAKY_RELU_DROPOUT_KERNEL)) return tf.dropout(leakyRelu(x), rate, [n, 1, 1, c], seed) as tf.Tensor4D;
   const attrs = { keepProbability: 1 - rate, alpha: LEAKY_SLOPE };
   const fused = tf.customGrad((...args) => {
     const [input, save] = args as [tf.Tensor4D, tf.GradSaveFunc];

@@ -11,6 +11,7 @@ import {
   BackendUnavailableError,
   BCE_ON_LOGITS_GRAD_KERNEL,
   BCE_ON_LOGITS_KERNEL,
+  CONV2D_BIAS_KERNEL,
   CROSS_ENTROPY_GRAD_KERNEL,
   CROSS_ENTROPY_KERNEL,
   FUSED_KERNELS,
@@ -18,6 +19,7 @@ import {
   LEAKY_RELU_DROPOUT_GRAD_KERNEL,
   LEAKY_RELU_DROPOUT_KERNEL,
   LEAKY_RELU_GRAD_KERNEL,
+  MATMUL_BIAS_KERNEL,
   routeWebgpu,
   RUNNING_STATISTICS_KERNEL,
 } from "../../libs/backends/index.ts";
@@ -27,7 +29,7 @@ import { loadDataSplit } from "../../libs/data/index.ts";
 import { parseTrainingConfig } from "../../libs/sgan/index.ts";
 import { Adam, adamStepFormula } from "../../libs/sgan/adam.ts";
 import { bceOnLogits, crossEntropyOnLogits } from "../../libs/sgan/losses.ts";
-import { batchNormTraining, leakyRelu, leakyReluChannelDropout, runningStatisticsFormula } from "../../libs/sgan/layers.ts";
+import { batchNormTraining, convWithBias, denseWithBias, leakyRelu, leakyReluChannelDropout, runningStatisticsFormula } from "../../libs/sgan/layers.ts";
 import type { CheckpointContents } from "../../libs/sgan/checkpoint.ts";
 import { checkpointAfter, fingerprintOf } from "../sgan/helpers.ts";
 import { compare, randomValues, sizeOf } from "./helpers.ts";
@@ -163,6 +165,33 @@ const CASES: KernelCase[] = [
       run: ({ logit, dy }) => [tf.grad((input: tf.Tensor) => bceOnLogits(input as tf.Tensor2D, target))(logit!, dy)],
     },
   ]),
+  // The layers' products with their bias: one kernel on webgpu, the product and an Add on cpu.
+  ...([2, 1] as const).flatMap((stride): KernelCase[] => [
+    {
+      kernel: CONV2D_BIAS_KERNEL,
+      label: `through convWithBias, stride ${stride}`,
+      inputs: { x: normal(2, 6, 6, 3), filter: normal(3, 3, 3, 4), bias: normal(4) },
+      run: ({ x, filter, bias }) => [convWithBias(x as tf.Tensor4D, filter as tf.Tensor4D, bias as tf.Tensor1D, stride)],
+    },
+    {
+      kernel: CONV2D_BIAS_KERNEL,
+      label: `through convWithBias' gradients, stride ${stride}`,
+      inputs: { x: normal(2, 6, 6, 3), filter: normal(3, 3, 3, 4), bias: normal(4), dy: normal(2, 6 / stride, 6 / stride, 4) },
+      run: ({ x, filter, bias, dy }) => tf.grads((a, w, b) => convWithBias(a as tf.Tensor4D, w as tf.Tensor4D, b as tf.Tensor1D, stride))([x!, filter!, bias!], dy),
+    },
+  ]),
+  {
+    kernel: MATMUL_BIAS_KERNEL,
+    label: "through denseWithBias",
+    inputs: { x: normal(2, 5), w: normal(5, 7), bias: normal(7) },
+    run: ({ x, w, bias }) => [denseWithBias(x as tf.Tensor2D, w as tf.Tensor2D, bias as tf.Tensor1D)],
+  },
+  {
+    kernel: MATMUL_BIAS_KERNEL,
+    label: "through denseWithBias' gradients",
+    inputs: { x: normal(2, 5), w: normal(5, 7), bias: normal(7), dy: normal(2, 7) },
+    run: ({ x, w, bias, dy }) => tf.grads((a, weight, b) => denseWithBias(a as tf.Tensor2D, weight as tf.Tensor2D, b as tf.Tensor1D))([x!, w!, bias!], dy),
+  },
   // batchNormTraining takes the fused kernels where registered (webgpu) and its formula elsewhere (cpu).
   {
     kernel: FUSED_KERNELS.batchNormForward,

@@ -14,6 +14,7 @@ import { sameTypeCastConfig, sharedIdentityConfig } from "./shared-identity.ts";
 import { webgpuAdamPackedParamConfig } from "./webgpu-adam.ts";
 import { webgpuBatchNormBackwardConfig, webgpuBatchNormForwardConfig, webgpuRunningStatisticsConfig } from "./webgpu-batch-norm.ts";
 import { webgpuBceOnLogitsConfig, webgpuBceOnLogitsGradConfig } from "./webgpu-bce.ts";
+import { webgpuConv2DBiasConfig, webgpuMatMulBiasConfig } from "./webgpu-bias-products.ts";
 import { webgpuCrossEntropyConfig, webgpuCrossEntropyGradConfig } from "./webgpu-cross-entropy.ts";
 import { webgpuLeakyReluDropoutConfig, webgpuLeakyReluDropoutGradConfig } from "./webgpu-dropout.ts";
 import { webgpuLeakyReluGradConfig } from "./webgpu-leaky-relu.ts";
@@ -69,7 +70,8 @@ export function registerCpuTrainingKernels(): void {
  * (Adam's step from every parameter's moments packed in one tensor: 1 dispatch per parameter and 1 per 7 parameters' moments, for 13; batch norm's forward and backward: 3 each for about 12; its
  * running statistics: 2 for 7; the leaky ReLU's gradient: 1 for 3; the leaky ReLU then dropout: 1 each way for 2; a sum over
  * all axes but the innermost: 1 for 2; the class head's cross-entropy: 1 each way for about 11 and 9; the
- * adversarial binary cross-entropy from the logit: 1 each way for 2-4 and 4-5). Each is checked against the cpu backend by
+ * adversarial binary cross-entropy from the logit: 1 each way for 2-4 and 4-5; a convolution or a dense
+ * layer's product with its bias added: 1 for 2). Each is checked against the cpu backend by
  * test/backends/webgpu-swiftshader.test.ts, which fails for one it has no case for.
  */
 export const WEBGPU_TRAINING_KERNELS: readonly KernelConfig[] = [
@@ -85,6 +87,8 @@ export const WEBGPU_TRAINING_KERNELS: readonly KernelConfig[] = [
   webgpuCrossEntropyGradConfig,
   webgpuBceOnLogitsConfig,
   webgpuBceOnLogitsGradConfig,
+  webgpuConv2DBiasConfig,
+  webgpuMatMulBiasConfig,
 ];
 
 let webgpuRegistered = false;
