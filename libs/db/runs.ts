@@ -77,12 +77,16 @@ export async function finishRun(
       },
     });
     if (count === 0) return false;
-    const message =
-      details.error ?? details.prunedReason ?? (details.divergedEpoch === undefined ? null : `diverged at epoch ${details.divergedEpoch}`);
+    const message = endReason(details);
     await tx.runEvent.create({ data: { runId, status, workerId: current.workerId, message } });
     await completeSweepIfDone(tx, current.sweepId);
     return true;
   });
+}
+
+/** Why a run ended, as its status log says it: the error, the pruner's reason, or the epoch it diverged at; null for none. */
+export function endReason(details: { error?: string; divergedEpoch?: number; prunedReason?: string }): string | null {
+  return details.error ?? details.prunedReason ?? (details.divergedEpoch === undefined ? null : `diverged at epoch ${details.divergedEpoch}`);
 }
 
 /**

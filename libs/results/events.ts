@@ -34,6 +34,8 @@ export interface RunStatusEvent {
   sweepId: string;
   status: RunStatus;
   workerId: string | null;
+  /** Why a pruned, failed or diverged run ended, as the run stores it (its prunedReason or error). */
+  reason?: string;
 }
 
 export interface WorkerEvent {

@@ -2,6 +2,7 @@ import { UnrecoverableError, WaitingError, type Job } from "bullmq";
 import type { BackendInfo } from "../backends/index.ts";
 import { DataError, type DataSplit } from "../data/index.ts";
 import {
+  endReason,
   finishRun,
   getRun,
   getRunEpochs,
@@ -159,7 +160,8 @@ async function endRun(
     const owner = await runOwner(ctx.db, runId).catch(() => null);
     if (owner?.status === "running" && owner.workerId !== ctx.workerId) throw new RunOwnershipLostError(runId, ctx.workerId, owner);
   }
-  await publishEvent(ctx.publisher, { type: "run-status", runId, sweepId, status, workerId: ctx.workerId });
+  const reason = endReason(details);
+  await publishEvent(ctx.publisher, { type: "run-status", runId, sweepId, status, workerId: ctx.workerId, ...(reason === null ? {} : { reason }) });
   return status;
 }
 
@@ -285,7 +287,7 @@ async function failOnBackend(ctx: RunProcessorContext, log: Logger, job: Job<Run
   log.error({ err: cause }, "the compute backend failed while training: failing the run, not retrying it");
   const { runId, sweepId } = job.data;
   if (await durable(ctx, log, "fail run", () => finishRun(ctx.db, runId, "failed", { error: failure.message }, ctx.workerId))) {
-    await publishEvent(ctx.publisher, { type: "run-status", runId, sweepId, status: "failed", workerId: ctx.workerId }).catch(() => undefined);
+    await publishEvent(ctx.publisher, { type: "run-status", runId, sweepId, status: "failed", workerId: ctx.workerId, reason: failure.message }).catch(() => undefined);
   }
   ctx.onBackendFailure?.(failure);
   return failure;

@@ -197,7 +197,7 @@ export class TrainingWorker {
       if (final) {
         // Fenced: a job this worker lost (another worker took it over) must not fail the new owner's run.
         if (await durable("fail run", () => finishRun(this.options.db, runId, "failed", { error: error.message }, this.id))) {
-          await publishEvent(publisher, { type: "run-status", runId, sweepId, status: "failed", workerId: this.id });
+          await publishEvent(publisher, { type: "run-status", runId, sweepId, status: "failed", workerId: this.id, reason: error.message });
         }
       } else {
         await durable("requeue run", () => requeueRun(this.options.db, runId, `attempt ${job.attemptsMade} failed (${error.message}); retrying`, this.id));
@@ -216,7 +216,7 @@ export class TrainingWorker {
     if (renewals >= MAX_FRESH_JOBS) {
       const message = `${error.message}, with ${renewals + 1} jobs in a row: its workers keep dying while training it`;
       if (await finishRun(db, runId, "failed", { error: message })) {
-        await publishEvent(publisher, { type: "run-status", runId, sweepId, status: "failed", workerId: null });
+        await publishEvent(publisher, { type: "run-status", runId, sweepId, status: "failed", workerId: null, reason: message });
       }
       runLog.error({ renewals }, "the queue failed the run's job again: failed the run");
       return;

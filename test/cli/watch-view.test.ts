@@ -83,6 +83,8 @@ test("runs are labelled by what varies in the sweep: only the variant, or learni
   view.sync(byVariant);
   view.status({ runId: "r1", status: "pruned", workerId: null });
   assert.equal(lines.at(-1), "#1 variant reference  pruned, test acc -\n");
+  view.status({ runId: "r1", status: "pruned", workerId: "w1", reason: "stuck: dAcc stayed within 0.005 of 0.5 for 2 epochs" });
+  assert.equal(lines.at(-1), "#1 variant reference  pruned, test acc - - stuck: dAcc stayed within 0.005 of 0.5 for 2 epochs\n", "the pruner's reason, when the event has it");
 
   const byLr: WatchedSweep = {
     ...sweep(["running", "running"]),

@@ -26,7 +26,7 @@ export type WatchedSweep = Pick<SweepDetail, "name" | "status" | "counts"> & {
 /** What the view reads of the live events. */
 type Progress = Pick<RunProgressEvent, "runId" | "epoch" | "epochs" | "batch" | "batches" | "samplesPerSec" | "etaSeconds">;
 type EpochDone = Pick<RunEpochEvent, "runId" | "epoch" | "testAccuracy" | "dAccMean" | "gLossMean" | "dLossMean">;
-type StatusChange = Pick<RunStatusEvent, "runId" | "status" | "workerId">;
+type StatusChange = Pick<RunStatusEvent, "runId" | "status" | "workerId" | "reason">;
 
 interface RunView {
   index: number;
@@ -105,7 +105,7 @@ export class WatchView {
     run.status = event.status;
     if (event.status !== "running") run.progress = null;
     const detail = event.status === "running" ? `on ${event.workerId ?? "a worker"}` : `test acc ${percent(run.testAccuracy)}`;
-    this.log(`${run.label}  ${event.status}, ${detail}`);
+    this.log(`${run.label}  ${event.status}, ${detail}${event.reason ? ` - ${event.reason}` : ""}`);
   }
 
   /** Whether every run is final as far as the events tell; the API has the last word. */
