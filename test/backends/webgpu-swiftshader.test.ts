@@ -74,6 +74,9 @@ const CASES: KernelCase[] = [
   { kernel: "Conv2DBackpropInput", label: "stride 1", inputs: { dy: normal(2, 6, 6, 2), filter: normal(3, 3, 4, 2) }, attrs: { ...conv, strides: [1, 1], inputShape: [2, 6, 6, 4] } },
   { kernel: "Conv2DBackpropFilter", label: "stride 2", inputs: { x: normal(2, 6, 6, 3), dy: normal(2, 3, 3, 4) }, attrs: { ...conv, strides: [2, 2], filterShape: [3, 3, 3, 4] } },
   { kernel: "Conv2DBackpropFilter", label: "stride 1", inputs: { x: normal(2, 6, 6, 4), dy: normal(2, 6, 6, 2) }, attrs: { ...conv, strides: [1, 1], filterShape: [3, 3, 4, 2] } },
+  // This project's tiled kernel: several 16 x 16 tiles of the filter (72 x 20), then the reduction over 1,024 positions split in 8.
+  { kernel: "Conv2DBackpropFilter", label: "5 x 2 tiles, stride 1", inputs: { x: normal(2, 6, 6, 8), dy: normal(2, 6, 6, 20) }, attrs: { ...conv, strides: [1, 1], filterShape: [3, 3, 8, 20] } },
+  { kernel: "Conv2DBackpropFilter", label: "split-K, stride 2", inputs: { x: normal(16, 16, 16, 2), dy: normal(16, 8, 8, 3) }, attrs: { ...conv, strides: [2, 2], filterShape: [3, 3, 2, 3] } },
   { kernel: "BatchMatMul", label: "dense forward", inputs: { a: normal(2, 5), b: normal(5, 7) }, attrs: { transposeA: false, transposeB: false } },
   { kernel: "BatchMatMul", label: "weight gradient", inputs: { a: normal(2, 5), b: normal(2, 7) }, attrs: { transposeA: true, transposeB: false } },
   { kernel: "BatchMatMul", label: "input gradient", inputs: { a: normal(2, 7), b: normal(5, 7) }, attrs: { transposeA: false, transposeB: true } },

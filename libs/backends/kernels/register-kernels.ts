@@ -15,6 +15,7 @@ import { webgpuAdamPackedParamConfig } from "./webgpu-adam.ts";
 import { webgpuBatchNormBackwardConfig, webgpuBatchNormForwardConfig, webgpuRunningStatisticsConfig } from "./webgpu-batch-norm.ts";
 import { webgpuBceOnLogitsConfig, webgpuBceOnLogitsGradConfig } from "./webgpu-bce.ts";
 import { webgpuConv2DBiasConfig, webgpuMatMulBiasConfig } from "./webgpu-bias-products.ts";
+import { webgpuConv2DBackpropFilterConfig } from "./webgpu-conv-filter-gradient.ts";
 import { webgpuCrossEntropyConfig, webgpuCrossEntropyGradConfig } from "./webgpu-cross-entropy.ts";
 import { webgpuLeakyReluDropoutConfig, webgpuLeakyReluDropoutGradConfig } from "./webgpu-dropout.ts";
 import { webgpuLeakyReluGradConfig } from "./webgpu-leaky-relu.ts";
@@ -71,7 +72,8 @@ export function registerCpuTrainingKernels(): void {
  * running statistics: 2 for 7; the leaky ReLU's gradient: 1 for 3; the leaky ReLU then dropout: 1 each way for 2; a sum over
  * all axes but the innermost: 1 for 2; the class head's cross-entropy: 1 each way for about 11 and 9; the
  * adversarial binary cross-entropy from the logit: 1 each way for 2-4 and 4-5; a convolution or a dense
- * layer's product with its bias added: 1 for 2). Each is checked against the cpu backend by
+ * layer's product with its bias added: 1 for 2; Conv2DBackpropFilter as a tiled product, split over
+ * the reduction where its tiles are few: 1 or 2 dispatches, for speed, not count). Each is checked against the cpu backend by
  * test/backends/webgpu-swiftshader.test.ts, which fails for one it has no case for.
  */
 export const WEBGPU_TRAINING_KERNELS: readonly KernelConfig[] = [
@@ -89,6 +91,7 @@ export const WEBGPU_TRAINING_KERNELS: readonly KernelConfig[] = [
   webgpuBceOnLogitsGradConfig,
   webgpuConv2DBiasConfig,
   webgpuMatMulBiasConfig,
+  webgpuConv2DBackpropFilterConfig,
 ];
 
 let webgpuRegistered = false;
