@@ -68,10 +68,12 @@ describe("CLI writers", () => {
       const view = new WatchView({ isTTY, columns: 300, write: (text: string) => (screen += text) });
       view.sync(sweep);
       view.status({ runId: "r0", status: "running", workerId: "w\u001b[2Jorker" });
+      view.status({ runId: "r0", status: "failed", workerId: null, reason: "data: \u001b[2Jbad file" });
       const ours = screen.replace(/\x1b\[\d+A\r\x1b\[J/g, "");
       assert.ok(!hasActedOn(ours), `${isTTY ? "terminal" : "log"}: ${JSON.stringify(screen)}`);
       assert.ok(screen.includes(`sweep ${HOSTILE_SHOWN} (active)`));
       assert.ok(screen.includes("on w\\x1b[2Jorker"));
+      assert.ok(screen.includes("failed, test acc - - data: \\x1b[2Jbad file"), "the reason an event gives, escaped");
     }
   });
 
