@@ -113,17 +113,19 @@ function tableRow(row: Row, parts: Part[]): string {
   return `| ${row.label} | ${parts[0]!.data} | ${parts[0]!.epochs} | ${perSeed} | ${percent(mean(finals))} +- ${percent(std(finals))} | ${wall} |`;
 }
 
+/** A bad option or a missing input: said in one line, exit status 2, no stack trace. */
+function refuse(message: string): never {
+  process.stderr.write(`bench:results: ${message}\n`);
+  process.exit(2);
+}
+
 const seeds = values.seeds!.split(",").map(Number);
-const rows = values.rows!.split(",").map((name) => {
-  const row = ROWS.find((candidate) => candidate.name === name);
-  if (!row) throw new Error(`--rows: no row ${name}; the rows are ${ROWS.map((r) => r.name).join(", ")}`);
-  return row;
-});
+const rows = values.rows!.split(",").map((name) => ROWS.find((candidate) => candidate.name === name) ?? refuse(`--rows: no row ${name}; the rows are ${ROWS.map((r) => r.name).join(", ")}`));
 if (rows.some((row) => row.name.startsWith("recipe")) && !existsSync(values.recipe!)) {
-  throw new Error(`--recipe: ${values.recipe} does not exist: run the examples/ssl-100-labels.yaml sweep and save its best configuration there`);
+  refuse(`--recipe: ${values.recipe} does not exist: run the examples/ssl-100-labels.yaml sweep and save its best configuration there (or --rows improved,reference)`);
 }
 if (rows.some((row) => row.name === "recipe-fashion") && !existsSync(FASHION)) {
-  throw new Error(`Fashion-MNIST is not at ${FASHION}: apt-get install dataset-fashion-mnist, then copy /usr/share/datasets/fashion-mnist/* there`);
+  refuse(`Fashion-MNIST is not at ${FASHION}: apt-get install dataset-fashion-mnist, then copy /usr/share/datasets/fashion-mnist/* there`);
 }
 mkdirSync(values.parts!, { recursive: true });
 for (const row of rows) for (const seed of seeds) await train(row, seed);
