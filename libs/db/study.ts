@@ -33,7 +33,7 @@ export async function advanceStudyRecord(
   db: PrismaClient,
   sweepId: string,
   decide: (state: StudyState) => StudyStep,
-): Promise<{ added: Run[]; pruned: string[]; priority: number } | null> {
+): Promise<{ added: Run[]; pruned: StudyStep["prune"]; priority: number } | null> {
   if (!isUuid(sweepId)) return null;
   return db.$transaction(async (tx) => {
     const status = await lockSweep(tx, sweepId);
@@ -55,7 +55,7 @@ export async function advanceStudyRecord(
     const added = await tx.run.createManyAndReturn({ data: step.add.map((run) => ({ ...run, params: asJson(run.params), sweepId })) });
     await tx.runEvent.createMany({ data: added.map((run) => ({ runId: run.id, status: RunStatus.queued, message: "trial asked by the study" })) });
     if (added.length === 0) await completeSweepIfDone(tx, sweepId, { budgetSpent: false });
-    return { added: added.sort((a, b) => a.index - b.index), pruned: pruned.map(({ id }) => id), priority: sweep.priority };
+    return { added: added.sort((a, b) => a.index - b.index), pruned: pruned.map(({ id }) => ({ runId: id, reason: reasons.get(id)! })), priority: sweep.priority };
   });
 }
 

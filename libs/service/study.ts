@@ -15,10 +15,10 @@ export async function advanceStudy(ctx: ServiceContext, sweepId: string): Promis
   const result = await advanceStudyRecord(ctx.db, sweepId, studyStep);
   if (!result || (result.added.length === 0 && result.pruned.length === 0)) return [];
   const { added, pruned } = result;
-  await ctx.queue.removeWaiting(pruned);
+  await ctx.queue.removeWaiting(pruned.map((entry) => entry.runId));
   // Stored first: if the queue is down now, the reconciler enqueues these runs once it is back.
   await ctx.queue.enqueue(added.map((run) => ({ runId: run.id, sweepId, params: storedParams(run), priority: result.priority })));
-  for (const runId of pruned) await publishEvent(ctx.publisher, { type: "run-status", runId, sweepId, status: "pruned", workerId: null });
+  for (const { runId, reason } of pruned) await publishEvent(ctx.publisher, { type: "run-status", runId, sweepId, status: "pruned", workerId: null, reason });
   for (const run of added) await publishEvent(ctx.publisher, { type: "run-status", runId: run.id, sweepId, status: "queued", workerId: null });
   if (added.length > 0) ctx.log.info({ sweepId, runs: added.length, trials: new Set(added.map((run) => run.configKey)).size }, "study asked for new trials");
   return added;
