@@ -8,7 +8,7 @@ export { DEFAULT_DATABASE_URL, maskDatabaseUrl, resolveDatabaseUrl } from "./url
 export { connectionProblem, DatabaseUnavailableError, IdempotencyKeyTakenError, RunNotFoundError, RunOwnershipLostError, WorkerNotRegisteredError } from "./errors.ts";
 export * from "./types.ts";
 export { cancelSweep, createSweepWithRuns, findSweepByIdempotencyKey, getSweep, getSweepRuns, listSweepRuns, listSweeps } from "./sweeps.ts";
-export { countRequeues, endReason, finishRun, getRun, listUnfinishedRuns, requeueRun, runOwner, startRun } from "./runs.ts";
+export { countRequeues, finishRun, getRun, listUnfinishedRuns, requeueRun, runOwner, startRun } from "./runs.ts";
 export { getRunEpochs, getSample, listSampleEpochs, recordEpoch } from "./epochs.ts";
 export { loadBestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoints.ts";
 export { listPbtDecisions, pbtLaggards, PbtDecisionError, recordPbtDecision, type PbtDecision, type PbtRunConfig, type PbtState, type PbtStep } from "./pbt.ts";

@@ -1,5 +1,6 @@
 // A run's life cycle: started by a worker, finished, handed back to the queue; and reading it.
 import { Prisma, type PrismaClient, RunStatus, SweepStatus } from "./generated/index.js";
+import { endReason } from "../results/index.ts";
 import { WorkerNotRegisteredError } from "./errors.ts";
 import { completeSweepIfDone, lockSweep } from "./sweeps.ts";
 import type { FinalRunStatus, Run, RunDetails } from "./types.ts";
@@ -82,11 +83,6 @@ export async function finishRun(
     await completeSweepIfDone(tx, current.sweepId);
     return true;
   });
-}
-
-/** Why a run ended, as its status log says it: the error, the pruner's reason, or the epoch it diverged at; null for none. */
-export function endReason(details: { error?: string; divergedEpoch?: number; prunedReason?: string }): string | null {
-  return details.error ?? details.prunedReason ?? (details.divergedEpoch === undefined ? null : `diverged at epoch ${details.divergedEpoch}`);
 }
 
 /**

@@ -23,6 +23,7 @@ export type { LeftOutReason, RankableRun, RankableConfiguration, RankedRun, Rank
 export { RankOptionsError } from "./errors.ts";
 export { bestSoFar } from "./trials.ts";
 export { perturbationText } from "./perturbation-text.ts";
+export { endReason } from "./run-ending.ts";
 export { changedTags, labelsChangeSchema, MAX_NOTE_CHARS, MAX_TAG_CHARS, MAX_TAGS, noteSchema, tagSchema, tagsSchema } from "./labels.ts";
 export type { LabelsChange } from "./labels.ts";
 export * from "./contract.ts";

@@ -2,7 +2,6 @@ import { UnrecoverableError, WaitingError, type Job } from "bullmq";
 import type { BackendInfo } from "../backends/index.ts";
 import { DataError, type DataSplit } from "../data/index.ts";
 import {
-  endReason,
   finishRun,
   getRun,
   getRunEpochs,
@@ -27,7 +26,7 @@ import {
   type TrainingConfig,
   type TrainingOutcome,
 } from "../sgan/index.ts";
-import { summarizeRun } from "../results/index.ts";
+import { endReason, summarizeRun } from "../results/index.ts";
 import { BackendFailureError, isBackendFailure } from "./backend-failure.ts";
 import type { DatasetCache } from "./dataset-cache.ts";
 import type { PbtJudge, PbtYield } from "./pbt.ts";

@@ -384,13 +384,14 @@ describe("sweeps tag, note, show and ls --tag", { timeout: 60_000 }, () => {
   });
 
   test("show says why each run stopped early: the pruner's reason, the error (escaped)", async () => {
-    const { sweep, runs } = await storeSweep(api.ctx.db, parseSweepText(TWO_RUNS.replace("epochs: 1,", "epochs: 6,")));
+    const { sweep, runs } = await storeSweep(api.ctx.db, parseSweepText(TWO_RUNS.replace("epochs: 1,", "epochs: 6,").replace("[2.0e-4, 1.0e-3]", "[2.0e-4, 1.0e-3, 5.0e-3]")));
     const reason = "stuck: dAcc stayed within 0.005 of 0.5 for 2 epochs (2-3: 0.5, 0.5), the quietest with within-epoch std 0 (maxSpread 0.002)";
     await api.ctx.db.run.update({ where: { id: runs[0].id }, data: { status: "pruned", prunedReason: reason, epochsDone: 3 } });
     await api.ctx.db.run.update({ where: { id: runs[1].id }, data: { status: "failed", error: "data: bad file \u001b[31mred" } });
+    await api.ctx.db.run.update({ where: { id: runs[2].id }, data: { status: "diverged", divergedEpoch: 4, epochsDone: 4 } });
     const shown = await sweeps(["show", sweep.id], api.url);
     assert.equal(shown.code, 0, shown.stderr);
-    assert.ok(shown.stdout.endsWith(`\nwhy runs stopped early\n#0 pruned after epoch 3: ${reason}\n#1 failed: data: bad file \\x1b[31mred\n`), JSON.stringify(shown.stdout));
+    assert.ok(shown.stdout.endsWith(`\nwhy runs stopped early\n#0 pruned after epoch 3: ${reason}\n#1 failed: data: bad file \\x1b[31mred\n#2 diverged at epoch 4\n`), JSON.stringify(shown.stdout));
     const { runs: [, queued] } = await storeSweep(api.ctx.db, parseSweepText(TWO_RUNS));
     assert.ok(!(await sweeps(["show", queued.sweepId], api.url)).stdout.includes("why runs stopped early"), "nothing to say when no run stopped early");
   });

@@ -26,7 +26,7 @@ interface Geometry {
 }
 
 /** How many workgroups share the reduction over k, and how many of its values each takes. */
-export function splitOf({ m, n, k }: Pick<Geometry, "m" | "n" | "k">): { splits: number; perSplit: number } {
+function splitOf({ m, n, k }: Pick<Geometry, "m" | "n" | "k">): { splits: number; perSplit: number } {
   const tiles = Math.ceil(m / TILE) * Math.ceil(n / TILE);
   const chunks = Math.ceil(k / TILE);
   const wanted = Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / tiles), Math.floor(chunks / MIN_CHUNKS_PER_SPLIT)));

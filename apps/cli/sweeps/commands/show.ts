@@ -1,4 +1,4 @@
-import type { RunRow } from "../../../../libs/results/index.ts";
+import { endReason, type RunRow } from "../../../../libs/results/index.ts";
 import { printJson, type Command } from "../command.ts";
 import { percent, plural } from "../format.ts";
 import { labelLines, noteCell, tagList } from "../labels.ts";
@@ -27,11 +27,13 @@ with every tag given), then why each run that stopped early stopped (the pruner'
   },
 };
 
-/** The pruner's reason for a pruned run, the error of a failed or diverged one; nothing for the others. */
+/** Why a pruned, failed or diverged run ended (endReason: the pruner's reason, the error, the epoch it diverged at); nothing for the others. */
 function endingLine(run: RunRow): string[] {
-  if (run.status === "pruned" && run.prunedReason) return [escaped`#${run.index} pruned after epoch ${run.epochsDone}: ${run.prunedReason}`];
-  if ((run.status === "failed" || run.status === "diverged") && run.error) return [escaped`#${run.index} ${run.status}: ${run.error}`];
-  return [];
+  const reason = endReason(run);
+  if (reason === null) return [];
+  if (run.status === "pruned") return [escaped`#${run.index} pruned after epoch ${run.epochsDone}: ${reason}`];
+  if (run.status === "failed") return [escaped`#${run.index} failed: ${reason}`];
+  return run.status === "diverged" ? [escaped`#${run.index} ${reason}`] : [];
 }
 
 const RUN_COLUMNS = [
